@@ -1,0 +1,56 @@
+import { betterAuth } from "better-auth";
+import { prismaAdapter } from "better-auth/adapters/prisma";
+import type { PrismaClient } from "../generated/prisma/client";
+
+export interface AuthOptions {
+  prisma: PrismaClient;
+  baseUrl: string;
+  secret: string;
+  /** Extra origins allowed to call the auth endpoints (tests, proxies). */
+  trustedOrigins?: string[];
+}
+
+/**
+ * Email-and-password accounts with cookie sessions (better-auth). Every user
+ * has a role; the first account ever created becomes admin so a fresh install
+ * can be administered without a seed script.
+ */
+export function createAuth({ prisma, baseUrl, secret, trustedOrigins = [] }: AuthOptions) {
+  return betterAuth({
+    appName: "Runtime Labs",
+    baseURL: baseUrl,
+    basePath: "/api/auth",
+    secret,
+    trustedOrigins: [baseUrl, ...trustedOrigins],
+    telemetry: { enabled: false },
+    database: prismaAdapter(prisma, { provider: "postgresql" }),
+    emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 128, autoSignIn: true },
+    session: { modelName: "authSession", expiresIn: 60 * 60 * 24 * 14 },
+    user: {
+      additionalFields: {
+        // input: false — a sign-up request cannot choose its own role.
+        role: { type: "string", required: false, defaultValue: "learner", input: false },
+      },
+    },
+    databaseHooks: {
+      user: {
+        create: {
+          before: async (user) => {
+            const existing = await prisma.user.count();
+            return { data: { ...user, role: existing === 0 ? "admin" : "learner" } };
+          },
+          // Two sign-ups racing on an empty database could both see zero
+          // users; only the earliest keeps admin.
+          after: async (user) => {
+            const first = await prisma.user.findFirst({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+            if (first && first.id !== user.id && (user as { role?: string }).role === "admin") {
+              await prisma.user.update({ where: { id: user.id }, data: { role: "learner" } });
+            }
+          },
+        },
+      },
+    },
+  });
+}
+
+export type Auth = ReturnType<typeof createAuth>;

@@ -1,0 +1,82 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * Platform configuration, read from the environment once and validated.
+ * A bad value stops start-up with a sentence naming the variable and what is
+ * expected, rather than failing later somewhere unrelated.
+ */
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  PORT: z.coerce
+    .number({ error: "must be a port number, e.g. 3000" })
+    .int("must be a whole number")
+    .min(1, "must be between 1 and 65535")
+    .max(65535, "must be between 1 and 65535")
+    .default(3000),
+  // Loopback by default: a lab platform hands out root shells, so exposing it
+  // on every interface is a decision the operator makes explicitly.
+  HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
+  PUBLIC_URL: z.url({ error: "must be an absolute URL such as https://labs.example.com" }).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "must be a postgresql:// connection URL (unset it to use the embedded database)")
+    .optional(),
+  DATA_DIR: z.string().min(1, "must be a directory path").default(".data"),
+  LABS_DIR: z.string().min(1, "must be a directory path").default("labs"),
+  AUTH_SECRET: z.string().min(32, "must be at least 32 characters (e.g. `openssl rand -hex 32`)").optional(),
+  LABS_INSTANCE: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be lowercase letters, digits and dashes (at most 40)")
+    .default("default"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Env = z.infer<typeof envSchema> & {
+  /** Absolute form of DATA_DIR. */
+  dataDir: string;
+  /** Absolute form of LABS_DIR. */
+  labsDir: string;
+  /** The URL browsers use to reach us; origins are checked against it. */
+  publicUrl: string;
+};
+
+/** Raised when the environment is invalid; `issues` lists every problem. */
+export class EnvError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`Invalid configuration:\n${issues.map((i) => `  - ${i}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+/** Parses and validates a set of variables (process.env by default). */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
+  // Treat empty strings as unset: `FOO= npm start` should mean "default".
+  const cleaned = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ""));
+  const result = envSchema.safeParse(cleaned);
+  if (!result.success) {
+    throw new EnvError(
+      result.error.issues.map((issue) => {
+        const name = issue.path.join(".");
+        const given = cleaned[name];
+        return `${name} ${issue.message}${given !== undefined ? ` (got "${given}")` : ""}`;
+      }),
+    );
+  }
+  const e = result.data;
+  const hostForUrl = e.HOST === "0.0.0.0" || e.HOST === "::" ? "localhost" : e.HOST;
+  return {
+    ...e,
+    dataDir: path.resolve(e.DATA_DIR),
+    labsDir: path.resolve(e.LABS_DIR),
+    publicUrl: (e.PUBLIC_URL ?? `http://${hostForUrl}:${e.PORT}`).replace(/\/$/, ""),
+  };
+}
+
+let cached: Env | undefined;
+
+/** The process's validated configuration, parsed on first use. */
+export function env(): Env {
+  cached ??= parseEnv();
+  return cached;
+}

@@ -1,0 +1,39 @@
+/**
+ * Domain errors carry a sentence for people and a technical detail for
+ * operators (coder's Response{Message, Detail}). The tRPC layer maps them to
+ * API errors in one place (server/trpc/init.ts).
+ */
+export type DomainErrorCode =
+  | "NOT_FOUND"
+  | "FORBIDDEN"
+  | "UNAUTHORIZED"
+  | "BAD_REQUEST"
+  | "CONFLICT"
+  | "UNAVAILABLE"
+  | "CAPACITY"
+  | "INTERNAL";
+
+// A brand instead of `instanceof`: Next bundles server modules separately from
+// the copy tsx loads for server/main.ts, so one error class can exist twice in
+// the process. The brand is the same for both copies.
+const BRAND = Symbol.for("runtime-labs.domain-error");
+
+export class DomainError extends Error {
+  readonly [BRAND] = true;
+
+  constructor(
+    readonly code: DomainErrorCode,
+    /** A full sentence a learner or instructor can act on. */
+    message: string,
+    /** Technical detail for operators and logs; may be shown in the UI folded. */
+    readonly detail?: string,
+  ) {
+    super(message);
+    this.name = "DomainError";
+  }
+}
+
+/** True for DomainErrors from either module copy (see BRAND). */
+export function isDomainError(err: unknown): err is DomainError {
+  return typeof err === "object" && err !== null && (err as Record<symbol, unknown>)[BRAND] === true;
+}

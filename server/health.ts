@@ -1,0 +1,73 @@
+import type Docker from "dockerode";
+import type { Database } from "./db/database";
+
+export interface ComponentHealth {
+  status: "up" | "down";
+  /** What was reached, or why not, in a sentence. */
+  message: string;
+  latencyMs: number;
+}
+
+export interface HealthReport {
+  status: "ok" | "degraded";
+  version: string;
+  uptimeSeconds: number;
+  database: ComponentHealth & { kind: "pglite" | "postgres" };
+  docker: ComponentHealth & { version?: string; host: string };
+}
+
+async function timed<T>(fn: () => Promise<T>, timeoutMs: number): Promise<{ value?: T; error?: Error; ms: number }> {
+  const start = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const value = await Promise.race([
+      fn(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      }),
+    ]);
+    return { value, ms: Math.round(performance.now() - start) };
+  } catch (err) {
+    return { error: err as Error, ms: Math.round(performance.now() - start) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Where dockerode will connect: DOCKER_HOST or the default unix socket. */
+export function dockerEndpoint(): string {
+  return process.env.DOCKER_HOST || "unix:///var/run/docker.sock";
+}
+
+/**
+ * Checks the database and Docker. Docker being absent degrades the platform
+ * (no sandboxes) but is reported, never thrown: the catalog still works.
+ */
+export async function checkHealth(deps: { db: Database; docker: Docker; startedAt: Date; version: string }): Promise<HealthReport> {
+  const [db, docker] = await Promise.all([
+    timed(() => deps.db.ping(), 2000),
+    timed(() => deps.docker.version(), 2000),
+  ]);
+  const database = {
+    kind: deps.db.target.kind,
+    status: db.error ? ("down" as const) : ("up" as const),
+    message: db.error ? `Database unreachable: ${db.error.message}` : `Connected to ${deps.db.description}.`,
+    latencyMs: db.ms,
+  };
+  const dockerHealth = {
+    host: dockerEndpoint(),
+    status: docker.error ? ("down" as const) : ("up" as const),
+    version: docker.value?.Version,
+    message: docker.error
+      ? `Docker is not reachable at ${dockerEndpoint()} (${docker.error.message}); sandboxes cannot start until it is.`
+      : `Docker ${docker.value?.Version} answers at ${dockerEndpoint()}.`,
+    latencyMs: docker.ms,
+  };
+  return {
+    status: database.status === "up" && dockerHealth.status === "up" ? "ok" : "degraded",
+    version: deps.version,
+    uptimeSeconds: Math.round((Date.now() - deps.startedAt.getTime()) / 1000),
+    database,
+    docker: dockerHealth,
+  };
+}

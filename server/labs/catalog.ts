@@ -1,0 +1,109 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { positionOf, splitFrontmatter } from "./frontmatter";
+import { labFrontmatterSchema, SLUG_PATTERN, type LabFrontmatter } from "./schema";
+
+/** The file each lab directory must contain. */
+export const LAB_FILE = "lab.md";
+
+/** A lab as read from labs/<slug>/lab.md. */
+export interface LabDefinition extends LabFrontmatter {
+  slug: string;
+  durationMinutes: number;
+  /** Markdown of the steps, frontmatter removed. */
+  body: string;
+  /** Path relative to the labs directory, for messages. */
+  sourcePath: string;
+  /** sha256 of the file, so a sync only rewrites what changed. */
+  sourceHash: string;
+}
+
+/** One thing wrong with a lab, located like a compiler error. */
+export interface LabProblem {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export interface Catalog {
+  labs: LabDefinition[];
+  problems: LabProblem[];
+}
+
+/** Formats a problem as `file:line:col: message`. */
+export function formatProblem(p: LabProblem): string {
+  return `${p.file}:${p.line}:${p.column}: ${p.message}`;
+}
+
+/** Parses one lab file's text; reports every problem, not just the first. */
+export function parseLab(slug: string, file: string, text: string): { lab?: LabDefinition; problems: LabProblem[] } {
+  const problems: LabProblem[] = [];
+  const at = (line: number, column: number, message: string) => problems.push({ file, line, column, message });
+
+  if (!SLUG_PATTERN.test(slug)) {
+    at(1, 1, `directory name "${slug}" is not a valid slug: use 2-63 lowercase letters, digits and dashes`);
+  }
+  const split = splitFrontmatter(text);
+  if (!split.document) {
+    at(1, 1, "missing frontmatter: start the file with --- , the lab's title, summary, difficulty, duration and environment, then ---");
+    return { problems };
+  }
+  for (const err of split.document.errors) {
+    const pos = split.lineCounter.linePos(err.pos[0]);
+    at(pos.line + split.yamlFirstLine - 1, pos.col, `YAML: ${err.message.split("\n")[0]}`);
+  }
+  if (split.document.errors.length) return { problems };
+
+  const parsed = labFrontmatterSchema.safeParse(split.document.toJS() ?? {});
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const pos = positionOf(split, issue.path);
+      at(pos.line, pos.column, issue.message);
+    }
+  }
+  if (!split.body.trim()) at(split.bodyFirstLine, 1, "the lab has no steps: write markdown after the frontmatter");
+  if (problems.length || !parsed.success) return { problems };
+
+  return {
+    problems,
+    lab: {
+      ...parsed.data,
+      slug,
+      durationMinutes: parsed.data.duration,
+      body: split.body,
+      sourcePath: file,
+      sourceHash: crypto.createHash("sha256").update(text).digest("hex"),
+    },
+  };
+}
+
+/**
+ * Reads every labs/<slug>/lab.md. Invalid labs are left out of `labs` and
+ * explained in `problems`; one bad lab never hides the others.
+ */
+export function loadCatalog(labsDir: string): Catalog {
+  const catalog: Catalog = { labs: [], problems: [] };
+  if (!fs.existsSync(labsDir)) {
+    catalog.problems.push({ file: labsDir, line: 1, column: 1, message: "labs directory does not exist" });
+    return catalog;
+  }
+  const dirs = fs
+    .readdirSync(labsDir, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && !d.name.startsWith(".") && !d.name.startsWith("_"))
+    .map((d) => d.name)
+    .sort();
+  for (const slug of dirs) {
+    const rel = path.join(path.basename(labsDir), slug, LAB_FILE);
+    const full = path.join(labsDir, slug, LAB_FILE);
+    if (!fs.existsSync(full)) {
+      catalog.problems.push({ file: rel, line: 1, column: 1, message: `lab directory "${slug}" has no ${LAB_FILE}` });
+      continue;
+    }
+    const { lab, problems } = parseLab(slug, rel, fs.readFileSync(full, "utf8"));
+    catalog.problems.push(...problems);
+    if (lab) catalog.labs.push(lab);
+  }
+  return catalog;
+}

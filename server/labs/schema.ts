@@ -1,0 +1,37 @@
+import { z } from "zod";
+
+/** `20m`, `1h`, `1h30m`, or a number of minutes. */
+const duration = z
+  .union([z.number().int().positive(), z.string()])
+  .transform((value, ctx) => {
+    if (typeof value === "number") return value;
+    const m = /^\s*(?:(\d+)\s*h)?\s*(?:(\d+)\s*m(?:in)?)?\s*$/.exec(value);
+    const minutes = m && (m[1] || m[2]) ? Number(m[1] ?? 0) * 60 + Number(m[2] ?? 0) : NaN;
+    if (!Number.isFinite(minutes) || minutes <= 0) {
+      ctx.addIssue({ code: "custom", message: `duration "${value}" is not understood: write minutes like 20m, 1h or 1h30m` });
+      return z.NEVER;
+    }
+    return minutes;
+  });
+
+/** The frontmatter every lab declares. */
+export const labFrontmatterSchema = z.strictObject(
+  {
+    title: z.string({ error: "title is required: a short name for the lab" }).trim().min(3, "title must be at least 3 characters").max(120),
+    summary: z.string({ error: "summary is required: one or two sentences on what the learner will do" }).trim().min(10, "summary must be at least 10 characters").max(400),
+    difficulty: z.enum(["beginner", "intermediate", "advanced"], {
+      error: "difficulty must be one of beginner, intermediate, advanced",
+    }),
+    duration: duration.describe("Expected time: 20m, 1h, 1h30m"),
+    environment: z.enum(["node", "cluster"], {
+      error: "environment must be node (a node container) or cluster (a kind cluster)",
+    }),
+    tags: z.array(z.string().regex(/^[a-z0-9-]+$/, "tags are lowercase words with dashes")).max(12).default([]),
+  },
+  { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown field(s): ${issue.keys.join(", ")}` : undefined) },
+);
+
+export type LabFrontmatter = z.output<typeof labFrontmatterSchema>;
+
+/** Lab directory names double as URL slugs. */
+export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;

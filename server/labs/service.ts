@@ -1,0 +1,72 @@
+import type { PrismaClient } from "../generated/prisma/client";
+import { DomainError } from "../errors";
+import { formatProblem, loadCatalog, type Catalog, type LabDefinition } from "./catalog";
+import { syncCatalog, type SyncReport } from "./sync";
+
+/** Summary of a lab for lists. */
+export interface LabListItem {
+  slug: string;
+  title: string;
+  summary: string;
+  difficulty: string;
+  durationMinutes: number;
+  environment: "node" | "cluster";
+  tags: string[];
+}
+
+/**
+ * The lab catalog: definitions read from disk, mirrored into the database
+ * (so sessions and results can reference labs). `watch` re-reads the
+ * directory on every read, for authors running `npm run dev`.
+ */
+export class LabCatalogService {
+  private catalog: Catalog = { labs: [], problems: [] };
+  private bySlug = new Map<string, LabDefinition>();
+
+  constructor(
+    private readonly prisma: PrismaClient,
+    private readonly labsDir: string,
+    private readonly options: { watch?: boolean; log?: (msg: string) => void } = {},
+  ) {}
+
+  /** Reads labs from disk and syncs them to the database. */
+  async reload(): Promise<SyncReport & { problems: string[] }> {
+    this.catalog = loadCatalog(this.labsDir);
+    this.bySlug = new Map(this.catalog.labs.map((l) => [l.slug, l]));
+    const report = await syncCatalog(this.prisma, this.catalog.labs);
+    const problems = this.catalog.problems.map(formatProblem);
+    for (const p of problems) this.options.log?.(`lab problem: ${p}`);
+    return { ...report, problems };
+  }
+
+  private async fresh() {
+    if (this.options.watch) await this.reload();
+  }
+
+  /** Labs learners can open, in catalog order. */
+  async list(): Promise<LabListItem[]> {
+    await this.fresh();
+    return this.catalog.labs.map(({ slug, title, summary, difficulty, durationMinutes, environment, tags }) => ({
+      slug,
+      title,
+      summary,
+      difficulty,
+      durationMinutes,
+      environment,
+      tags,
+    }));
+  }
+
+  /** One lab with its steps; NOT_FOUND for unknown or archived slugs. */
+  async get(slug: string): Promise<LabDefinition> {
+    await this.fresh();
+    const lab = this.bySlug.get(slug);
+    if (!lab) throw new DomainError("NOT_FOUND", `There is no lab called "${slug}".`, `labs/${slug}/lab.md is missing or invalid`);
+    return lab;
+  }
+
+  /** Problems found in lab files at the last reload. */
+  problems(): string[] {
+    return this.catalog.problems.map(formatProblem);
+  }
+}

@@ -1,0 +1,78 @@
+import { initTRPC, TRPCError } from "@trpc/server";
+import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import superjson from "superjson";
+import { ZodError } from "zod";
+import { isDomainError, type DomainErrorCode } from "../errors";
+import type { Context } from "./context";
+
+const codeMap: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
+  NOT_FOUND: "NOT_FOUND",
+  FORBIDDEN: "FORBIDDEN",
+  UNAUTHORIZED: "UNAUTHORIZED",
+  BAD_REQUEST: "BAD_REQUEST",
+  CONFLICT: "CONFLICT",
+  UNAVAILABLE: "SERVICE_UNAVAILABLE",
+  CAPACITY: "TOO_MANY_REQUESTS",
+  INTERNAL: "INTERNAL_SERVER_ERROR",
+};
+
+const t = initTRPC.context<Context>().create({
+  transformer: superjson,
+  // Every error reaches clients as a sentence (message) plus, where we have
+  // one, a technical `detail`; input errors also list each bad field.
+  errorFormatter({ shape, error }) {
+    const cause = error.cause;
+    return {
+      ...shape,
+      data: {
+        ...shape.data,
+        detail: isDomainError(cause) ? (cause.detail ?? null) : null,
+        domainCode: isDomainError(cause) ? cause.code : null,
+        fieldErrors: cause instanceof ZodError ? cause.flatten().fieldErrors : null,
+      },
+    };
+  },
+});
+
+// The one place domain errors become API errors. Unknown errors stay
+// INTERNAL_SERVER_ERROR with a generic sentence; their text is logged, not sent.
+const domainErrors = t.middleware(async ({ next, path }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (isDomainError(cause)) {
+      throw new TRPCError({ code: codeMap[cause.code], message: cause.message, cause });
+    }
+    if (result.error.code === "INTERNAL_SERVER_ERROR") {
+      console.error(`[trpc] ${path} failed:`, cause ?? result.error);
+      throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on our side; the error was logged.", cause: result.error });
+    }
+  }
+  return result;
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Anyone, signed in or not. */
+export const publicProcedure = t.procedure.use(domainErrors);
+
+/** A signed-in user of any role. */
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to do this." });
+  return next({ ctx: { ...ctx, user: ctx.user } });
+});
+
+/** Instructors and admins. */
+export const instructorProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== "instructor" && ctx.user.role !== "admin") {
+    throw new TRPCError({ code: "FORBIDDEN", message: "Only instructors can do this." });
+  }
+  return next();
+});
+
+/** Admins only. */
+export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
+  if (ctx.user.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "Only administrators can do this." });
+  return next();
+});

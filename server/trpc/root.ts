@@ -1,0 +1,14 @@
+import { createCallerFactory, router } from "./init";
+import { labsRouter } from "./routers/labs";
+import { systemRouter } from "./routers/system";
+
+/** The whole API; one router per domain. */
+export const appRouter = router({
+  labs: labsRouter,
+  system: systemRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** Calls procedures in-process (server components, tests, the CLI). */
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,25 @@
+import { z } from "zod";
+import { SLUG_PATTERN } from "../../labs/schema";
+import { publicProcedure, router } from "../init";
+
+export const labsRouter = router({
+  /** The catalog, in order. */
+  list: publicProcedure.query(({ ctx }) => ctx.services.labs.list()),
+
+  /** One lab with its markdown steps. */
+  bySlug: publicProcedure
+    .input(z.object({ slug: z.string().regex(SLUG_PATTERN, "not a lab slug") }))
+    .query(async ({ ctx, input }) => {
+      const lab = await ctx.services.labs.get(input.slug);
+      return {
+        slug: lab.slug,
+        title: lab.title,
+        summary: lab.summary,
+        difficulty: lab.difficulty,
+        durationMinutes: lab.durationMinutes,
+        environment: lab.environment,
+        tags: lab.tags,
+        body: lab.body,
+      };
+    }),
+});

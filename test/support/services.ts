@@ -1,0 +1,59 @@
+import path from "node:path";
+import { parseEnv } from "../../server/env";
+import { createServices, type Services } from "../../server/services";
+import { createContextInner, userFromHeaders } from "../../server/trpc/context";
+import { createCaller } from "../../server/trpc/root";
+import { freshDatabase, type DatabaseKind } from "./databases";
+
+export const FIXTURE_LABS = path.resolve(__dirname, "../fixtures/labs");
+
+/** Platform services on a fresh database, plus helpers to act as users. */
+export interface TestPlatform {
+  services: Services;
+  /** Signs up a user through better-auth; returns the cookie header and caller. */
+  signUp(email: string, password?: string): Promise<{ cookie: string; caller: ReturnType<typeof createCaller> }>;
+  /** A tRPC caller with no signed-in user. */
+  anonymous(): ReturnType<typeof createCaller>;
+  /** Closes services; keeps the data (for restart tests) unless `drop`. */
+  close(drop?: boolean): Promise<void>;
+  /** Opens services again on the same data. */
+  reopen(): Promise<void>;
+}
+
+export async function startTestPlatform(kind: DatabaseKind, overrides: Record<string, string> = {}): Promise<TestPlatform> {
+  const db = await freshDatabase(kind);
+  const env = parseEnv({
+    NODE_ENV: "test",
+    DATA_DIR: db.DATA_DIR,
+    DATABASE_URL: db.DATABASE_URL,
+    LABS_DIR: FIXTURE_LABS,
+    PORT: "3999",
+    ...overrides,
+  });
+  let services = await createServices(env);
+
+  const platform: TestPlatform = {
+    get services() {
+      return services;
+    },
+    async signUp(email, password = "correct horse battery") {
+      const res = await services.auth.api.signUpEmail({
+        body: { email, password, name: email.split("@")[0]! },
+        asResponse: true,
+      });
+      if (!res.ok) throw new Error(`sign-up of ${email} failed: ${res.status} ${await res.text()}`);
+      const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      const user = await userFromHeaders(services, new Headers({ cookie }));
+      return { cookie, caller: createCaller(createContextInner({ services, user })) };
+    },
+    anonymous: () => createCaller(createContextInner({ services, user: null })),
+    async close(drop = false) {
+      await services.close();
+      if (drop) await db.cleanup();
+    },
+    async reopen() {
+      services = await createServices(env);
+    },
+  };
+  return platform;
+}

@@ -1,0 +1,36 @@
+import { defineConfig } from "vitest/config";
+import path from "node:path";
+
+// Tiers are named by file: `*.test.ts` are unit tests (no Docker, no database
+// server), `*.integration.test.ts` run against real Docker and real databases.
+export default defineConfig({
+  resolve: { alias: { "@": path.resolve(__dirname) } },
+  test: {
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["**/*.test.ts"],
+          exclude: ["**/*.integration.test.ts", "node_modules/**", "e2e/**", ".next/**"],
+          environment: "node",
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["**/*.integration.test.ts"],
+          globalSetup: ["test/support/global-setup.ts"],
+          exclude: ["node_modules/**", ".next/**"],
+          environment: "node",
+          // Real containers and databases: generous per-test time, files run one
+          // at a time so 2 cores are not oversubscribed by parallel sandboxes.
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
