@@ -41,6 +41,9 @@ export type Env = z.infer<typeof envSchema> & {
   publicUrl: string;
 };
 
+// Values never echoed in error messages: they may carry passwords.
+const SECRET_VARIABLES = new Set(["DATABASE_URL", "AUTH_SECRET"]);
+
 /** Raised when the environment is invalid; `issues` lists every problem. */
 export class EnvError extends Error {
   constructor(readonly issues: string[]) {
@@ -58,7 +61,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     throw new EnvError(
       result.error.issues.map((issue) => {
         const name = issue.path.join(".");
-        const given = cleaned[name];
+        const given = SECRET_VARIABLES.has(name) ? undefined : cleaned[name];
         return `${name} ${issue.message}${given !== undefined ? ` (got "${given}")` : ""}`;
       }),
     );

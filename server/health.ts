@@ -9,7 +9,10 @@ export interface ComponentHealth {
 }
 
 export interface HealthReport {
-  status: "ok" | "degraded";
+  /** "ok" while the platform can serve (database up); "down" otherwise. */
+  status: "ok" | "down";
+  /** Whether learners can start sandboxes right now (Docker reachable). */
+  sandboxes: "available" | "unavailable";
   version: string;
   uptimeSeconds: number;
   database: ComponentHealth & { kind: "pglite" | "postgres" };
@@ -40,8 +43,8 @@ export function dockerEndpoint(): string {
 }
 
 /**
- * Checks the database and Docker. Docker being absent degrades the platform
- * (no sandboxes) but is reported, never thrown: the catalog still works.
+ * Checks the database and Docker. Docker being absent disables sandboxes but
+ * is reported, never thrown: the catalog and accounts still work.
  */
 export async function checkHealth(deps: { db: Database; docker: Docker; startedAt: Date; version: string }): Promise<HealthReport> {
   const [db, docker] = await Promise.all([
@@ -64,7 +67,8 @@ export async function checkHealth(deps: { db: Database; docker: Docker; startedA
     latencyMs: docker.ms,
   };
   return {
-    status: database.status === "up" && dockerHealth.status === "up" ? "ok" : "degraded",
+    status: database.status === "up" ? "ok" : "down",
+    sandboxes: dockerHealth.status === "up" ? "available" : "unavailable",
     version: deps.version,
     uptimeSeconds: Math.round((Date.now() - deps.startedAt.getTime()) / 1000),
     database,

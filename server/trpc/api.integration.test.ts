@@ -110,7 +110,8 @@ describe("Docker absent", () => {
     const platform = await startTestPlatform("pglite");
     try {
       const health = await platform.services.health();
-      expect(health.status).toBe("degraded");
+      expect(health.status).toBe("ok");
+      expect(health.sandboxes).toBe("unavailable");
       expect(health.docker.status).toBe("down");
       expect(health.docker.message).toMatch(/^Docker is not reachable at unix:\/\/\/nonexistent\/docker.sock/);
       expect((await platform.anonymous().labs.list()).length).toBe(2);

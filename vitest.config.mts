@@ -1,10 +1,9 @@
 import { defineConfig } from "vitest/config";
-import path from "node:path";
 
 // Tiers are named by file: `*.test.ts` are unit tests (no Docker, no database
 // server), `*.integration.test.ts` run against real Docker and real databases.
 export default defineConfig({
-  resolve: { alias: { "@": path.resolve(__dirname) } },
+  resolve: { alias: { "@": import.meta.dirname } },
   test: {
     projects: [
       {

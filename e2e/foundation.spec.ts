@@ -1,0 +1,77 @@
+import { expect, test } from "@playwright/test";
+
+test.describe.configure({ mode: "serial" });
+
+const stamp = Date.now();
+const admin = { email: `first-${stamp}@example.com`, password: "first-password-1" };
+const learner = { email: `second-${stamp}@example.com`, password: "second-password-2" };
+
+test("the home page lists the labs and shows live sandbox status", async ({ page }) => {
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "Labs", level: 1 })).toBeVisible();
+  const catalog = page.getByTestId("lab-catalog");
+  await expect(catalog.getByRole("link")).toHaveCount(2);
+  await expect(catalog.getByRole("heading", { name: "Meet your node" })).toBeVisible();
+  await expect(catalog.getByRole("heading", { name: "Your first container, without Docker" })).toBeVisible();
+  // The status comes over the SSE subscription; it leaves "connecting".
+  await expect(page.getByTestId("platform-status")).not.toHaveAttribute("data-state", "connecting");
+});
+
+test("a lab page renders its steps with highlighted code", async ({ page }) => {
+  await page.goto("/");
+  await page.getByRole("link", { name: /Meet your node/ }).click();
+  await expect(page).toHaveURL(/\/labs\/meet-your-node$/);
+  await expect(page.getByRole("heading", { name: "Meet your node", level: 1 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "2. Ask containerd about itself" })).toBeVisible();
+  const code = page.getByTestId("lab-body").locator("pre code.hljs").first();
+  await expect(code).toContainText("ps -o pid,ppid,cmd -C containerd");
+  await expect(page).toHaveTitle("Meet your node · Runtime Labs");
+});
+
+test("an unknown lab is a 404 page with a way back", async ({ page }) => {
+  const res = await page.goto("/labs/no-such-lab");
+  expect(res?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Back to the labs" })).toBeVisible();
+});
+
+test("sign up makes the first account admin; sign out and sign in again", async ({ page }) => {
+  await page.goto("/sign-up");
+  await page.getByLabel("Email").fill(admin.email);
+  await page.getByLabel("Password").fill(admin.password);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.getByTestId("current-user")).toContainText(admin.email);
+  await expect(page.getByTestId("current-user")).toContainText("admin");
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
+
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(admin.email);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByRole("alert").filter({ hasText: /\w/ })).toHaveText("Invalid email or password");
+
+  await page.getByLabel("Password").fill(admin.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("current-user")).toContainText(admin.email);
+});
+
+test("a second account is a learner", async ({ page }) => {
+  await page.goto("/sign-up");
+  await page.getByLabel("Name").fill("Second Learner");
+  await page.getByLabel("Email").fill(learner.email);
+  await page.getByLabel("Password").fill(learner.password);
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page.getByTestId("current-user")).toContainText(learner.email);
+  await expect(page.getByTestId("current-user")).toContainText("learner");
+});
+
+test("GET /api/health reports the database and Docker", async ({ request }) => {
+  const res = await request.get("/api/health");
+  expect(res.status()).toBe(200);
+  const body = await res.json();
+  expect(body.status).toBe("ok");
+  expect(body.database).toMatchObject({ status: "up", kind: "pglite" });
+  expect(["up", "down"]).toContain(body.docker.status);
+});

@@ -1,0 +1,24 @@
+// Prints per-tier counts from the vitest and Playwright JSON reports, and one
+// closing line "total: N passed, N failed, N skipped" that CI reads.
+import fs from "node:fs";
+import path from "node:path";
+
+const dir = process.argv[2];
+const read = (f) => (fs.existsSync(path.join(dir, f)) ? JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) : undefined);
+const tiers = [];
+for (const tier of ["unit", "integration"]) {
+  const r = read(`${tier}.json`);
+  if (r) tiers.push({ tier, passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests });
+}
+const e2e = read("e2e.json");
+if (e2e) {
+  const s = e2e.stats;
+  tiers.push({ tier: "e2e", passed: s.expected, failed: s.unexpected + s.flaky, skipped: s.skipped });
+}
+let total = { passed: 0, failed: 0, skipped: 0 };
+for (const t of tiers) {
+  console.log(`${t.tier.padEnd(12)} ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`);
+  total = { passed: total.passed + t.passed, failed: total.failed + t.failed, skipped: total.skipped + t.skipped };
+}
+console.log(`total: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
+process.exit(total.failed > 0 ? 1 : 0);

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `npm test`: every tier, in order of speed. Stops at the first failing tier.
+#   lint + types -> unit (*.test.ts) -> integration (*.integration.test.ts:
+#   real Docker, PGlite and a real PostgreSQL on loopback) -> e2e (Playwright
+#   in Chromium against the production build).
+# Needs: Docker running with the node image built (npm run images), the
+# PostgreSQL server binaries, and /usr/bin/chromium — `.ci/run` installs all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEXT_TELEMETRY_DISABLED=1
+results=$(mktemp -d)
+trap 'rm -rf "$results"' EXIT
+
+step() { printf '\n\033[1m== %s ==\033[0m\n' "$1"; }
+timer() { local s=$SECONDS; "$@"; echo "(${1}: $((SECONDS - s)) s)"; }
+
+step "lint"; timer npx eslint .
+step "typecheck"; timer npx tsc --noEmit
+
+step "unit tests"
+timer npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$results/unit.json"
+
+step "integration tests (real Docker, PGlite, PostgreSQL)"
+timer npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$results/integration.json"
+
+step "e2e (Playwright, Chromium, production build)"
+timer npx next build
+PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" timer npx playwright test --reporter=list,json
+
+step "summary"
+node scripts/test-summary.mjs "$results"
