@@ -7,10 +7,14 @@ import { defineConfig } from "@playwright/test";
 // throwaway data directory so every run starts with an empty database.
 const port = Number(process.env.E2E_PORT ?? 3210);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "labs-e2e-"));
+// Sandboxes of this run carry their own instance label; the teardown removes
+// exactly those (the server keeps sandboxes across restarts by design).
+process.env.E2E_INSTANCE ??= `e2e-${Date.now().toString(36)}`;
 
 export default defineConfig({
   testDir: "e2e",
   testMatch: "**/*.spec.ts",
+  globalTeardown: "./e2e/global-teardown.ts",
   fullyParallel: false,
   workers: 1,
   retries: 0,
@@ -50,6 +54,9 @@ export default defineConfig({
       DATA_DIR: dataDir,
       DATABASE_URL: "",
       NEXT_TELEMETRY_DISABLED: "1",
+      LABS_INSTANCE: process.env.E2E_INSTANCE,
+      POOL_SIZE: "1",
+      LABS_MAX_SANDBOXES: "4",
     },
   },
 });

@@ -30,6 +30,13 @@ const envSchema = z.object({
     .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be lowercase letters, digits and dashes (at most 40)")
     .default("default"),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  LABS_NODE_IMAGE: z.string().min(1).default("runtime-labs/node:dev"),
+  LABS_MAX_SANDBOXES: z.coerce.number({ error: "must be a number of sandboxes" }).int().min(1, "must be at least 1").optional(),
+  POOL_SIZE: z.coerce.number({ error: "must be a number of warm sandboxes" }).int().min(0, "must be 0 or more").max(50).default(2),
+  SESSION_TTL_MINUTES: z.coerce.number({ error: "must be minutes" }).int().min(5, "must be at least 5").max(24 * 60).default(60),
+  SESSION_IDLE_MINUTES: z.coerce.number({ error: "must be minutes" }).int().min(1, "must be at least 1").max(24 * 60).default(30),
+  SESSION_EXTEND_MINUTES: z.coerce.number({ error: "must be minutes" }).int().min(1).max(24 * 60).default(30),
+  SESSION_MAX_MINUTES: z.coerce.number({ error: "must be minutes" }).int().min(5).max(7 * 24 * 60).default(240),
 });
 
 export type Env = z.infer<typeof envSchema> & {

@@ -30,6 +30,9 @@ async function main() {
   const services = await createServices(env, { log });
   installServices(services);
   log(`database: ${services.db.description}`);
+  // Reconcile Docker with the database and start warming the pool; a missing
+  // Docker engine is reported, not fatal (the catalog still serves).
+  await services.sessions.boot().catch((err: unknown) => log(`sandboxes unavailable: ${(err as Error).message}`));
 
   const app = next({ dev, dir: root, hostname: env.HOST, port: env.PORT });
   await app.prepare();

@@ -6,6 +6,9 @@ import { openDatabase, type Database } from "./db/database";
 import type { Env } from "./env";
 import { checkHealth } from "./health";
 import { LabCatalogService } from "./labs/service";
+import { DockerProvider } from "./sandbox/providers/docker/provider";
+import { DEFAULT_SESSION_CONFIG, type SessionConfig } from "./sessions/config";
+import { SessionService } from "./sessions/service";
 
 /** Everything with state the platform runs on, created once per process. */
 export interface Services {
@@ -14,6 +17,7 @@ export interface Services {
   auth: Auth;
   docker: Docker;
   labs: LabCatalogService;
+  sessions: SessionService;
   startedAt: Date;
   version: string;
   health(): ReturnType<typeof checkHealth>;
@@ -24,6 +28,21 @@ export interface CreateServicesOptions {
   log?: (msg: string) => void;
   /** Extra origins trusted by auth (e.g. tests on another port). */
   trustedOrigins?: string[];
+  /** Overrides of session timing and capacity (tests). */
+  sessionConfig?: Partial<SessionConfig>;
+}
+
+/** Session rules from the environment. */
+export function sessionConfigFromEnv(env: Env): SessionConfig {
+  return {
+    ...DEFAULT_SESSION_CONFIG,
+    ttlMs: env.SESSION_TTL_MINUTES * 60_000,
+    idleMs: env.SESSION_IDLE_MINUTES * 60_000,
+    extendMs: env.SESSION_EXTEND_MINUTES * 60_000,
+    maxLifetimeMs: env.SESSION_MAX_MINUTES * 60_000,
+    poolSize: env.POOL_SIZE,
+    maxSandboxes: env.LABS_MAX_SANDBOXES,
+  };
 }
 
 /** Opens the database (migrating it), builds auth, and loads the catalog. */
@@ -40,6 +59,14 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
     });
     const docker = new Docker();
     const labs = new LabCatalogService(db.prisma, env.labsDir, { watch: env.NODE_ENV === "development", log });
+    const nodeProvider = new DockerProvider({ instance: env.LABS_INSTANCE, image: env.LABS_NODE_IMAGE, maxSandboxes: env.LABS_MAX_SANDBOXES });
+    const sessions = new SessionService({
+      prisma: db.prisma,
+      labs,
+      providers: { node: nodeProvider },
+      config: { ...sessionConfigFromEnv(env), ...options.sessionConfig },
+      log,
+    });
     const sync = await labs.reload();
     log(`catalog: ${sync.created.length + sync.updated.length + sync.unchanged} lab(s), ${sync.problems.length} problem(s)`);
     const startedAt = new Date();
@@ -50,10 +77,14 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
       auth,
       docker,
       labs,
+      sessions,
       startedAt,
       version,
       health: () => checkHealth({ db, docker, startedAt, version }),
-      close: () => db.close(),
+      close: async () => {
+        await sessions.shutdown();
+        await db.close();
+      },
     };
   } catch (err) {
     await db.close();

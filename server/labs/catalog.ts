@@ -13,7 +13,7 @@ export interface LabDefinition extends LabFrontmatter {
   durationMinutes: number;
   /** Markdown of the steps, frontmatter removed. */
   body: string;
-  /** Path relative to the labs directory, for messages. */
+  /** Path relative to the working directory (absolute if outside it), for messages. */
   sourcePath: string;
   /** sha256 of the file, so a sync only rewrites what changed. */
   sourceHash: string;
@@ -95,8 +95,10 @@ export function loadCatalog(labsDir: string): Catalog {
     .map((d) => d.name)
     .sort();
   for (const slug of dirs) {
-    const rel = path.join(path.basename(labsDir), slug, LAB_FILE);
     const full = path.join(labsDir, slug, LAB_FILE);
+    // Paths in messages are relative to where the command runs, like a compiler's.
+    const relative = path.relative(process.cwd(), full);
+    const rel = relative.startsWith("..") ? full : relative;
     if (!fs.existsSync(full)) {
       catalog.problems.push({ file: rel, line: 1, column: 1, message: `lab directory "${slug}" has no ${LAB_FILE}` });
       continue;

@@ -1,10 +1,12 @@
 import { createCallerFactory, router } from "./init";
 import { labsRouter } from "./routers/labs";
+import { sessionsRouter } from "./routers/sessions";
 import { systemRouter } from "./routers/system";
 
 /** The whole API; one router per domain. */
 export const appRouter = router({
   labs: labsRouter,
+  sessions: sessionsRouter,
   system: systemRouter,
 });
 

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { parseEnv } from "../../server/env";
 import { createServices, type Services } from "../../server/services";
+import type { SessionConfig } from "../../server/sessions/config";
 import { createContextInner, userFromHeaders } from "../../server/trpc/context";
 import { createCaller } from "../../server/trpc/root";
 import { freshDatabase, type DatabaseKind } from "./databases";
@@ -20,7 +21,11 @@ export interface TestPlatform {
   reopen(): Promise<void>;
 }
 
-export async function startTestPlatform(kind: DatabaseKind, overrides: Record<string, string> = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  kind: DatabaseKind,
+  overrides: Record<string, string> = {},
+  sessionConfig: Partial<SessionConfig> = {},
+): Promise<TestPlatform> {
   const db = await freshDatabase(kind);
   const env = parseEnv({
     NODE_ENV: "test",
@@ -30,7 +35,9 @@ export async function startTestPlatform(kind: DatabaseKind, overrides: Record<st
     PORT: "3999",
     ...overrides,
   });
-  let services = await createServices(env);
+  // Tests never reach across instances: each gets its own Docker label value.
+  env.LABS_INSTANCE = overrides.LABS_INSTANCE ?? `t-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  let services = await createServices(env, { sessionConfig });
 
   const platform: TestPlatform = {
     get services() {
@@ -52,7 +59,7 @@ export async function startTestPlatform(kind: DatabaseKind, overrides: Record<st
       if (drop) await db.cleanup();
     },
     async reopen() {
-      services = await createServices(env);
+      services = await createServices(env, { sessionConfig });
     },
   };
   return platform;

@@ -5,6 +5,7 @@ import ReactMarkdown from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import remarkGfm from "remark-gfm";
 import { LabMeta } from "../../_components/lab-meta";
+import { SessionPanel } from "../../_components/session-panel";
 import { api } from "../../_trpc/server";
 
 export const dynamic = "force-dynamic";
@@ -25,12 +26,16 @@ export async function generateMetadata({ params }: { params: Promise<{ slug: str
 
 export default async function LabPage({ params }: { params: Promise<{ slug: string }> }) {
   const lab = await loadLab((await params).slug);
+  const me = await (await api()).system.me();
   return (
     <article>
       <header className="mb-6 border-b border-zinc-200 pb-4 dark:border-zinc-800">
         <p className="mb-2 text-sm text-zinc-500">Lab</p>
         <LabMeta {...lab} />
         <p className="mt-3 text-zinc-600 dark:text-zinc-400">{lab.summary}</p>
+        <div className="mt-4">
+          <SessionPanel slug={lab.slug} signedIn={!!me} />
+        </div>
       </header>
       <div className="lab-prose" data-testid="lab-body">
         {/* Highlighting runs here on the server with bundled grammars: no network. */}

@@ -1,0 +1,164 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
+import Link from "next/link";
+import { useEffect, useState } from "react";
+import type { SessionView } from "@/server/sessions/service";
+import { useTRPC } from "../_trpc/client";
+
+function useNow(intervalMs: number) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(t);
+  }, [intervalMs]);
+  return now;
+}
+
+function timeLeft(expiresAt: Date | null, now: number): string {
+  if (!expiresAt) return "";
+  const s = Math.max(0, Math.round((new Date(expiresAt).getTime() - now) / 1000));
+  const m = Math.floor(s / 60);
+  return m >= 60 ? `${Math.floor(m / 60)} h ${m % 60} min` : `${m} min ${String(s % 60).padStart(2, "0")} s`;
+}
+
+const stateText: Record<SessionView["state"], string> = {
+  requested: "Waiting for a node",
+  provisioning: "Preparing your node",
+  ready: "Your node is ready",
+  ending: "Ending the lab",
+  ended: "Lab ended",
+  failed: "Could not start",
+};
+
+/** Provisioning steps as a list with explicit status words (not colour alone). */
+function Steps({ session }: { session: SessionView }) {
+  if (session.warmStart) return <p className="text-sm text-zinc-600 dark:text-zinc-400">A ready node was waiting for you.</p>;
+  if (!session.progress.length) return null;
+  const mark = { started: "…", done: "✓", failed: "✗" } as const;
+  return (
+    <ol className="mt-2 space-y-1 text-sm" aria-label="Provisioning steps" data-testid="provision-steps">
+      {session.progress.map((p) => (
+        <li key={p.index} className="flex gap-2">
+          <span aria-hidden className="w-4">{mark[p.status]}</span>
+          <span>
+            {p.step}
+            <span className="sr-only"> ({p.status})</span>
+            {p.durationMs !== undefined && <span className="ml-1 text-zinc-500">{p.durationMs} ms</span>}
+            {p.error && <span className="block text-red-700 dark:text-red-300">{p.error}</span>}
+          </span>
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** Start, follow and control the learner's session for one lab. */
+export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boolean }) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const now = useNow(1000);
+  const current = useQuery({ ...trpc.sessions.current.queryOptions({ slug }), enabled: signedIn });
+  // The session being shown stays pinned once seen, so an ended session keeps
+  // showing its reason until the learner starts again.
+  const [sessionId, setSessionId] = useState<string | null>(null);
+  const id = sessionId ?? current.data?.id ?? null;
+  const live = useSubscription(trpc.sessions.watch.subscriptionOptions({ id: id ?? "" }, { enabled: !!id }));
+  const [ended, setEnded] = useState<SessionView | null>(null);
+  const session: SessionView | null | undefined = (live.data?.id === id ? live.data : undefined) ?? (ended?.id === id ? ended : undefined) ?? current.data;
+  const [error, setError] = useState<string | null>(null);
+  const onError = (e: { message: string }) => setError(e.message);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.sessions.current.queryKey({ slug }) });
+
+  const start = useMutation(
+    trpc.sessions.start.mutationOptions({
+      onSuccess: (s) => {
+        setError(null);
+        setEnded(null);
+        setSessionId(s.id);
+        void refresh();
+      },
+      onError,
+    }),
+  );
+  const extend = useMutation(trpc.sessions.extend.mutationOptions({ onError, onSuccess: () => setError(null) }));
+  const end = useMutation(
+    trpc.sessions.end.mutationOptions({
+      onError,
+      onSuccess: (s) => {
+        setSessionId(s.id);
+        setEnded(s);
+        void refresh();
+      },
+    }),
+  );
+
+  if (!signedIn) {
+    return (
+      <section aria-label="Lab session" className="rounded-lg border border-zinc-200 p-4 dark:border-zinc-800">
+        <p className="text-sm">
+          <Link href={`/sign-in?next=/labs/${slug}`} className="text-sky-600 underline">
+            Sign in
+          </Link>{" "}
+          to get a node of your own and start this lab.
+        </p>
+      </section>
+    );
+  }
+
+  const finished = !session || session.state === "ended" || session.state === "failed";
+  const button = "rounded px-3 py-1.5 text-sm font-medium disabled:opacity-50 focus-visible:outline-2 focus-visible:outline-sky-500";
+  return (
+    <section aria-label="Lab session" className="rounded-lg border border-zinc-200 p-4 dark:border-zinc-800" data-testid="session-panel" data-state={session?.state ?? "none"}>
+      {session && (
+        <div role="status" aria-live="polite">
+          <p className="font-medium">{stateText[session.state]}</p>
+          {session.queuePosition !== null && (
+            <p className="text-sm text-zinc-600 dark:text-zinc-400">
+              The server is at capacity. You are number {session.queuePosition} in the queue; your node starts as soon as one is free.
+            </p>
+          )}
+          {(session.state === "provisioning" || session.state === "ready") && <Steps session={session} />}
+          {session.state === "ready" && (
+            <p className="mt-2 text-sm" data-testid="time-left">
+              Time left: {timeLeft(session.expiresAt, now)} · node <code>{session.sandboxId}</code>
+            </p>
+          )}
+          {session.reason && finished && <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{session.reason}</p>}
+        </div>
+      )}
+      {error && (
+        <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-300">
+          {error}
+        </p>
+      )}
+      <div className="mt-3 flex gap-2">
+        {finished ? (
+          <button type="button" className={`${button} bg-sky-600 text-white hover:bg-sky-700`} disabled={start.isPending} onClick={() => start.mutate({ slug })}>
+            {start.isPending ? "Starting…" : session ? "Start again" : "Start lab"}
+          </button>
+        ) : (
+          <>
+            <button
+              type="button"
+              className={`${button} border border-zinc-300 dark:border-zinc-700`}
+              disabled={session.state !== "ready" || extend.isPending}
+              onClick={() => extend.mutate({ id: session.id })}
+            >
+              Extend
+            </button>
+            <button
+              type="button"
+              className={`${button} border border-red-300 text-red-700 dark:border-red-800 dark:text-red-300`}
+              disabled={end.isPending || session.state === "ending"}
+              onClick={() => end.mutate({ id: session.id })}
+            >
+              End lab
+            </button>
+          </>
+        )}
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,31 @@
+import { expect, test } from "@playwright/test";
+
+test("a learner starts a lab, gets a node with time left, and ends it", async ({ page }) => {
+  const email = `session-${Date.now()}@example.com`;
+  await page.goto("/labs/first-container");
+  await expect(page.getByText("to get a node of your own and start this lab.")).toBeVisible();
+
+  await page.goto("/sign-up?next=/labs/first-container");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill("session-password");
+  await page.getByRole("button", { name: "Sign up" }).click();
+  await expect(page).toHaveURL(/\/labs\/first-container$/);
+
+  const panel = page.getByTestId("session-panel");
+  await panel.getByRole("button", { name: "Start lab" }).click();
+  await expect(panel).toHaveAttribute("data-state", "ready", { timeout: 60_000 });
+  await expect(panel.getByText("Your node is ready")).toBeVisible();
+  await expect(panel.getByTestId("time-left")).toContainText(/Time left: (59|60) min/);
+
+  // The session survives a reload.
+  await page.reload();
+  await expect(panel).toHaveAttribute("data-state", "ready");
+
+  await panel.getByRole("button", { name: "Extend" }).click();
+  await expect(panel.getByTestId("time-left")).toContainText(/Time left: 1 h (29|30) min/);
+
+  await panel.getByRole("button", { name: "End lab" }).click();
+  await expect(panel.getByText("Lab ended")).toBeVisible();
+  await expect(panel.getByText("You ended this lab.")).toBeVisible();
+  await expect(panel.getByRole("button", { name: "Start again" })).toBeVisible();
+});

@@ -1,0 +1,133 @@
+/**
+ * `labs` — operator and author commands over the platform's own services.
+ *
+ *   labs sandbox create [--env node] [--json]   provision a sandbox, print its id
+ *   labs sandbox ls [--json]                    list this instance's sandboxes
+ *   labs sandbox exec <id> -- <cmd...>          run a command; exit with its code
+ *   labs sandbox rm <id>...                     remove sandboxes
+ *   labs validate [path]                        check lab files; exit 1 on problems
+ */
+import { parseArgs } from "node:util";
+import { formatProblem, loadCatalog } from "../labs/catalog";
+import { parseEnv, EnvError } from "../env";
+import { DockerProvider } from "../sandbox/providers/docker/provider";
+import type { Sandbox } from "../sandbox/provider";
+import { CliError, usage } from "./usage";
+import path from "node:path";
+import fs from "node:fs";
+
+function provider() {
+  const env = parseEnv();
+  return new DockerProvider({ instance: env.LABS_INSTANCE, image: env.LABS_NODE_IMAGE, maxSandboxes: env.LABS_MAX_SANDBOXES });
+}
+
+function row(s: Sandbox) {
+  return {
+    id: s.id,
+    environment: s.environment,
+    state: s.state,
+    session: s.sessionId ?? null,
+    lab: s.labSlug ?? null,
+    pool: s.pool,
+    createdAt: s.createdAt.toISOString(),
+    container: s.nodes[0]?.containerId.slice(0, 12) ?? null,
+  };
+}
+
+async function sandbox(args: string[]): Promise<number> {
+  const [verb, ...rest] = args;
+  switch (verb) {
+    case "create": {
+      const { values } = parseArgs({ args: rest, options: { env: { type: "string", default: "node" }, json: { type: "boolean", default: false } } });
+      if (values.env !== "node") throw new CliError(`--env ${values.env} is not available here: only "node" sandboxes can be created by this server.`);
+      const started = performance.now();
+      const sb = await provider().provision({}, (p) => {
+        if (p.status !== "started") process.stderr.write(`  ${p.status === "done" ? "✓" : "✗"} ${p.step}${p.durationMs !== undefined ? ` (${p.durationMs} ms)` : ""}${p.error ? `: ${p.error}` : ""}\n`);
+      });
+      const ms = Math.round(performance.now() - started);
+      if (values.json) console.log(JSON.stringify({ ...row(sb), readyMs: ms }));
+      else {
+        process.stderr.write(`sandbox ready in ${ms} ms\n`);
+        console.log(sb.id);
+      }
+      return 0;
+    }
+    case "ls": {
+      const { values } = parseArgs({ args: rest, options: { json: { type: "boolean", default: false } } });
+      const list = (await provider().list()).map(row);
+      if (values.json) console.log(JSON.stringify(list));
+      else if (!list.length) console.log("no sandboxes");
+      else {
+        console.log(["ID", "STATE", "SESSION", "LAB", "POOL", "CREATED"].join("\t"));
+        for (const s of list) console.log([s.id, s.state, s.session ?? "-", s.lab ?? "-", s.pool ? "yes" : "no", s.createdAt].join("\t"));
+      }
+      return 0;
+    }
+    case "exec": {
+      const sep = rest.indexOf("--");
+      const id = rest[0];
+      const argv = sep >= 0 ? rest.slice(sep + 1) : rest.slice(1);
+      if (!id || id === "--" || argv.length === 0) throw new CliError("usage: labs sandbox exec <id> -- <command> [args...]");
+      const result = await provider().exec(id, argv, { timeoutMs: 10 * 60_000 });
+      process.stdout.write(result.stdout);
+      process.stderr.write(result.stderr);
+      if (result.truncated) process.stderr.write("labs: output was truncated\n");
+      if (result.timedOut) process.stderr.write("labs: the command timed out and was killed\n");
+      return result.exitCode ?? 1;
+    }
+    case "rm": {
+      if (!rest.length) throw new CliError("usage: labs sandbox rm <id> [<id>...]");
+      const p = provider();
+      for (const id of rest) {
+        if (!(await p.get(id))) throw new CliError(`no sandbox "${id}" (see \`labs sandbox ls\`)`);
+        await p.destroy(id);
+        console.log(`removed ${id}`);
+      }
+      return 0;
+    }
+    default:
+      throw new CliError(`unknown sandbox command "${verb ?? ""}"\n\n${usage}`);
+  }
+}
+
+function validate(args: string[]): number {
+  const target = path.resolve(args[0] ?? parseEnv().LABS_DIR);
+  // One lab directory, or the directory holding many.
+  const single = fs.existsSync(path.join(target, "lab.md"));
+  const catalog = loadCatalog(single ? path.dirname(target) : target);
+  const labs = single ? catalog.labs.filter((l) => l.slug === path.basename(target)) : catalog.labs;
+  const problems = single ? catalog.problems.filter((p) => path.resolve(p.file).startsWith(target + path.sep)) : catalog.problems;
+  for (const p of problems) console.error(formatProblem(p));
+  console.log(`${labs.length} lab(s) valid, ${problems.length} problem(s)`);
+  return problems.length ? 1 : 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case "sandbox":
+      return sandbox(rest);
+    case "validate":
+      return validate(rest);
+    case undefined:
+    case "help":
+    case "--help":
+    case "-h":
+      console.log(usage);
+      return 0;
+    default:
+      throw new CliError(`unknown command "${command}"\n\n${usage}`);
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof CliError || err instanceof EnvError) console.error(`labs: ${err.message}`);
+    else {
+      const e = err as { message?: string; detail?: string };
+      console.error(`labs: ${e?.message ?? String(err)}${e?.detail ? `\n  detail: ${e.detail}` : ""}`);
+    }
+    process.exit(2);
+  },
+);

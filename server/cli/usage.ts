@@ -1,0 +1,12 @@
+/** A mistake in how the CLI was called; printed without a stack. */
+export class CliError extends Error {}
+
+export const usage = `usage: labs <command>
+
+  labs sandbox create [--env node] [--json]   create a sandbox; prints its id (--json: an object with "id")
+  labs sandbox ls [--json]                    list sandboxes of this instance (LABS_INSTANCE)
+  labs sandbox exec <id> -- <cmd...>          run a command in it; exits with the command's code
+  labs sandbox rm <id>...                     remove sandboxes and their volumes
+  labs validate [path]                        check all labs (or one lab directory); exit 1 on problems
+
+Environment: DOCKER_HOST, LABS_INSTANCE, LABS_NODE_IMAGE, LABS_MAX_SANDBOXES, LABS_DIR.`;

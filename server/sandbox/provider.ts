@@ -1,0 +1,171 @@
+/**
+ * The sandbox provider interface: one small contract that the docker
+ * provider (one node container per learner), the kind provider (one cluster
+ * per learner) and later a kubernetes provider implement.
+ */
+import type { Duplex } from "node:stream";
+
+/** Which kind of environment a sandbox is. */
+export type SandboxEnvironment = "node" | "cluster";
+
+/** Resource limits of a sandbox (per node). */
+export interface SandboxResources {
+  /** Memory limit in bytes (no swap beyond it). */
+  memoryBytes?: number;
+  /** CPU limit in cores (fractions allowed). */
+  cpus?: number;
+  /** Maximum number of processes/threads, nested containers included. */
+  pids?: number;
+}
+
+/** What to create. */
+export interface SandboxSpec {
+  /** Sandbox id; generated when absent. Lowercase letters, digits and dashes. */
+  id?: string;
+  /** Session the sandbox belongs to, if already known. */
+  sessionId?: string;
+  /** Lab the sandbox is made for, if known. */
+  labSlug?: string;
+  /** True for pre-provisioned pool sandboxes not yet handed out. */
+  pool?: boolean;
+  /** Limits; the provider's defaults apply to missing fields. */
+  resources?: SandboxResources;
+  /** Keep whatever was created when provisioning fails (for debugging). */
+  retainOnFailure?: boolean;
+  /** How long to wait for the node to become ready. */
+  readyTimeoutMs?: number;
+}
+
+/** Progress of one provisioning step, reported as it happens. */
+export interface ProvisionProgress {
+  /** Human-readable step name, e.g. "wait for containerd". */
+  step: string;
+  /** 0-based position of the step. */
+  index: number;
+  /** Number of steps in this provisioning run. */
+  total: number;
+  status: "started" | "done" | "failed";
+  /** Duration of the step (done/failed only). */
+  durationMs?: number;
+  /** Sentence describing the failure (failed only). */
+  error?: string;
+}
+
+/** Callback receiving provisioning progress. */
+export type ProgressListener = (progress: ProvisionProgress) => void;
+
+/** One machine of a sandbox (docker: the node; kind: each cluster node). */
+export interface SandboxNode {
+  name: string;
+  /** Engine id of the node container. */
+  containerId: string;
+  role: "node" | "control-plane" | "worker";
+}
+
+/** A sandbox as the engine reports it (read from labels). */
+export interface Sandbox {
+  id: string;
+  provider: string;
+  environment: SandboxEnvironment;
+  /** Platform instance that owns it. */
+  instance: string;
+  sessionId?: string;
+  labSlug?: string;
+  pool: boolean;
+  createdAt: Date;
+  /** "running" when every node runs; "stopped" if a node exited; "creating" otherwise. */
+  state: "creating" | "running" | "stopped";
+  nodes: SandboxNode[];
+}
+
+/** Filter for {@link SandboxProvider.list}; all given fields must match. */
+export interface SandboxFilter {
+  sessionId?: string;
+  labSlug?: string;
+  pool?: boolean;
+}
+
+/** Options of a non-interactive command. */
+export interface ExecOptions {
+  /** Kill the command (its whole process group and session) after this long. */
+  timeoutMs?: number;
+  /** Keep at most this many bytes of stdout, and of stderr, each. */
+  maxOutputBytes?: number;
+  env?: Record<string, string>;
+  user?: string;
+  workdir?: string;
+  /** Bytes written to the command's stdin, which is then closed. */
+  stdin?: string | Buffer;
+  signal?: AbortSignal;
+}
+
+/** Outcome of a non-interactive command. */
+export interface ExecResult {
+  /** Exit code; 128+N when killed by signal N; null if unknown (e.g. timed out). */
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  /** True if stdout or stderr was cut at maxOutputBytes. */
+  truncated: boolean;
+  /** True if the command was killed because it ran past timeoutMs. */
+  timedOut: boolean;
+  durationMs: number;
+}
+
+/** Options of an interactive shell. */
+export interface ShellOptions {
+  cols: number;
+  rows: number;
+  env?: Record<string, string>;
+  cwd?: string;
+}
+
+/** An interactive TTY shell in a sandbox. */
+export interface Shell {
+  /** Raw terminal bytes: write keystrokes, read output. */
+  stream: Duplex;
+  /** Changes the terminal size (the shell sees SIGWINCH). */
+  resize(cols: number, rows: number): Promise<void>;
+  /** Resolves with the shell's exit code when it ends (null if unknown). */
+  wait(): Promise<number | null>;
+  /** Kills the shell and everything it started in its session. */
+  kill(): Promise<void>;
+}
+
+/** Capacity and host facts of a provider. */
+export interface ProviderInfo {
+  provider: string;
+  instance: string;
+  /** Sandboxes of this instance currently running. */
+  running: number;
+  /** Configured maximum number of sandboxes. */
+  max: number;
+  host: { memoryBytes: number; cpus: number };
+}
+
+/** Creates, finds, runs commands in and removes sandboxes. */
+export interface SandboxProvider {
+  /** Provider name as recorded in labels ("docker", "kind"). */
+  readonly name: string;
+  readonly environment: SandboxEnvironment;
+
+  /**
+   * Creates a sandbox as a list of named steps, reporting each via
+   * `onProgress`. On failure removes what was created (unless
+   * `spec.retainOnFailure`) and throws a SandboxError (PROVISION_FAILED,
+   * IMAGE_MISSING, CAPACITY, DOCKER_UNREACHABLE or ABORTED).
+   */
+  provision(spec: SandboxSpec, onProgress?: ProgressListener, signal?: AbortSignal): Promise<Sandbox>;
+  /** The sandbox with that id, or null. */
+  get(id: string): Promise<Sandbox | null>;
+  /** Sandboxes of this platform instance. */
+  list(filter?: SandboxFilter): Promise<Sandbox[]>;
+  /** Runs a command (argv, no shell) non-interactively. Throws NOT_FOUND. */
+  exec(id: string, argv: string[], options?: ExecOptions): Promise<ExecResult>;
+  /** Opens an interactive login shell on a TTY. Throws NOT_FOUND. */
+  openShell(id: string, options: ShellOptions): Promise<Shell>;
+  /** Removes the sandbox and all its resources. Idempotent. */
+  destroy(id: string): Promise<void>;
+  /** Running count, maximum and host facts. */
+  info(): Promise<ProviderInfo>;
+}

@@ -1,0 +1,35 @@
+/** Timing and capacity rules for lab sessions. */
+export interface SessionConfig {
+  /** Lifetime of a new session. */
+  ttlMs: number;
+  /** How much one "extend" adds. */
+  extendMs: number;
+  /** A session never lives longer than this from its start, extends included. */
+  maxLifetimeMs: number;
+  /** A session with no activity (terminal input, API calls) for this long ends. */
+  idleMs: number;
+  /** Sessions one learner may have open at once. */
+  maxActivePerUser: number;
+  /** Warm sandboxes kept ready per environment. */
+  poolSize: number;
+  /** Sandboxes this host may hold (pool included); default: the provider's. */
+  maxSandboxes?: number;
+  /** Orphans younger than this are left alone (another process may be creating them). */
+  orphanGraceMs: number;
+  /** How often expiry and idleness are checked. */
+  tickMs: number;
+  /** How often Docker state is reconciled with the database. */
+  reconcileMs: number;
+}
+
+export const DEFAULT_SESSION_CONFIG: SessionConfig = {
+  ttlMs: 60 * 60_000,
+  extendMs: 30 * 60_000,
+  maxLifetimeMs: 4 * 60 * 60_000,
+  idleMs: 30 * 60_000,
+  maxActivePerUser: 2,
+  poolSize: 2,
+  orphanGraceMs: 2 * 60_000,
+  tickMs: 15_000,
+  reconcileMs: 60_000,
+};

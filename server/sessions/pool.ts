@@ -1,0 +1,112 @@
+import { randomBytes } from "node:crypto";
+import type { Sandbox, SandboxProvider } from "../sandbox/provider";
+
+export interface WarmPoolOptions {
+  /** How many ready sandboxes to keep. */
+  size: number;
+  /** Asked before each new warm sandbox: false while learners queue or the host is full. */
+  mayGrow: () => boolean;
+  log?: (msg: string) => void;
+  /** Called after the pool's membership changes (for capacity accounting). */
+  onChange?: () => void;
+}
+
+/**
+ * Ready sandboxes waiting for learners (Instruqt's "hot start"). A claim takes
+ * one at once; the pool refills in the background. A claimed sandbox belongs
+ * to its session from then on and is destroyed with it, never recycled.
+ */
+export class WarmPool {
+  private ready: Sandbox[] = [];
+  /** Ids of sandboxes being made for the pool right now. */
+  readonly warming = new Set<string>();
+  private refilling = false;
+  private failures = 0;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly provider: SandboxProvider,
+    private readonly options: WarmPoolOptions,
+  ) {}
+
+  /** Ready plus warming: what the pool occupies on the host. */
+  get occupied(): number {
+    return this.ready.length + this.warming.size;
+  }
+
+  get readyCount(): number {
+    return this.ready.length;
+  }
+
+  /** True if the sandbox is one of the pool's, ready or warming. */
+  has(id: string): boolean {
+    return this.warming.has(id) || this.ready.some((s) => s.id === id);
+  }
+
+  /** Takes a ready sandbox out of the pool, or returns undefined. */
+  claim(): Sandbox | undefined {
+    const sandbox = this.ready.shift();
+    if (sandbox) {
+      this.options.onChange?.();
+      this.refill();
+    }
+    return sandbox;
+  }
+
+  /** Takes over warm sandboxes left by a previous run of the server. */
+  adopt(sandbox: Sandbox): void {
+    if (!this.has(sandbox.id)) this.ready.push(sandbox);
+  }
+
+  /** Tops the pool up to its size, one sandbox at a time, in the background. */
+  refill(): void {
+    if (this.refilling || this.stopped) return;
+    this.refilling = true;
+    void this.fill().finally(() => {
+      this.refilling = false;
+    });
+  }
+
+  private async fill(): Promise<void> {
+    while (!this.stopped && this.occupied < this.options.size && this.options.mayGrow()) {
+      const id = `warm-${randomBytes(5).toString("hex")}`;
+      this.warming.add(id);
+      this.options.onChange?.();
+      try {
+        const sandbox = await this.provider.provision({ id, pool: true });
+        this.warming.delete(id);
+        if (this.stopped) {
+          await this.provider.destroy(sandbox.id).catch(() => {});
+          return;
+        }
+        this.ready.push(sandbox);
+        this.failures = 0;
+        this.options.log?.(`pool: ${sandbox.id} ready (${this.ready.length}/${this.options.size})`);
+      } catch (err) {
+        this.warming.delete(id);
+        this.failures++;
+        // Back off (5 s, 10 s, ... 2 min) so a broken image or engine does
+        // not turn into a tight loop of failing creations.
+        const delay = Math.min(120_000, 5_000 * 2 ** (this.failures - 1));
+        this.options.log?.(`pool: could not warm a sandbox (${(err as Error).message}); retrying in ${delay / 1000} s`);
+        clearTimeout(this.retryTimer);
+        this.retryTimer = setTimeout(() => this.refill(), delay);
+        this.retryTimer.unref();
+        return;
+      } finally {
+        this.options.onChange?.();
+      }
+    }
+  }
+
+  /** Stops refilling; with `destroy`, removes the ready sandboxes too. */
+  async stop(destroy = false): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retryTimer);
+    if (destroy) {
+      const all = this.ready.splice(0);
+      await Promise.all(all.map((s) => this.provider.destroy(s.id).catch(() => {})));
+    }
+  }
+}

@@ -1,0 +1,528 @@
+import { EventEmitter, on } from "node:events";
+import { DomainError, isDomainError } from "../errors";
+import type { PrismaClient } from "../generated/prisma/client";
+import type { LabCatalogService } from "../labs/service";
+import type { ProvisionProgress, Sandbox, SandboxEnvironment, SandboxProvider } from "../sandbox/provider";
+import type { SessionUser } from "../trpc/context";
+import type { SessionConfig } from "./config";
+import { canTransition, LIVE_STATES, transition, type SessionState } from "./lifecycle";
+import { WarmPool } from "./pool";
+
+/** A session as learners and the API see it. */
+export interface SessionView {
+  id: string;
+  labSlug: string;
+  userId: string;
+  state: SessionState;
+  /** Why it ended or failed, in a sentence. */
+  reason: string | null;
+  environment: SandboxEnvironment;
+  sandboxId: string | null;
+  createdAt: Date;
+  expiresAt: Date | null;
+  /** 1-based place in the queue while waiting for capacity; null otherwise. */
+  queuePosition: number | null;
+  /** Provisioning steps so far (this process only). */
+  progress: ProvisionProgress[];
+  /** True when the node came from the warm pool. */
+  warmStart: boolean;
+}
+
+export interface SessionServiceDeps {
+  prisma: PrismaClient;
+  labs: LabCatalogService;
+  providers: Partial<Record<SandboxEnvironment, SandboxProvider>>;
+  config: SessionConfig;
+  log?: (msg: string) => void;
+}
+
+const LIVE = [...LIVE_STATES] as SessionState[];
+
+/** Converts anything thrown by a provider into a sentence-bearing DomainError. */
+function asDomainError(err: unknown, fallback: string): DomainError {
+  if (isDomainError(err)) return err;
+  const e = err as { code?: string; message?: string; detail?: string };
+  const code = e?.code === "CAPACITY" ? "CAPACITY" : e?.code === "NOT_FOUND" ? "NOT_FOUND" : "UNAVAILABLE";
+  return new DomainError(code, e?.message ?? fallback, e?.detail ?? String(err));
+}
+
+/**
+ * Lab sessions: one learner's run of one lab, bound to one sandbox. Owns the
+ * lifecycle (server/sessions/lifecycle.ts), the queue when the host is full,
+ * the warm pool, expiry and idle timeouts, and reconciliation of Docker's
+ * labelled reality with the database's intent.
+ */
+export class SessionService {
+  private readonly events = new EventEmitter();
+  private readonly progress = new Map<string, ProvisionProgress[]>();
+  private readonly warm = new Set<string>();
+  /** Sessions waiting for capacity, oldest first. */
+  private readonly queue: string[] = [];
+  /** Sessions whose sandbox is being created now. */
+  private readonly provisioning = new Set<string>();
+  /** Sandboxes bound to live sessions. */
+  private readonly owned = new Set<string>();
+  readonly pools = new Map<SandboxEnvironment, WarmPool>();
+  private readonly maxSandboxes = new Map<SandboxEnvironment, number>();
+  private timers: NodeJS.Timeout[] = [];
+  private pumpRun: Promise<void> | null = null;
+  private pumpAgain = false;
+
+  constructor(private readonly deps: SessionServiceDeps) {
+    this.events.setMaxListeners(0);
+  }
+
+  private log(msg: string) {
+    this.deps.log?.(`sessions: ${msg}`);
+  }
+
+  /** Reconciles, fills pools and starts the expiry and reconcile timers. */
+  async boot(): Promise<void> {
+    for (const [env, provider] of Object.entries(this.deps.providers) as [SandboxEnvironment, SandboxProvider][]) {
+      const max = this.deps.config.maxSandboxes ?? (await provider.info().then((i) => i.max).catch(() => 8));
+      this.maxSandboxes.set(env, max);
+      if (this.deps.config.poolSize > 0) {
+        this.pools.set(
+          env,
+          new WarmPool(provider, {
+            size: Math.min(this.deps.config.poolSize, max),
+            mayGrow: () => this.queue.length === 0 && this.used(env) < max,
+            log: (m) => this.log(m),
+            // A sandbox that just warmed up may be what a queued learner waits for.
+            onChange: () => void this.pump(),
+          }),
+        );
+      }
+    }
+    await this.reconcile({ adopt: true });
+    for (const pool of this.pools.values()) pool.refill();
+    const every = (ms: number, fn: () => Promise<unknown>) => {
+      const t = setInterval(() => void fn().catch((err: unknown) => this.log(`background task failed: ${String(err)}`)), ms);
+      t.unref();
+      this.timers.push(t);
+    };
+    every(this.deps.config.tickMs, () => this.expire());
+    every(this.deps.config.reconcileMs, () => this.reconcile({ adopt: false }));
+  }
+
+  /** Stops timers and pool refills. Sandboxes stay: sessions resume after a restart. */
+  async shutdown(options: { destroyPool?: boolean } = {}): Promise<void> {
+    for (const t of this.timers) clearInterval(t);
+    this.timers = [];
+    await Promise.all([...this.pools.values()].map((p) => p.stop(options.destroyPool)));
+  }
+
+  // ---- capacity ------------------------------------------------------
+
+  /** Sandboxes of an environment on this host: owned, being made, pooled. */
+  private used(env: SandboxEnvironment): number {
+    let provisioningHere = 0;
+    for (const id of this.provisioning) if (this.envOfQueued.get(id) === env) provisioningHere++;
+    let ownedHere = 0;
+    for (const id of this.owned) if (this.envOfSandbox.get(id) === env) ownedHere++;
+    return ownedHere + provisioningHere + (this.pools.get(env)?.occupied ?? 0);
+  }
+  private readonly envOfQueued = new Map<string, SandboxEnvironment>();
+  private readonly envOfSandbox = new Map<string, SandboxEnvironment>();
+
+  /** Capacity figures for dashboards and the CLI. */
+  capacity() {
+    return [...this.maxSandboxes.entries()].map(([environment, max]) => ({
+      environment,
+      max,
+      used: this.used(environment),
+      queued: this.queue.filter((id) => this.envOfQueued.get(id) === environment).length,
+      warm: this.pools.get(environment)?.readyCount ?? 0,
+    }));
+  }
+
+  // ---- reading ---------------------------------------------------------
+
+  private async row(id: string) {
+    const row = await this.deps.prisma.labSession.findUnique({ where: { id }, include: { lab: { select: { slug: true } } } });
+    if (!row) throw new DomainError("NOT_FOUND", "That lab session does not exist.", `session ${id}`);
+    return row;
+  }
+
+  private view(row: Awaited<ReturnType<SessionService["row"]>>): SessionView {
+    const pos = this.queue.indexOf(row.id);
+    return {
+      id: row.id,
+      labSlug: row.lab.slug,
+      userId: row.userId,
+      state: row.state,
+      reason: row.stateReason,
+      environment: row.environment,
+      sandboxId: row.sandboxId,
+      createdAt: row.createdAt,
+      expiresAt: row.expiresAt,
+      queuePosition: pos >= 0 ? pos + 1 : null,
+      progress: this.progress.get(row.id) ?? [],
+      warmStart: this.warm.has(row.id),
+    };
+  }
+
+  /** Owners see their sessions; instructors and admins may look at any. */
+  private assertCanRead(user: SessionUser, row: { userId: string }) {
+    if (row.userId !== user.id && user.role === "learner") {
+      throw new DomainError("NOT_FOUND", "That lab session does not exist.", "session belongs to another user");
+    }
+  }
+
+  /** Only the owner (or an admin) may change a session. */
+  private assertCanChange(user: SessionUser, row: { userId: string }) {
+    if (row.userId !== user.id && user.role !== "admin") {
+      throw new DomainError("FORBIDDEN", "Only the learner who started this session can change it.", `owner ${row.userId}`);
+    }
+  }
+
+  async get(user: SessionUser, id: string): Promise<SessionView> {
+    const row = await this.row(id);
+    this.assertCanRead(user, row);
+    return this.view(row);
+  }
+
+  /** The caller's live session for a lab, if any. */
+  async current(user: SessionUser, labSlug: string): Promise<SessionView | null> {
+    const row = await this.deps.prisma.labSession.findFirst({
+      where: { userId: user.id, lab: { slug: labSlug }, state: { in: LIVE } },
+      include: { lab: { select: { slug: true } } },
+      orderBy: { createdAt: "desc" },
+    });
+    return row ? this.view(row) : null;
+  }
+
+  /** Yields the session now and after every change, until `signal` aborts. */
+  async *watch(user: SessionUser, id: string, signal?: AbortSignal): AsyncGenerator<SessionView> {
+    const first = await this.get(user, id);
+    yield first;
+    if (first.state === "ended" || first.state === "failed") return;
+    const controller = new AbortController();
+    signal?.addEventListener("abort", () => controller.abort());
+    try {
+      for await (const _ of on(this.events, id, { signal: controller.signal })) {
+        const v = this.view(await this.row(id));
+        yield v;
+        if (v.state === "ended" || v.state === "failed") return;
+      }
+    } catch (err) {
+      if ((err as Error).name !== "AbortError") throw err;
+    } finally {
+      controller.abort();
+    }
+  }
+
+  private changed(id: string) {
+    this.events.emit(id);
+  }
+
+  // ---- state changes -------------------------------------------------------
+
+  /**
+   * Moves a session to `to` if it is still in `from` (compare-and-set, so two
+   * writers cannot both win). Returns false when someone else moved it first.
+   */
+  private async move(id: string, from: SessionState, to: SessionState, data: { reason?: string; sandboxId?: string; provider?: string; expiresAt?: Date } = {}): Promise<boolean> {
+    transition(from, to);
+    const now = new Date();
+    const { count } = await this.deps.prisma.labSession.updateMany({
+      where: { id, state: from },
+      data: {
+        state: to,
+        ...(data.reason !== undefined && { stateReason: data.reason }),
+        ...(data.sandboxId !== undefined && { sandboxId: data.sandboxId }),
+        ...(data.provider !== undefined && { provider: data.provider }),
+        ...(data.expiresAt !== undefined && { expiresAt: data.expiresAt }),
+        ...((to === "ended" || to === "failed") && { endedAt: now }),
+        lastActivityAt: now,
+      },
+    });
+    if (count === 1) this.changed(id);
+    return count === 1;
+  }
+
+  /** Starts (or resumes) the caller's session for a lab. */
+  async start(user: SessionUser, labSlug: string): Promise<SessionView> {
+    const existing = await this.current(user, labSlug);
+    if (existing) return existing;
+
+    const lab = await this.deps.labs.get(labSlug);
+    const provider = this.deps.providers[lab.environment];
+    if (!provider) {
+      throw new DomainError(
+        "UNAVAILABLE",
+        lab.environment === "cluster"
+          ? "This lab needs a Kubernetes cluster, and this server is not set up to create kind clusters."
+          : "This server cannot create sandboxes right now (no Docker provider is configured).",
+        `no provider for environment ${lab.environment}`,
+      );
+    }
+    const active = await this.deps.prisma.labSession.count({ where: { userId: user.id, state: { in: LIVE } } });
+    if (active >= this.deps.config.maxActivePerUser) {
+      throw new DomainError(
+        "CAPACITY",
+        `You already have ${active} labs open. End one of them before starting another.`,
+        `maxActivePerUser=${this.deps.config.maxActivePerUser}`,
+      );
+    }
+    const labRow = await this.deps.prisma.lab.findUniqueOrThrow({ where: { slug: labSlug } });
+    const row = await this.deps.prisma.labSession.create({
+      data: { userId: user.id, labId: labRow.id, environment: lab.environment, state: "requested" },
+      include: { lab: { select: { slug: true } } },
+    });
+    this.enqueue(row.id, lab.environment);
+    await this.pump();
+    return this.view(await this.row(row.id));
+  }
+
+  private enqueue(id: string, env: SandboxEnvironment) {
+    if (!this.queue.includes(id)) this.queue.push(id);
+    this.envOfQueued.set(id, env);
+  }
+
+  /**
+   * Hands sandboxes to queued sessions while there is capacity. Runs one pass
+   * at a time; a call during a pass schedules another and resolves when the
+   * queue has been looked at after the call, so callers see settled state.
+   */
+  private pump(): Promise<void> {
+    if (this.pumpRun) {
+      this.pumpAgain = true;
+      return this.pumpRun;
+    }
+    this.pumpRun = (async () => {
+      do {
+        this.pumpAgain = false;
+        await this.pumpOnce();
+      } while (this.pumpAgain);
+    })().finally(() => {
+      this.pumpRun = null;
+    });
+    return this.pumpRun;
+  }
+
+  private async pumpOnce(): Promise<void> {
+    for (let i = 0; i < this.queue.length; ) {
+      const id = this.queue[i]!;
+      const env = this.envOfQueued.get(id)!;
+      const provider = this.deps.providers[env]!;
+      const warm = this.pools.get(env)?.claim();
+      if (warm) {
+        this.queue.splice(i, 1);
+        await this.bindWarm(id, env, provider, warm);
+        continue;
+      }
+      if (this.used(env) < (this.maxSandboxes.get(env) ?? 0)) {
+        this.queue.splice(i, 1);
+        this.provisioning.add(id);
+        void this.provision(id, env, provider);
+        continue;
+      }
+      i++; // this environment is full; others may not be
+    }
+    for (const id of this.queue) this.changed(id); // queue positions moved
+  }
+
+  private async bindWarm(id: string, env: SandboxEnvironment, provider: SandboxProvider, sandbox: Sandbox) {
+    this.owned.add(sandbox.id);
+    this.envOfSandbox.set(sandbox.id, env);
+    this.warm.add(id);
+    const ok = await this.move(id, "requested", "ready", {
+      sandboxId: sandbox.id,
+      provider: provider.name,
+      expiresAt: new Date(Date.now() + this.deps.config.ttlMs),
+    });
+    if (!ok) await this.release(sandbox.id, provider);
+  }
+
+  private async provision(id: string, env: SandboxEnvironment, provider: SandboxProvider) {
+    const steps: ProvisionProgress[] = [];
+    this.progress.set(id, steps);
+    try {
+      const row = await this.row(id);
+      if (!(await this.move(id, "requested", "provisioning", { provider: provider.name }))) return;
+      const sandbox = await provider.provision({ sessionId: id, labSlug: row.lab.slug }, (p) => {
+        const i = steps.findIndex((s) => s.index === p.index);
+        if (i >= 0) steps[i] = p;
+        else steps.push(p);
+        this.changed(id);
+      });
+      this.owned.add(sandbox.id);
+      this.envOfSandbox.set(sandbox.id, env);
+      const ok = await this.move(id, "provisioning", "ready", {
+        sandboxId: sandbox.id,
+        expiresAt: new Date(Date.now() + this.deps.config.ttlMs),
+      });
+      if (!ok) {
+        // The learner ended the session while their node was being made.
+        await this.release(sandbox.id, provider);
+        const now = await this.row(id);
+        if (now.state === "ending") await this.move(id, "ending", "ended");
+      }
+    } catch (err) {
+      const e = asDomainError(err, "Your sandbox could not be created.");
+      this.log(`provisioning ${id} failed: ${e.message} (${e.detail ?? ""})`);
+      const state = (await this.row(id)).state;
+      if (canTransition(state, "failed")) {
+        await this.move(id, state, "failed", { reason: `${e.message} Start the lab again to retry.` });
+      }
+    } finally {
+      this.provisioning.delete(id);
+      void this.afterCapacityFreed(env);
+    }
+  }
+
+  private async release(sandboxId: string, provider: SandboxProvider) {
+    this.owned.delete(sandboxId);
+    await provider.destroy(sandboxId).catch((err: unknown) => this.log(`could not destroy ${sandboxId}: ${String(err)}`));
+  }
+
+  private async afterCapacityFreed(env: SandboxEnvironment) {
+    await this.pump();
+    if (this.queue.length === 0) this.pools.get(env)?.refill();
+  }
+
+  /** Adds time to a ready session, up to the maximum lifetime. */
+  async extend(user: SessionUser, id: string): Promise<SessionView> {
+    const row = await this.row(id);
+    this.assertCanChange(user, row);
+    if (row.state !== "ready" || !row.expiresAt) {
+      throw new DomainError("CONFLICT", "Only a running lab can be extended.", `state ${row.state}`);
+    }
+    const cap = row.createdAt.getTime() + this.deps.config.maxLifetimeMs;
+    const next = Math.min(row.expiresAt.getTime() + this.deps.config.extendMs, cap);
+    if (next <= row.expiresAt.getTime()) {
+      throw new DomainError(
+        "CONFLICT",
+        `This lab has reached its maximum length of ${Math.round(this.deps.config.maxLifetimeMs / 3_600_000)} hours and cannot be extended further.`,
+      );
+    }
+    await this.deps.prisma.labSession.update({ where: { id }, data: { expiresAt: new Date(next), lastActivityAt: new Date() } });
+    this.changed(id);
+    return this.view(await this.row(id));
+  }
+
+  /** Records activity so the idle timeout starts over. */
+  async touch(id: string): Promise<void> {
+    await this.deps.prisma.labSession.updateMany({ where: { id, state: "ready" }, data: { lastActivityAt: new Date() } });
+  }
+
+  /** Ends a session at the learner's request. */
+  async end(user: SessionUser, id: string): Promise<SessionView> {
+    const row = await this.row(id);
+    this.assertCanChange(user, row);
+    await this.finish(id, "You ended this lab.");
+    return this.view(await this.row(id));
+  }
+
+  /**
+   * Ends a session from any live state: leaves the queue, destroys the
+   * sandbox, records the reason. Safe to call twice.
+   */
+  async finish(id: string, reason: string): Promise<void> {
+    const row = await this.row(id);
+    const qi = this.queue.indexOf(id);
+    if (qi >= 0) this.queue.splice(qi, 1);
+    if (row.state === "ended" || row.state === "failed") return;
+    if (row.state !== "ending" && !(await this.move(id, row.state, "ending", { reason }))) return this.finish(id, reason);
+    // A session still provisioning is finished by provision() once the node exists.
+    if (row.state === "provisioning" || this.provisioning.has(id)) return;
+    const provider = this.deps.providers[row.environment];
+    if (row.sandboxId && provider) await this.release(row.sandboxId, provider);
+    await this.move(id, "ending", "ended");
+    void this.afterCapacityFreed(row.environment);
+  }
+
+  /** Ends sessions past their expiry or idle for too long. */
+  async expire(now = new Date()): Promise<number> {
+    const idleSince = new Date(now.getTime() - this.deps.config.idleMs);
+    const due = await this.deps.prisma.labSession.findMany({
+      where: { state: "ready", OR: [{ expiresAt: { lte: now } }, { lastActivityAt: { lte: idleSince } }] },
+    });
+    for (const s of due) {
+      const expired = s.expiresAt && s.expiresAt <= now;
+      await this.finish(
+        s.id,
+        expired
+          ? "Your lab's time ran out and its sandbox was removed. Start it again for a fresh node."
+          : `Your lab was idle for ${Math.round(this.deps.config.idleMs / 60_000)} minutes and its sandbox was removed. Start it again for a fresh node.`,
+      );
+    }
+    return due.length;
+  }
+
+  /**
+   * Makes Docker and the database agree. Labels are the truth about what
+   * exists; the database says what should. Orphans (ours, unbound, older than
+   * the grace period) are removed; sessions whose sandbox vanished are ended
+   * with a reason; with `adopt`, warm sandboxes from a previous run rejoin
+   * the pool and sessions still queued are queued again.
+   */
+  async reconcile({ adopt }: { adopt: boolean }): Promise<{ removed: string[]; ended: string[]; adopted: string[] }> {
+    const out = { removed: [] as string[], ended: [] as string[], adopted: [] as string[] };
+    const live = await this.deps.prisma.labSession.findMany({ where: { state: { in: LIVE } }, orderBy: { createdAt: "asc" } });
+    for (const [env, provider] of Object.entries(this.deps.providers) as [SandboxEnvironment, SandboxProvider][]) {
+      let sandboxes: Sandbox[];
+      try {
+        sandboxes = await provider.list();
+      } catch (err) {
+        this.log(`reconcile skipped for ${env}: ${(err as Error).message}`);
+        continue;
+      }
+      const exists = new Set(sandboxes.map((s) => s.id));
+      const bound = new Map(live.filter((s) => s.sandboxId).map((s) => [s.sandboxId!, s]));
+      const referencedEver = new Set(
+        (await this.deps.prisma.labSession.findMany({ where: { sandboxId: { in: [...exists] } }, select: { sandboxId: true } })).map((r) => r.sandboxId!),
+      );
+      const pool = this.pools.get(env);
+      for (const sb of sandboxes) {
+        if (bound.has(sb.id)) {
+          this.owned.add(sb.id);
+          this.envOfSandbox.set(sb.id, env);
+          continue;
+        }
+        if (pool?.has(sb.id)) continue;
+        if (sb.sessionId && this.provisioning.has(sb.sessionId)) continue;
+        if (adopt && pool && sb.pool && !referencedEver.has(sb.id) && sb.state === "running" && pool.occupied < (this.deps.config.poolSize ?? 0)) {
+          pool.adopt(sb);
+          out.adopted.push(sb.id);
+          continue;
+        }
+        if (Date.now() - sb.createdAt.getTime() < this.deps.config.orphanGraceMs) continue;
+        await provider.destroy(sb.id).catch((err: unknown) => this.log(`could not remove orphan ${sb.id}: ${String(err)}`));
+        out.removed.push(sb.id);
+      }
+      for (const s of live.filter((x) => x.environment === env)) {
+        if ((s.state === "ready" || s.state === "ending") && s.sandboxId && !exists.has(s.sandboxId)) {
+          this.owned.delete(s.sandboxId);
+          if (s.state === "ready") await this.move(s.id, "ready", "ending", { reason: "Your sandbox stopped existing (it was removed outside the platform). Start the lab again for a fresh node." });
+          await this.move(s.id, "ending", "ended");
+          out.ended.push(s.id);
+        } else if (s.state === "ending" && !this.provisioning.has(s.id)) {
+          await this.finish(s.id, s.stateReason ?? "The lab was ended.");
+        } else if (adopt && s.state === "requested") {
+          this.enqueue(s.id, env);
+        } else if (adopt && s.state === "provisioning" && !this.provisioning.has(s.id)) {
+          await this.move(s.id, "provisioning", "failed", { reason: "The server restarted while your sandbox was being created. Start the lab again." });
+          out.ended.push(s.id);
+        }
+      }
+    }
+    if (out.removed.length || out.ended.length || out.adopted.length) {
+      this.log(`reconciled: removed ${out.removed.length} orphan(s), ended ${out.ended.length} session(s), adopted ${out.adopted.length} warm sandbox(es)`);
+    }
+    if (adopt) await this.pump();
+    return out;
+  }
+
+  /** Where a session's sandbox is, for terminals and checks. Owner (or staff) only. */
+  async sandboxOf(user: SessionUser, id: string): Promise<{ provider: SandboxProvider; sandboxId: string }> {
+    const row = await this.row(id);
+    this.assertCanRead(user, row);
+    const provider = this.deps.providers[row.environment];
+    if (row.state !== "ready" || !row.sandboxId || !provider) {
+      throw new DomainError("CONFLICT", "This lab's sandbox is not running.", `state ${row.state}`);
+    }
+    return { provider, sandboxId: row.sandboxId };
+  }
+}

@@ -1,0 +1,29 @@
+import { z } from "zod";
+import { SLUG_PATTERN } from "../../labs/schema";
+import { authedProcedure, instructorProcedure, router } from "../init";
+
+const sessionId = z.object({ id: z.string().min(1).max(64) });
+
+export const sessionsRouter = router({
+  /** Starts the caller's session for a lab, or returns the one already open. */
+  start: authedProcedure
+    .input(z.object({ slug: z.string().regex(SLUG_PATTERN, "not a lab slug") }))
+    .mutation(({ ctx, input }) => ctx.services.sessions.start(ctx.user, input.slug)),
+
+  /** The caller's open session for a lab, or null. */
+  current: authedProcedure
+    .input(z.object({ slug: z.string().regex(SLUG_PATTERN, "not a lab slug") }))
+    .query(({ ctx, input }) => ctx.services.sessions.current(ctx.user, input.slug)),
+
+  get: authedProcedure.input(sessionId).query(({ ctx, input }) => ctx.services.sessions.get(ctx.user, input.id)),
+
+  /** The session now and after every change (state, provisioning step, queue place), over SSE. */
+  watch: authedProcedure.input(sessionId).subscription(({ ctx, input, signal }) => ctx.services.sessions.watch(ctx.user, input.id, signal)),
+
+  extend: authedProcedure.input(sessionId).mutation(({ ctx, input }) => ctx.services.sessions.extend(ctx.user, input.id)),
+
+  end: authedProcedure.input(sessionId).mutation(({ ctx, input }) => ctx.services.sessions.end(ctx.user, input.id)),
+
+  /** Sandboxes used, queued and warm per environment. */
+  capacity: instructorProcedure.query(({ ctx }) => ctx.services.sessions.capacity()),
+});
