@@ -58,7 +58,7 @@ extra: 1
         "labs/Bad_Slug/lab.md:4:13: difficulty must be one of beginner, intermediate, advanced",
         'labs/Bad_Slug/lab.md:5:11: duration "soon" is not understood: write minutes like 20m, 1h or 1h30m',
         "labs/Bad_Slug/lab.md:6:14: environment must be node (a node container) or cluster (a kind cluster)",
-        "labs/Bad_Slug/lab.md:2:1: unknown field(s): extra",
+        "labs/Bad_Slug/lab.md:7:1: unknown field: extra",
         "labs/Bad_Slug/lab.md:9:1: the lab has no steps: write markdown after the frontmatter",
       ]),
     );
@@ -101,5 +101,58 @@ describe("loadCatalog", () => {
     const catalog = loadCatalog(path.resolve(__dirname, "../../labs"));
     expect(catalog.problems.map(formatProblem)).toEqual([]);
     expect(catalog.labs.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe("tasks in the frontmatter", () => {
+  const withTasks = (tasks: string) => valid.replace("tags: [cgroups]\n", `tags: [cgroups]\ntasks:\n${tasks}`);
+
+  it("parses tasks with defaults for hints, needs and points", () => {
+    const { lab, problems } = parseLab(
+      "a-lab",
+      "f.md",
+      withTasks(`  - id: first
+    title: Do the first thing
+    checks:
+      - type: script
+        run: test -f /tmp/done
+    solution: touch /tmp/done
+`),
+    );
+    expect(problems).toEqual([]);
+    expect(lab!.tasks).toEqual([
+      { id: "first", title: "Do the first thing", checks: [{ type: "script", run: "test -f /tmp/done" }], hints: [], needs: [], points: 10, solution: "touch /tmp/done" },
+    ]);
+  });
+
+  it("locates missing fields, unknown needs, duplicates and cycles", () => {
+    const text = withTasks(`  - id: a
+    title: Task A
+    checks: [{ type: script, run: "true" }]
+    needs: [c]
+    solution: "true"
+  - id: b
+    title: Task B
+    checks: []
+    needs: [missing]
+  - id: c
+    title: Task C
+    checks: [{ type: script, run: "true" }]
+    needs: [a]
+    solution: "true"
+    reward: 5
+`);
+    const lines = parseLab("a-lab", "f.md", text).problems.map(formatProblem);
+    expect(lines).toEqual([
+      "f.md:16:13: a task needs at least one check",
+      "f.md:14:5: each task needs a reference solution (shell run in the node) so `labs test` can prove it",
+      "f.md:23:5: unknown task field: reward",
+    ]);
+    // Graph problems are reported once the schema passes.
+    const graph = parseLab("a-lab", "f.md", text.replace("checks: []", 'checks: [{ type: script, run: "true" }]\n    solution: "true"').replace("    reward: 5\n", "")).problems.map(formatProblem);
+    expect(graph).toEqual([
+      'f.md:18:13: task "b" needs "missing", which is not a task of this lab',
+      "f.md:12:12: tasks need each other in a circle (a -> c -> a); none of them could ever start",
+    ]);
   });
 });

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { positionOf, splitFrontmatter } from "./frontmatter";
 import { labFrontmatterSchema, SLUG_PATTERN, type LabFrontmatter } from "./schema";
+import { validateTaskGraph } from "./tasks";
 
 /** The file each lab directory must contain. */
 export const LAB_FILE = "lab.md";
@@ -59,8 +60,22 @@ export function parseLab(slug: string, file: string, text: string): { lab?: LabD
   const parsed = labFrontmatterSchema.safeParse(split.document.toJS() ?? {});
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
+      if (issue.code === "unrecognized_keys") {
+        // One problem per unknown key, each at the key's own line.
+        for (const key of issue.keys) {
+          const pos = positionOf(split, [...issue.path, key], true);
+          at(pos.line, pos.column, issue.message.replace(/: .*$/, `: ${key}`).replace("field(s)", "field"));
+        }
+        continue;
+      }
       const pos = positionOf(split, issue.path);
       at(pos.line, pos.column, issue.message);
+    }
+  }
+  if (parsed.success) {
+    for (const p of validateTaskGraph(parsed.data.tasks)) {
+      const pos = positionOf(split, p.path);
+      at(pos.line, pos.column, p.message);
     }
   }
   if (!split.body.trim()) at(split.bodyFirstLine, 1, "the lab has no steps: write markdown after the frontmatter");

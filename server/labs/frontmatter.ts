@@ -38,20 +38,22 @@ export function splitFrontmatter(text: string): SplitSource {
 
 /**
  * The file position of the YAML node at `path` (or of its nearest existing
- * parent, e.g. the mapping that lacks a required key).
+ * parent, e.g. the mapping that lacks a required key); with `atKey`, of the
+ * last key rather than its value.
  */
-export function positionOf(split: SplitSource, path: readonly PropertyKey[]): Position {
+export function positionOf(split: SplitSource, path: readonly PropertyKey[], atKey = false): Position {
   const doc = split.document;
   if (!doc) return { line: 1, column: 1 };
   let node: unknown = doc.contents;
   let best: unknown = node;
-  for (const key of path) {
+  for (const [i, key] of path.entries()) {
     if (!isNode(node)) break;
-    // For a key of a map, prefer pointing at the key itself.
     if (isMap(node)) {
       const pair = node.items.find((p) => isNode(p.key) && (p.key as { value?: unknown }).value === key);
       if (!pair) break;
-      best = pair.value ?? pair.key;
+      // The last step points at the value (what to fix), or at the key itself
+      // when the key is the problem (an unknown field).
+      best = atKey && i === path.length - 1 ? pair.key : (pair.value ?? pair.key);
       node = pair.value;
       continue;
     }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { taskSchema } from "./tasks";
 
 /** `20m`, `1h`, `1h30m`, or a number of minutes. */
 const duration = z
@@ -27,6 +28,7 @@ export const labFrontmatterSchema = z.strictObject(
       error: "environment must be node (a node container) or cluster (a kind cluster)",
     }),
     tags: z.array(z.string().regex(/^[a-z0-9-]+$/, "tags are lowercase words with dashes")).max(12).default([]),
+    tasks: z.array(taskSchema).max(30, "a lab can have at most 30 tasks; split it into two labs").default([]),
   },
   { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown field(s): ${issue.keys.join(", ")}` : undefined) },
 );

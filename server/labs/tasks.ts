@@ -1,0 +1,94 @@
+import { z } from "zod";
+
+/**
+ * A check as written in a lab. The typed check union (server/checks/schema.ts)
+ * validates parameters per type; until a lab is evaluated the catalog only
+ * needs the shape below, and `validateTaskGraph` works on ids alone.
+ */
+export const checkShape = z.looseObject({
+  type: z.string({ error: "each check needs a type, e.g. script, cgroup, oomKilled" }),
+});
+
+export const TASK_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+/** One task of a lab, as declared in the frontmatter's `tasks:` list. */
+export const taskSchema = z.strictObject(
+  {
+    id: z.string({ error: "each task needs an id" }).regex(TASK_ID_PATTERN, "task ids are lowercase words with dashes, e.g. run-a-container"),
+    title: z.string({ error: "each task needs a title: what the learner must achieve" }).trim().min(3, "a task title must be at least 3 characters").max(160),
+    checks: z.array(checkShape, { error: "each task needs checks: a list of at least one check" }).min(1, "a task needs at least one check"),
+    hints: z.array(z.string().trim().min(1, "hints cannot be empty")).max(10).default([]),
+    needs: z.array(z.string()).default([]),
+    points: z.number().int().min(0).max(1000).default(10),
+    solution: z.string({ error: "each task needs a reference solution (shell run in the node) so `labs test` can prove it" }).trim().min(1, "the solution cannot be empty"),
+  },
+  { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown task field(s): ${issue.keys.join(", ")}` : undefined) },
+);
+
+export type TaskDefinition = z.output<typeof taskSchema>;
+
+/** A problem in the task list, located by its path in the frontmatter. */
+export interface TaskGraphProblem {
+  path: (string | number)[];
+  message: string;
+}
+
+/**
+ * Checks what a schema cannot: ids are unique, `needs` name tasks that exist,
+ * and the `needs` graph has no cycle (a cycle would leave tasks locked forever).
+ */
+export function validateTaskGraph(tasks: { id: string; needs: string[] }[]): TaskGraphProblem[] {
+  const problems: TaskGraphProblem[] = [];
+  const index = new Map<string, number>();
+  tasks.forEach((t, i) => {
+    if (index.has(t.id)) problems.push({ path: ["tasks", i, "id"], message: `task id "${t.id}" is used twice; ids must be unique` });
+    else index.set(t.id, i);
+  });
+  tasks.forEach((t, i) =>
+    t.needs.forEach((n, j) => {
+      if (n === t.id) problems.push({ path: ["tasks", i, "needs", j], message: `task "${t.id}" cannot need itself` });
+      else if (!index.has(n)) problems.push({ path: ["tasks", i, "needs", j], message: `task "${t.id}" needs "${n}", which is not a task of this lab` });
+    }),
+  );
+  // Depth-first search for a cycle among known edges.
+  const state = new Map<string, "visiting" | "done">();
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const visit = (id: string, trail: string[]): string[] | null => {
+    if (state.get(id) === "done") return null;
+    if (state.get(id) === "visiting") return [...trail.slice(trail.indexOf(id)), id];
+    state.set(id, "visiting");
+    for (const n of byId.get(id)?.needs ?? []) {
+      if (n === id || !byId.has(n)) continue;
+      const cycle = visit(n, [...trail, id]);
+      if (cycle) return cycle;
+    }
+    state.set(id, "done");
+    return null;
+  };
+  for (const t of tasks) {
+    const cycle = visit(t.id, []);
+    if (cycle) {
+      problems.push({ path: ["tasks", index.get(t.id)!, "needs"], message: `tasks need each other in a circle (${cycle.join(" -> ")}); none of them could ever start` });
+      break;
+    }
+  }
+  return problems;
+}
+
+/** Tasks in an order where every task comes after the tasks it needs. */
+export function orderByNeeds<T extends { id: string; needs: string[] }>(tasks: T[]): T[] {
+  const out: T[] = [];
+  const placed = new Set<string>();
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const place = (t: T) => {
+    if (placed.has(t.id)) return;
+    placed.add(t.id);
+    for (const n of t.needs) {
+      const dep = byId.get(n);
+      if (dep) place(dep);
+    }
+    out.push(t);
+  };
+  tasks.forEach(place);
+  return out;
+}
