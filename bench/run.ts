@@ -1,0 +1,35 @@
+/**
+ * `npm run bench`: every benchmark, one after another (each in its own
+ * process so one's sandboxes and timers cannot skew the next). Benchmarks
+ * print plain numbers next to their targets; they are not pass/fail tests.
+ *
+ *   npm run bench               all
+ *   npm run bench -- sessions   only the named ones
+ */
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+
+const ALL = [
+  { name: "sandbox", file: "sandbox.ts", what: "cold provision, idle memory, concurrent sandboxes" },
+  { name: "sessions", file: "sessions.ts", what: "warm claim through the session service" },
+  { name: "terminal", file: "terminal.ts", what: "terminal gateway throughput and echo latency" },
+  { name: "checks", file: "checks.ts", what: "evaluating all checks of a lab" },
+];
+
+const wanted = process.argv.slice(2);
+const selected = ALL.filter((b) => (wanted.length ? wanted.includes(b.name) : true));
+let failed = 0;
+for (const b of selected) {
+  const file = path.join(__dirname, b.file);
+  if (!fs.existsSync(file)) {
+    console.log(`\n== ${b.name}: not present (${b.file}) ==`);
+    continue;
+  }
+  console.log(`\n== ${b.name}: ${b.what} ==`);
+  const started = Date.now();
+  const r = spawnSync(process.execPath, ["--import", "tsx", file], { stdio: "inherit" });
+  console.log(`(${b.name} took ${((Date.now() - started) / 1000).toFixed(1)} s${r.status ? `, exit ${r.status}` : ""})`);
+  if (r.status) failed++;
+}
+process.exit(failed ? 1 : 0);
