@@ -88,8 +88,24 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     port,
     stop: async () => {
       if (child.exitCode === null) {
-        child.kill("SIGINT"); // fast shutdown
-        await new Promise((r) => child.once("exit", r));
+        const exited = new Promise((r) => child.once("exit", r));
+        // Signal the postmaster itself: runuser does not pass SIGINT on.
+        // SIGINT is PostgreSQL's "fast shutdown".
+        const pid = Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+        try {
+          process.kill(pid, "SIGINT");
+        } catch {
+          child.kill("SIGKILL");
+        }
+        const timer = setTimeout(() => {
+          try {
+            process.kill(pid, "SIGKILL");
+          } catch {
+            /* already gone */
+          }
+        }, 10_000);
+        await exited;
+        clearTimeout(timer);
       }
       fs.rmSync(root, { recursive: true, force: true });
     },
