@@ -12,20 +12,21 @@ results=$(mktemp -d)
 trap 'rm -rf "$results"' EXIT
 
 step() { printf '\n\033[1m== %s ==\033[0m\n' "$1"; }
-timer() { local s=$SECONDS; "$@"; echo "(${1}: $((SECONDS - s)) s)"; }
+# timer LABEL CMD...: runs CMD and prints how long it took.
+timer() { local label=$1 s=$SECONDS; shift; "$@"; echo "(${label}: $((SECONDS - s)) s)"; }
 
-step "lint"; timer npx eslint .
-step "typecheck"; timer npx tsc --noEmit
+step "lint"; timer lint npx eslint .
+step "typecheck"; timer typecheck npx tsc --noEmit
 
 step "unit tests"
-timer npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$results/unit.json"
+timer unit npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$results/unit.json"
 
 step "integration tests (real Docker, PGlite, PostgreSQL)"
-timer npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$results/integration.json"
+timer integration npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$results/integration.json"
 
 step "e2e (Playwright, Chromium, production build)"
-timer npx next build
-PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" timer npx playwright test --reporter=list,json
+timer build npx next build
+PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" timer e2e npx playwright test --reporter=list,json
 
 step "summary"
 node scripts/test-summary.mjs "$results"

@@ -12,6 +12,7 @@ import path from "node:path";
 import next from "next";
 import { EnvError, parseEnv } from "./env";
 import { createServices, installServices } from "./services";
+import { createTerminalGateway } from "./terminal/gateway";
 
 // Next.js would otherwise report usage to its servers; we send nothing out.
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -47,8 +48,11 @@ async function main() {
     });
   });
 
+  const terminals = createTerminalGateway(services, {}, log);
   server.on("upgrade", (req, socket, head) => {
-    // Terminal WebSockets will be claimed here before falling through to Next.
+    // Terminal WebSockets (/api/terminal) are ours; everything else (dev hot
+    // reload) falls through to Next.
+    if (terminals.handleUpgrade(req, socket, head)) return;
     nextUpgrade(req, socket, head).catch(() => socket.destroy());
   });
 
@@ -66,6 +70,8 @@ async function main() {
     closing = true;
     log(`${signal}: shutting down`);
     server.close();
+    // Shells die with the server: the sandboxes outlive it, the shells must not.
+    await terminals.close();
     server.closeAllConnections();
     await app.close?.();
     await services.close();
