@@ -29,7 +29,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ["@/server/*", "!@/server/terminal/protocol", "../server/*", "../../server/*"],
+              group: ["@/server/*", "!@/server/terminal", "@/server/terminal/*", "!@/server/terminal/protocol", "../server/*", "../../server/*"],
               allowTypeImports: true,
               message: "UI code may import server types only (import type ...); data comes through tRPC.",
             },

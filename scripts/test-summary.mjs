@@ -10,6 +10,11 @@ for (const tier of ["unit", "integration"]) {
   const r = read(`${tier}.json`);
   if (r) tiers.push({ tier, passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests });
 }
+// `labs test` ends with "labs: N passed, N failed".
+if (fs.existsSync(path.join(dir, "labs.txt"))) {
+  const m = /labs: (\d+) passed, (\d+) failed/.exec(fs.readFileSync(path.join(dir, "labs.txt"), "utf8"));
+  if (m) tiers.push({ tier: "labs", passed: Number(m[1]), failed: Number(m[2]), skipped: 0 });
+}
 const e2e = read("e2e.json");
 if (e2e) {
   const s = e2e.stats;

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `npm test`: every tier, in order of speed. Stops at the first failing tier.
 #   lint + types -> unit (*.test.ts) -> integration (*.integration.test.ts:
-#   real Docker, PGlite and a real PostgreSQL on loopback) -> e2e (Playwright
-#   in Chromium against the production build).
+#   real Docker, PGlite and a real PostgreSQL on loopback) -> labs (validate,
+#   then `labs test` replays every node lab) -> e2e (Playwright in Chromium
+#   against the production build).
 # Needs: Docker running with the node image built (npm run images), the
 # PostgreSQL server binaries, and /usr/bin/chromium — `.ci/run` installs all.
 set -euo pipefail
@@ -23,6 +24,10 @@ timer unit npx vitest run --project unit --reporter=default --reporter=json --ou
 
 step "integration tests (real Docker, PGlite, PostgreSQL)"
 timer integration npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$results/integration.json"
+
+step "labs (validate every lab; replay every node lab's solutions on a fresh sandbox)"
+timer labs-validate npx labs validate
+timer labs-test npx labs test --all | tee "$results/labs.txt"
 
 step "e2e (Playwright, Chromium, production build)"
 timer build npx next build

@@ -34,6 +34,8 @@ async function main() {
   // Reconcile Docker with the database and start warming the pool; a missing
   // Docker engine is reported, not fatal (the catalog still serves).
   await services.sessions.boot().catch((err: unknown) => log(`sandboxes unavailable: ${(err as Error).message}`));
+  // Tasks tick by themselves: pending tasks of active sessions are polled.
+  services.grading.boot();
 
   const app = next({ dev, dir: root, hostname: env.HOST, port: env.PORT });
   await app.prepare();

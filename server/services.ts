@@ -7,6 +7,7 @@ import type { Env } from "./env";
 import { checkHealth } from "./health";
 import { LabCatalogService } from "./labs/service";
 import { DockerProvider } from "./sandbox/providers/docker/provider";
+import { GradingService, type GradingConfig } from "./grading/service";
 import { DEFAULT_SESSION_CONFIG, type SessionConfig } from "./sessions/config";
 import { SessionService } from "./sessions/service";
 
@@ -18,6 +19,7 @@ export interface Services {
   docker: Docker;
   labs: LabCatalogService;
   sessions: SessionService;
+  grading: GradingService;
   startedAt: Date;
   version: string;
   health(): ReturnType<typeof checkHealth>;
@@ -30,6 +32,8 @@ export interface CreateServicesOptions {
   trustedOrigins?: string[];
   /** Overrides of session timing and capacity (tests). */
   sessionConfig?: Partial<SessionConfig>;
+  /** Overrides of grading cadence (tests). */
+  gradingConfig?: Partial<GradingConfig>;
 }
 
 /** Session rules from the environment. */
@@ -67,6 +71,7 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
       config: { ...sessionConfigFromEnv(env), ...options.sessionConfig },
       log,
     });
+    const grading = new GradingService({ prisma: db.prisma, labs, sessions, config: options.gradingConfig, log });
     const sync = await labs.reload();
     log(`catalog: ${sync.created.length + sync.updated.length + sync.unchanged} lab(s), ${sync.problems.length} problem(s)`);
     const startedAt = new Date();
@@ -78,10 +83,12 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
       docker,
       labs,
       sessions,
+      grading,
       startedAt,
       version,
       health: () => checkHealth({ db, docker, startedAt, version }),
       close: async () => {
+        grading.shutdown();
         await sessions.shutdown();
         await db.close();
       },

@@ -6,6 +6,7 @@
  *   labs sandbox exec <id> -- <cmd...>          run a command; exit with its code
  *   labs sandbox rm <id>...                     remove sandboxes
  *   labs validate [path]                        check lab files; exit 1 on problems
+ *   labs test [<slug>...] [--keep]              replay solutions on fresh sandboxes
  */
 import { parseArgs } from "node:util";
 import { formatProblem, loadCatalog } from "../labs/catalog";
@@ -13,6 +14,7 @@ import { parseEnv, EnvError } from "../env";
 import { DockerProvider } from "../sandbox/providers/docker/provider";
 import type { Sandbox } from "../sandbox/provider";
 import { CliError, usage } from "./usage";
+import { testLab } from "../grading/lab-test";
 import path from "node:path";
 import fs from "node:fs";
 
@@ -102,6 +104,36 @@ function validate(args: string[]): number {
   return problems.length ? 1 : 0;
 }
 
+/** `labs test <slug|path>... [--keep]`: replay each lab's solutions on a fresh sandbox. */
+async function test(args: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { keep: { type: "boolean", default: false }, all: { type: "boolean", default: false } } });
+  const env = parseEnv();
+  const catalog = loadCatalog(env.labsDir);
+  for (const p of catalog.problems) console.error(formatProblem(p));
+  const wanted = values.all || !positionals.length ? catalog.labs.filter((l) => l.environment === "node") : positionals.map((p) => {
+    const slug = path.basename(path.resolve(p));
+    const lab = catalog.labs.find((l) => l.slug === slug);
+    if (!lab) throw new CliError(`no valid lab "${slug}" in ${env.LABS_DIR} (run \`labs validate\`)`);
+    if (lab.environment !== "node") throw new CliError(`lab "${slug}" needs a ${lab.environment}; this host can only test node labs`);
+    return lab;
+  });
+  let failed = 0;
+  for (const lab of wanted) {
+    console.log(`\n${lab.slug} (${lab.tasks.length} task(s))`);
+    const result = await testLab(lab, provider(), {
+      keep: values.keep,
+      onEvent: (e) => {
+        if (e.kind === "sandbox") console.log(`  sandbox ${e.id} ready in ${e.readyMs} ms`);
+        else console.log(`  ${e.ok ? "✓" : "✗"} ${e.taskId}: ${e.phase.padEnd(8)} ${e.detail} (${e.durationMs} ms)`);
+      },
+    });
+    console.log(`  ${result.passed ? "PASS" : "FAIL"} ${lab.slug} in ${(result.durationMs / 1000).toFixed(1)} s${values.keep ? ` (sandbox kept: ${result.sandboxId})` : ""}`);
+    if (!result.passed) failed++;
+  }
+  console.log(`\nlabs: ${wanted.length - failed} passed, ${failed} failed`);
+  return failed || catalog.problems.length ? 1 : 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -109,6 +141,8 @@ async function main(argv: string[]): Promise<number> {
       return sandbox(rest);
     case "validate":
       return validate(rest);
+    case "test":
+      return test(rest);
     case undefined:
     case "help":
     case "--help":

@@ -8,5 +8,7 @@ export const usage = `usage: labs <command>
   labs sandbox exec <id> -- <cmd...>          run a command in it; exits with the command's code
   labs sandbox rm <id>...                     remove sandboxes and their volumes
   labs validate [path]                        check all labs (or one lab directory); exit 1 on problems
+  labs test [<slug>...] [--keep]              on a fresh sandbox per lab: each task's checks fail, its
+                                              solution runs, its checks pass (default: every node lab)
 
 Environment: DOCKER_HOST, LABS_INSTANCE, LABS_NODE_IMAGE, LABS_MAX_SANDBOXES, LABS_DIR.`;

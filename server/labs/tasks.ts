@@ -1,13 +1,5 @@
 import { z } from "zod";
-
-/**
- * A check as written in a lab. The typed check union (server/checks/schema.ts)
- * validates parameters per type; until a lab is evaluated the catalog only
- * needs the shape below, and `validateTaskGraph` works on ids alone.
- */
-export const checkShape = z.looseObject({
-  type: z.string({ error: "each check needs a type, e.g. script, cgroup, oomKilled" }),
-});
+import { checkSchema } from "../checks/schema";
 
 export const TASK_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -16,7 +8,9 @@ export const taskSchema = z.strictObject(
   {
     id: z.string({ error: "each task needs an id" }).regex(TASK_ID_PATTERN, "task ids are lowercase words with dashes, e.g. run-a-container"),
     title: z.string({ error: "each task needs a title: what the learner must achieve" }).trim().min(3, "a task title must be at least 3 characters").max(160),
-    checks: z.array(checkShape, { error: "each task needs checks: a list of at least one check" }).min(1, "a task needs at least one check"),
+    // Typed checks (server/checks/schema.ts): parameters are validated when the
+    // lab loads, so a typo fails `labs validate`, not a learner's green tick.
+    checks: z.array(checkSchema, { error: "each task needs checks: a list of at least one check" }).min(1, "a task needs at least one check"),
     hints: z.array(z.string().trim().min(1, "hints cannot be empty")).max(10).default([]),
     needs: z.array(z.string()).default([]),
     points: z.number().int().min(0).max(1000).default(10),

@@ -22,8 +22,8 @@ describe.each(DATABASE_KINDS)("API on %s", (kind) => {
     const labs = await platform.anonymous().labs.list();
     expect(labs.map((l) => l.slug)).toEqual(["first-container", "meet-your-node"]);
     const problems = platform.services.labs.problems();
-    expect(problems).toContain("test/fixtures/labs/broken-lab/lab.md:4:13: difficulty must be one of beginner, intermediate, advanced");
-    expect(problems.some((p) => p.startsWith("test/fixtures/labs/broken-lab/lab.md:7:1: unknown field: colour"))).toBe(true);
+    expect(problems.some((p) => p.endsWith("labs/broken-lab/lab.md:4:13: difficulty must be one of beginner, intermediate, advanced"))).toBe(true);
+    expect(problems.some((p) => p.endsWith("labs/broken-lab/lab.md:7:1: unknown field: colour"))).toBe(true);
   });
 
   it("returns one lab with its markdown, and a sentence for an unknown slug", async () => {

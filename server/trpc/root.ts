@@ -1,4 +1,5 @@
 import { createCallerFactory, router } from "./init";
+import { gradingRouter } from "./routers/grading";
 import { labsRouter } from "./routers/labs";
 import { sessionsRouter } from "./routers/sessions";
 import { systemRouter } from "./routers/system";
@@ -7,6 +8,7 @@ import { systemRouter } from "./routers/system";
 export const appRouter = router({
   labs: labsRouter,
   sessions: sessionsRouter,
+  grading: gradingRouter,
   system: systemRouter,
 });
 

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { parseEnv } from "../../server/env";
 import { createServices, type Services } from "../../server/services";
@@ -6,7 +8,19 @@ import { createContextInner, userFromHeaders } from "../../server/trpc/context";
 import { createCaller } from "../../server/trpc/root";
 import { freshDatabase, type DatabaseKind } from "./databases";
 
-export const FIXTURE_LABS = path.resolve(__dirname, "../fixtures/labs");
+const REPO_LABS = path.resolve(__dirname, "../../labs");
+const BROKEN_LABS = path.resolve(__dirname, "../fixtures/labs");
+
+/**
+ * A labs directory for tests: the repository's real labs plus the broken
+ * fixtures (so catalog tests see both), in a temp dir named `labs`.
+ */
+export function testLabsDir(): string {
+  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "labs-catalog-")), "labs");
+  fs.cpSync(REPO_LABS, dir, { recursive: true });
+  fs.cpSync(BROKEN_LABS, dir, { recursive: true });
+  return dir;
+}
 
 /** Platform services on a fresh database, plus helpers to act as users. */
 export interface TestPlatform {
@@ -31,7 +45,7 @@ export async function startTestPlatform(
     NODE_ENV: "test",
     DATA_DIR: db.DATA_DIR,
     DATABASE_URL: db.DATABASE_URL,
-    LABS_DIR: FIXTURE_LABS,
+    LABS_DIR: overrides.LABS_DIR ?? testLabsDir(),
     PORT: "3999",
     ...overrides,
   });

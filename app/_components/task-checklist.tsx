@@ -1,0 +1,63 @@
+"use client";
+
+import { useMutation } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
+import type { TaskView } from "@/server/grading/service";
+import { useTRPC } from "../_trpc/client";
+
+const statusWord: Record<TaskView["status"], string> = {
+  pending: "not checked yet",
+  passed: "done",
+  failed: "not yet",
+  locked: "locked",
+};
+const mark: Record<TaskView["status"], string> = { pending: "○", passed: "✓", failed: "○", locked: "🔒" };
+
+/**
+ * The session's tasks, ticking live: the server polls the learner's node in
+ * the background and pushes every change over SSE. Status is in words as
+ * well as symbols.
+ */
+export function TaskChecklist({ sessionId }: { sessionId: string }) {
+  const trpc = useTRPC();
+  const live = useSubscription(trpc.grading.watchTasks.subscriptionOptions({ sessionId }));
+  const checkNow = useMutation(trpc.grading.checkNow.mutationOptions());
+  // "Check now" stores results and emits a change, so the stream stays the one source.
+  const tasks = live.data;
+  if (!tasks?.length) return null;
+  const done = tasks.filter((t) => t.status === "passed");
+  const points = done.reduce((n, t) => n + t.points, 0);
+  const total = tasks.reduce((n, t) => n + t.points, 0);
+  return (
+    <section aria-label="Tasks" className="mt-4" data-testid="task-checklist">
+      <div className="flex items-baseline justify-between">
+        <h2 className="font-semibold">
+          Tasks <span className="text-sm font-normal text-zinc-500">{done.length} of {tasks.length} done · {points}/{total} points</span>
+        </h2>
+        <button
+          type="button"
+          onClick={() => checkNow.mutate({ sessionId })}
+          disabled={checkNow.isPending}
+          className="rounded border border-zinc-300 px-2 py-1 text-xs disabled:opacity-50 dark:border-zinc-700"
+        >
+          {checkNow.isPending ? "Checking…" : "Check now"}
+        </button>
+      </div>
+      <ol className="mt-2 space-y-2">
+        {tasks.map((t) => (
+          <li key={t.taskId} data-testid={`task-${t.taskId}`} data-status={t.status} className="flex gap-2 text-sm">
+            <span aria-hidden className={`w-5 text-center ${t.status === "passed" ? "text-emerald-600" : "text-zinc-400"}`}>
+              {mark[t.status]}
+            </span>
+            <div>
+              <p className={t.status === "passed" ? "font-medium" : ""}>
+                {t.title} <span className="sr-only">({statusWord[t.status]})</span>
+              </p>
+              {t.message && t.status !== "passed" && <p className="text-zinc-600 dark:text-zinc-400">{t.message}</p>}
+            </div>
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

@@ -1,0 +1,434 @@
+/**
+ * Evaluates one check against a sandbox. Every outcome is a plain result
+ * object (never a thrown error): a check that cannot read what it needs fails
+ * with a sentence saying so, because a learner waiting for a green tick must
+ * see "your node is not running", not a stack trace.
+ */
+import type { SandboxProvider } from "../sandbox/provider";
+import type { Check } from "./schema";
+import type { HostView, NodeProcess } from "./host-view";
+import { compare, controllerOf, filesFor, normalise, parseMemoryEvents, parseOomControl, cgroupPathFromOci, type OomCounters } from "./cgroup";
+import { decodeCapabilities } from "./capabilities";
+import { handlerFromBundle, readCriStatus, readTaskBundle } from "./containerd";
+
+/** What an evaluator needs. */
+export interface CheckContext {
+  provider: SandboxProvider;
+  sandboxId: string;
+  /** Where kernel/runtime state is read from (see host-view.ts). */
+  view: HostView;
+  /** Pause between attempts when `retries` > 0; default 1000 ms. */
+  retryDelayMs?: number;
+}
+
+/** Outcome of one check. */
+export interface CheckResult {
+  passed: boolean;
+  /** One sentence for the learner. */
+  message: string;
+  /** What was seen, for instructors and the API. */
+  evidence: Record<string, unknown>;
+  durationMs: number;
+  /** True when the learner could not have faked the evidence by replacing binaries in the node. */
+  tamperResistant: boolean;
+}
+
+/** What one evaluator returns; evaluateCheck adds timing. */
+type Outcome = Omit<CheckResult, "durationMs">;
+
+/** Feedback from scripts is cut to this many characters. */
+export const MAX_FEEDBACK_CHARS = 2000;
+/** Processes listed in evidence at most. */
+const MAX_LISTED = 10;
+
+/**
+ * Evaluates `check`, retrying up to `check.retries` times while it fails, each
+ * attempt bounded by `check.timeoutMs`.
+ */
+export async function evaluateCheck(check: Check, ctx: CheckContext): Promise<CheckResult> {
+  const started = performance.now();
+  let out = await attemptOnce(check, ctx);
+  let attempts = 1;
+  while (!out.passed && attempts <= check.retries) {
+    await sleep(ctx.retryDelayMs ?? 1000);
+    out = await attemptOnce(check, ctx);
+    attempts++;
+  }
+  if (check.retries > 0) out.evidence.attempts = attempts;
+  return { ...out, durationMs: Math.round(performance.now() - started) };
+}
+
+async function attemptOnce(check: Check, ctx: CheckContext): Promise<Outcome> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Outcome>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          passed: false,
+          message: `The check did not finish within ${check.timeoutMs >= 1000 ? `${Math.round(check.timeoutMs / 1000)} seconds` : `${check.timeoutMs} ms`}.`,
+          evidence: { timedOut: true, timeoutMs: check.timeoutMs },
+          tamperResistant: false,
+        }),
+      check.timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([run(check, ctx).catch((err: unknown) => broken(err, ctx)), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A sandbox or engine failure, as a failed result. */
+function broken(err: unknown, ctx: CheckContext): Outcome {
+  const e = err as { message?: string; code?: string; detail?: string };
+  const message =
+    e?.code === "NOT_FOUND"
+      ? "Your sandbox no longer exists, so this could not be checked."
+      : e?.code === "EXEC_FAILED" || e?.code === "DOCKER_UNREACHABLE"
+        ? "Your node is not reachable right now, so this could not be checked."
+        : "This could not be checked because the sandbox did not answer as expected.";
+  return {
+    passed: false,
+    message,
+    evidence: { error: e?.message ?? String(err), ...(e?.code ? { code: e.code } : {}), ...(e?.detail ? { detail: e.detail } : {}), view: ctx.view.source },
+    tamperResistant: false,
+  };
+}
+
+function run(check: Check, ctx: CheckContext): Promise<Outcome> {
+  switch (check.type) {
+    case "script":
+      return scriptCheck(check, ctx);
+    case "file":
+      return fileCheck(check, ctx);
+    case "command":
+      return commandCheck(check, ctx);
+    case "cgroup":
+      return cgroupCheck(check, ctx);
+    case "oomKilled":
+      return oomKilledCheck(check, ctx);
+    case "runtime":
+      return runtimeCheck(check, ctx);
+    case "namespace":
+      return namespaceCheck(check, ctx);
+    case "capability":
+      return capabilityCheck(check, ctx);
+    case "seccomp":
+      return seccompCheck(check, ctx);
+    case "kubectl":
+      return kubectlCheck(check, ctx);
+  }
+}
+
+type CheckOf<T extends Check["type"]> = Extract<Check, { type: T }>;
+
+function sh(ctx: CheckContext, script: string, timeoutMs: number) {
+  return ctx.provider.exec(ctx.sandboxId, ["/bin/sh", "-c", script], { timeoutMs, maxOutputBytes: 64 * 1024 });
+}
+
+function cap(text: string, max = MAX_FEEDBACK_CHARS): string {
+  const t = text.trim();
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
+}
+
+async function scriptCheck(c: CheckOf<"script">, ctx: CheckContext): Promise<Outcome> {
+  const r = await sh(ctx, c.run, c.timeoutMs);
+  const feedback = cap(r.stdout);
+  const passed = r.exitCode === 0;
+  return {
+    passed,
+    message: feedback || (passed ? "Done." : r.timedOut ? "The check script ran out of time." : "Not yet."),
+    evidence: { exitCode: r.exitCode, timedOut: r.timedOut, stderr: cap(r.stderr, 500) },
+    tamperResistant: false,
+  };
+}
+
+async function commandCheck(c: CheckOf<"command">, ctx: CheckContext): Promise<Outcome> {
+  const r = await sh(ctx, c.run, c.timeoutMs);
+  const out = r.stdout.trim();
+  const fails: string[] = [];
+  if (c.exitCode !== undefined && r.exitCode !== c.exitCode) fails.push(`it exited with ${r.exitCode ?? "no code"} instead of ${c.exitCode}`);
+  if (c.equals !== undefined && out !== c.equals.trim()) fails.push(`its output is not ${JSON.stringify(c.equals.trim())}`);
+  if (c.matches !== undefined && !new RegExp(c.matches, "m").test(r.stdout)) fails.push(`its output does not match /${c.matches}/`);
+  return {
+    passed: fails.length === 0,
+    message: fails.length === 0 ? `\`${c.run}\` gives what was expected.` : `\`${c.run}\`: ${fails.join("; ")}.`,
+    evidence: { exitCode: r.exitCode, stdout: cap(r.stdout, 1000), timedOut: r.timedOut },
+    tamperResistant: false,
+  };
+}
+
+async function fileCheck(c: CheckOf<"file">, ctx: CheckContext): Promise<Outcome> {
+  const text = await ctx.view.readNodeFile(c.path);
+  const exists = text !== null;
+  const evidence: Record<string, unknown> = { exists, view: ctx.view.source };
+  // The file is the learner's own state; what the view protects against is a
+  // faked `cat`/`test`, not the content.
+  const base = { evidence, tamperResistant: ctx.view.tamperResistant };
+  if (!c.exists) return { ...base, passed: !exists, message: exists ? `${c.path} still exists.` : `${c.path} is gone.` };
+  if (!exists) return { ...base, passed: false, message: `${c.path} does not exist yet.` };
+  if (c.contains !== undefined && !text.includes(c.contains)) return { ...base, passed: false, message: `${c.path} does not contain ${JSON.stringify(c.contains)} yet.` };
+  if (c.matches !== undefined && !new RegExp(c.matches, "m").test(text)) return { ...base, passed: false, message: `${c.path} does not match /${c.matches}/ yet.` };
+  return { ...base, passed: true, message: `${c.path} is as expected.` };
+}
+
+/** The cgroup path (relative to the node's cgroup root) of a nested container, from its OCI spec. */
+async function containerCgroup(view: HostView, namespace: string, id: string): Promise<{ rel: string | null; evidence: Record<string, unknown> }> {
+  const bundle = await readTaskBundle(view, namespace, id);
+  if (!bundle) return { rel: null, evidence: { task: "none" } };
+  return { rel: bundle.cgroupsPath === null ? null : cgroupPathFromOci(bundle.cgroupsPath), evidence: { task: bundle.dir, cgroupsPath: bundle.cgroupsPath } };
+}
+
+async function cgroupCheck(c: CheckOf<"cgroup">, ctx: CheckContext): Promise<Outcome> {
+  const { view } = ctx;
+  const version = await view.cgroupVersion();
+  const evidence: Record<string, unknown> = { cgroupVersion: version, view: view.source, resource: c.resource };
+  const fail = (message: string): Outcome => ({ passed: false, message, evidence, tamperResistant: view.tamperResistant });
+  const which = filesFor(c.resource, version);
+  if ("unavailable" in which) return fail(which.unavailable);
+  const where = await containerCgroup(view, c.namespace, c.container);
+  Object.assign(evidence, where.evidence);
+  if (where.rel === null) return fail(`Container ${c.container} has no running or stopped task in namespace ${c.namespace}.`);
+  const controller = controllerOf(c.resource);
+  const contents = await Promise.all(which.files.map((f) => view.readCgroupFile(controller, where.rel!, f)));
+  evidence.cgroup = where.rel;
+  evidence.files = Object.fromEntries(which.files.map((f, i) => [f, contents[i]?.trim() ?? null]));
+  if (contents.some((t) => t === null)) return fail(`The cgroup of container ${c.container} (${where.rel}) has no ${which.files.join("/")}; it may have ended.`);
+  const value = normalise(c.resource, version, contents as string[]);
+  const { ok, shown } = compare(value, c);
+  evidence.value = shown;
+  const wanted = [
+    c.equals !== undefined ? `equal to ${c.equals}` : null,
+    c.atLeast !== undefined ? `at least ${c.atLeast}` : null,
+    c.atMost !== undefined ? `at most ${c.atMost}` : null,
+  ].filter(Boolean).join(" and ");
+  return {
+    passed: ok,
+    message: ok ? `${c.resource} of ${c.container} is ${shown}.` : `${c.resource} of ${c.container} is ${shown}, not ${wanted}.`,
+    evidence,
+    tamperResistant: view.tamperResistant,
+  };
+}
+
+async function readOomCounters(view: HostView, rel: string): Promise<OomCounters | null> {
+  if ((await view.cgroupVersion()) === 2) {
+    const t = await view.readCgroupFile("memory", rel, "memory.events");
+    return t === null ? null : parseMemoryEvents(t);
+  }
+  const t = await view.readCgroupFile("memory", rel, "memory.oom_control");
+  return t === null ? null : parseOomControl(t);
+}
+
+/**
+ * OOM is judged on several signals because each can be missing: containerd
+ * may report "Error" instead of OOMKilled under the systemd driver, a
+ * foreground `ctr run` deletes the task and its cgroup as soon as it exits,
+ * and the kernel log is a ring buffer. Any one positive signal passes.
+ */
+async function oomKilledCheck(c: CheckOf<"oomKilled">, ctx: CheckContext): Promise<Outcome> {
+  const { view } = ctx;
+  const version = await view.cgroupVersion();
+  const signals: string[] = [];
+  const evidence: Record<string, unknown> = { cgroupVersion: version, view: view.source };
+  let rel: string | null = c.cgroup ?? null;
+  const name = c.container ?? c.cgroup!;
+
+  if (c.container) {
+    const where = await containerCgroup(view, c.namespace, c.container);
+    Object.assign(evidence, where.evidence);
+    rel = where.rel;
+    const cri = await readCriStatus(view, c.container);
+    if (cri) {
+      evidence.cri = cri;
+      if (cri.reason === "OOMKilled") signals.push("CRI reason OOMKilled");
+      if (cri.exitCode === 137) signals.push("exit status 137 (SIGKILL)");
+    }
+  }
+  // The kubelet/containerd cgroupfs layout puts the container at /<ns>/<id>: use it when the task is gone.
+  rel ??= c.container ? `/${c.namespace}/${c.container}` : null;
+  if (rel) {
+    evidence.cgroup = rel;
+    const own = await readOomCounters(view, rel);
+    if (own) {
+      evidence.oomKillCounter = own.oomKill;
+      if ((own.oomKill ?? 0) > 0) signals.push(`oom_kill counter ${own.oomKill} in ${rel}`);
+      if ((own.oomGroupKill ?? 0) > 0) signals.push(`oom_group_kill counter ${own.oomGroupKill} in ${rel}`);
+    } else {
+      evidence.cgroupGone = true;
+      const parent = rel.replace(/\/[^/]+\/?$/, "") || "/";
+      if (version === 2) {
+        // v2 memory.events counts kills in the whole subtree, so the parent keeps a
+        // record after the container's cgroup is removed (it cannot say which child).
+        const p = await readOomCounters(view, parent);
+        evidence.parentOomKillCounter = p?.oomKill ?? null;
+        if ((p?.oomKill ?? 0) > 0) signals.push(`oom_kill counter ${p!.oomKill} in parent ${parent}`);
+      } else {
+        evidence.parentOomKillCounter = "not hierarchical on cgroup v1";
+      }
+    }
+    const kills = await view.kernelOomKills();
+    if (kills === null) evidence.kernelLog = "not readable from here";
+    else {
+      const mine = kills.filter((k) => k.taskMemcg === rel);
+      evidence.kernelLog = mine.slice(-MAX_LISTED);
+      if (mine.length > 0) signals.push(`kernel log: oom-kill of ${mine.at(-1)!.task} in ${rel}`);
+    }
+  }
+  evidence.signals = signals;
+  return {
+    passed: signals.length > 0,
+    message: signals.length > 0 ? `${name} was killed by the OOM killer (${signals.join("; ")}).` : `No sign that the OOM killer killed ${name} yet.`,
+    evidence,
+    tamperResistant: view.tamperResistant,
+  };
+}
+
+async function runtimeCheck(c: CheckOf<"runtime">, ctx: CheckContext): Promise<Outcome> {
+  const { view } = ctx;
+  const bundle = await readTaskBundle(view, c.namespace, c.container);
+  const evidence: Record<string, unknown> = { view: view.source };
+  if (!bundle) {
+    return { passed: false, message: `Container ${c.container} has no task in namespace ${c.namespace}; start it first.`, evidence, tamperResistant: view.tamperResistant };
+  }
+  const fromBundle = handlerFromBundle(bundle);
+  Object.assign(evidence, { shim: bundle.shimBinary, runtimeBinary: fromBundle.binary, handlerFromShimOptions: fromBundle.handler, initPid: bundle.initPid });
+  // Cross-check with the process itself: under gVisor the task's init is the
+  // runsc sandbox (the container's own processes live inside its kernel);
+  // under runc it is the container's own program.
+  let fromProcess: "runc" | "runsc" | "unknown" = "unknown";
+  if (bundle.initPid !== null) {
+    const p = (await view.processes()).find((x) => x.pid === bundle.initPid);
+    if (p) {
+      evidence.initProcess = cap(p.cmdline, 200);
+      fromProcess = /^runsc(-sandbox)?\b|(^|\/)runsc\s/.test(p.cmdline) ? "runsc" : "runc";
+    }
+  }
+  evidence.handlerFromProcess = fromProcess;
+  const seen = fromProcess === "unknown" ? fromBundle.handler : fromProcess;
+  const consistent = fromProcess === "unknown" || fromProcess === fromBundle.handler;
+  const passed = seen === c.handler && consistent;
+  return {
+    passed,
+    message: passed
+      ? `${c.container} runs under ${c.handler}.`
+      : !consistent
+        ? `${c.container}'s runtime settings and its running process disagree, so it is not counted as ${c.handler}.`
+        : `${c.container} runs under ${seen}, not ${c.handler}.`,
+    evidence,
+    tamperResistant: view.tamperResistant,
+  };
+}
+
+function describe(p: NodeProcess) {
+  return { pid: p.pid, ...(p.hostPid !== null ? { hostPid: p.hostPid } : {}), cmdline: cap(p.cmdline, 120) };
+}
+
+/** Processes whose command line matches; a failed result when there are none. */
+async function matching(view: HostView, pattern: string): Promise<{ procs: NodeProcess[]; all: NodeProcess[] } | Outcome> {
+  const all = await view.processes();
+  const re = new RegExp(pattern);
+  const procs = all.filter((p) => re.test(p.cmdline));
+  if (procs.length > 0) return { procs, all };
+  return {
+    passed: false,
+    message: `No process matching /${pattern}/ is running in your node.`,
+    evidence: { view: view.source, processesSeen: all.length },
+    tamperResistant: view.tamperResistant,
+  };
+}
+
+async function namespaceCheck(c: CheckOf<"namespace">, ctx: CheckContext): Promise<Outcome> {
+  const m = await matching(ctx.view, c.process);
+  if ("passed" in m) return m;
+  const init = m.all.find((p) => p.pid === 1);
+  const nodeNs = init?.ns[c.kind];
+  const listed = m.procs.slice(0, MAX_LISTED).map((p) => ({ ...describe(p), ns: p.ns[c.kind] ?? null }));
+  const evidence: Record<string, unknown> = { view: ctx.view.source, kind: c.kind, nodeInit: nodeNs ?? null, processes: listed };
+  const done = (passed: boolean, message: string): Outcome => ({ passed, message, evidence, tamperResistant: ctx.view.tamperResistant });
+  if (c.own) {
+    if (!nodeNs) return done(false, `The node's own ${c.kind} namespace could not be read.`);
+    const hit = m.procs.find((p) => p.ns[c.kind] && p.ns[c.kind] !== nodeNs);
+    return hit
+      ? done(true, `Process ${hit.pid} (${cap(hit.cmdline, 60)}) has its own ${c.kind} namespace.`)
+      : done(false, `The process matching /${c.process}/ still shares the node's ${c.kind} namespace.`);
+  }
+  const re = new RegExp(c.sharesWith!);
+  const others = m.all.filter((p) => re.test(p.cmdline));
+  evidence.others = others.slice(0, MAX_LISTED).map((p) => ({ ...describe(p), ns: p.ns[c.kind] ?? null }));
+  if (others.length === 0) return done(false, `No process matching /${c.sharesWith}/ is running in your node.`);
+  for (const p of m.procs) {
+    const q = others.find((o) => o.pid !== p.pid && o.ns[c.kind] && o.ns[c.kind] === p.ns[c.kind]);
+    if (q) return done(true, `Processes ${p.pid} and ${q.pid} share a ${c.kind} namespace.`);
+  }
+  return done(false, `The processes do not share a ${c.kind} namespace.`);
+}
+
+async function capabilityCheck(c: CheckOf<"capability">, ctx: CheckContext): Promise<Outcome> {
+  const m = await matching(ctx.view, c.process);
+  if ("passed" in m) return m;
+  const rows = m.procs.map((p) => ({ p, caps: p.status.CapEff ? decodeCapabilities(p.status.CapEff) : null }));
+  const good = rows.find(
+    ({ caps }) => caps !== null && (c.includes ?? []).every((n) => caps.includes(n)) && (c.excludes ?? []).every((n) => !caps.includes(n)),
+  );
+  const evidence = { view: ctx.view.source, processes: rows.slice(0, MAX_LISTED).map(({ p, caps }) => ({ ...describe(p), capEff: p.status.CapEff ?? null, effective: caps })) };
+  const want = [c.includes?.length ? `with ${c.includes.join(", ")}` : "", c.excludes?.length ? `without ${c.excludes.join(", ")}` : ""].filter(Boolean).join(" and ");
+  return {
+    passed: !!good,
+    message: good ? `Process ${good.p.pid} runs ${want}.` : `No process matching /${c.process}/ runs ${want} yet.`,
+    evidence,
+    tamperResistant: ctx.view.tamperResistant,
+  };
+}
+
+const SECCOMP_MODES = ["disabled", "strict", "filter"] as const;
+
+async function seccompCheck(c: CheckOf<"seccomp">, ctx: CheckContext): Promise<Outcome> {
+  const m = await matching(ctx.view, c.process);
+  if ("passed" in m) return m;
+  const rows = m.procs.map((p) => ({ p, mode: p.status.Seccomp !== undefined ? Number(p.status.Seccomp) : null }));
+  const good = rows.find((r) => r.mode === c.mode);
+  return {
+    passed: !!good,
+    message: good
+      ? `Process ${good.p.pid} runs with seccomp mode ${c.mode} (${SECCOMP_MODES[c.mode]}).`
+      : `No process matching /${c.process}/ runs with seccomp mode ${c.mode} (${SECCOMP_MODES[c.mode]}); seen: ${[...new Set(rows.map((r) => r.mode))].join(", ")}.`,
+    evidence: { view: ctx.view.source, processes: rows.slice(0, MAX_LISTED).map(({ p, mode }) => ({ ...describe(p), seccomp: mode })) },
+    tamperResistant: ctx.view.tamperResistant,
+  };
+}
+
+/** The kubectl argv of a kubectl check (no shell: names and jsonpath are passed as they are). */
+export function kubectlArgv(c: Pick<CheckOf<"kubectl">, "resource" | "name" | "namespace" | "jsonpath">): string[] {
+  return ["kubectl", "get", c.resource, c.name, ...(c.namespace ? ["--namespace", c.namespace] : []), "-o", `jsonpath=${c.jsonpath}`];
+}
+
+/** Compares kubectl's jsonpath output with a kubectl check's expectation. */
+export function compareKubectlOutput(c: Pick<CheckOf<"kubectl">, "equals" | "matches">, stdout: string): boolean {
+  const out = stdout.trim();
+  if (c.equals !== undefined) return out === c.equals.trim();
+  return new RegExp(c.matches!).test(out);
+}
+
+async function kubectlCheck(c: CheckOf<"kubectl">, ctx: CheckContext): Promise<Outcome> {
+  const evidence: Record<string, unknown> = { argv: kubectlArgv(c) };
+  if (ctx.provider.environment !== "cluster") {
+    return { passed: false, message: "This check needs a Kubernetes cluster sandbox.", evidence, tamperResistant: false };
+  }
+  const r = await ctx.provider.exec(ctx.sandboxId, kubectlArgv(c), { timeoutMs: c.timeoutMs, maxOutputBytes: 64 * 1024 });
+  Object.assign(evidence, { exitCode: r.exitCode, stdout: cap(r.stdout, 1000), stderr: cap(r.stderr, 500) });
+  const obj = `${c.resource}/${c.name}${c.namespace ? ` in ${c.namespace}` : ""}`;
+  if (r.exitCode !== 0) return { passed: false, message: `${obj} could not be read (${cap(r.stderr, 160) || `exit ${r.exitCode}`}).`, evidence, tamperResistant: false };
+  const passed = compareKubectlOutput(c, r.stdout);
+  return {
+    passed,
+    message: passed ? `${obj} is as expected.` : `${obj}: ${c.jsonpath} is ${JSON.stringify(r.stdout.trim())}, not ${c.equals !== undefined ? JSON.stringify(c.equals) : `matching /${c.matches}/`}.`,
+    evidence,
+    // kubectl runs in the node, which the learner controls.
+    tamperResistant: false,
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

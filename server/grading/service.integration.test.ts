@@ -1,0 +1,82 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DockerProvider } from "../sandbox/providers/docker/provider";
+import { startTestPlatform, type TestPlatform } from "../../test/support/services";
+import type { SessionUser } from "../trpc/context";
+import type { TaskView } from "./service";
+
+const INSTANCE = `t-grading-${process.pid}`;
+
+describe("grading a live session (real Docker)", () => {
+  let platform: TestPlatform;
+  let provider: DockerProvider;
+  let learner: SessionUser;
+  let other: SessionUser;
+  let sessionId = "";
+  let sandboxId = "";
+
+  beforeAll(async () => {
+    platform = await startTestPlatform("pglite", { LABS_INSTANCE: INSTANCE }, { poolSize: 0, tickMs: 3_600_000, reconcileMs: 3_600_000 });
+    provider = new DockerProvider({ instance: INSTANCE });
+    learner = (await (await platform.signUp("grade-me@example.com")).caller.system.me())!;
+    other = (await (await platform.signUp("someone-else@example.com")).caller.system.me())!;
+    await platform.services.sessions.boot();
+    const s = await platform.services.sessions.start(learner, "first-container");
+    for await (const v of platform.services.sessions.watch(learner, s.id)) if (v.state === "ready") break;
+    sessionId = s.id;
+    sandboxId = (await platform.services.sessions.get(learner, s.id)).sandboxId!;
+  });
+  afterAll(async () => {
+    platform?.services.grading.shutdown();
+    await platform?.services.sessions.shutdown();
+    for (const sb of (await provider?.list()) ?? []) await provider.destroy(sb.id);
+    await platform?.close(true);
+  });
+
+  const grading = () => platform.services.grading;
+  const byId = (tasks: TaskView[]) => Object.fromEntries(tasks.map((t) => [t.taskId, t]));
+
+  it("starts with the first task pending and the dependent one locked", async () => {
+    const tasks = byId(await grading().results(learner, sessionId));
+    expect(tasks["run-first"]).toMatchObject({ status: "pending", points: 10, hintCount: 2 });
+    expect(tasks["own-pid-namespace"]!.status).toBe("locked");
+  });
+
+  it("checks now: the task fails with the check's sentence while nothing is done", async () => {
+    const tasks = byId(await grading().evaluate(learner, sessionId));
+    expect(tasks["run-first"]!.status).toBe("failed");
+    expect(tasks["run-first"]!.message).toMatch(/first/);
+  });
+
+  it("ticks a task by itself when the learner does it, pushed to watchers", async () => {
+    grading().boot(); // background polling, as the server runs it
+    const seen: TaskView[][] = [];
+    const watching = (async () => {
+      for await (const tasks of grading().watch(learner, sessionId)) {
+        seen.push(tasks);
+        if (byId(tasks)["run-first"]!.status === "passed") return;
+      }
+    })();
+    const r = await provider.exec(sandboxId, ["ctr", "-n", "k8s.io", "run", "-d", "localhost/labs/shell:1", "first", "sleep", "3600"]);
+    expect(r.exitCode).toBe(0);
+    await watching;
+    const last = byId(seen.at(-1)!);
+    expect(last["run-first"]!.status).toBe("passed");
+    expect(last["run-first"]!.passedAt).toBeInstanceOf(Date);
+    // The next task unlocked and was evaluated: it is now failing, not locked.
+    const now = byId(await grading().evaluate(learner, sessionId));
+    expect(now["own-pid-namespace"]!.status).toBe("failed");
+    const row = await platform.services.db.prisma.taskResult.findFirstOrThrow({ where: { sessionId, taskId: "run-first" } });
+    expect(JSON.stringify(row.evidence)).toContain("tamperResistant");
+  });
+
+  it("keeps a passed task passed when the learner undoes the work", async () => {
+    await provider.exec(sandboxId, ["sh", "-c", "ctr -n k8s.io task kill -s SIGKILL first; sleep 0.5; ctr -n k8s.io container rm first"]);
+    const tasks = byId(await grading().evaluate(learner, sessionId));
+    expect(tasks["run-first"]!.status).toBe("passed");
+  });
+
+  it("does not show or grade another learner's session", async () => {
+    await expect(grading().results(other, sessionId)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(grading().evaluate(other, sessionId)).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});

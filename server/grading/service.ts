@@ -1,0 +1,177 @@
+import { EventEmitter, on } from "node:events";
+import { evaluateCheck } from "../checks/evaluate";
+import { openHostView } from "../checks/host-view";
+import { DomainError } from "../errors";
+import type { PrismaClient } from "../generated/prisma/client";
+import type { LabCatalogService } from "../labs/service";
+import type { SessionService } from "../sessions/service";
+import type { SessionUser } from "../trpc/context";
+import { evaluateTasks } from "./runner";
+
+/** A task's state as the learner's checklist shows it. */
+export interface TaskView {
+  taskId: string;
+  title: string;
+  points: number;
+  status: "pending" | "passed" | "failed" | "locked";
+  message: string | null;
+  passedAt: Date | null;
+  attempts: number;
+  /** Number of hints this lab offers for the task (revealing them is a later feature). */
+  hintCount: number;
+}
+
+export interface GradingConfig {
+  /** How often pending tasks of an active session are checked. */
+  pollMs: number;
+  /** Slower polling once the learner has been idle this long. */
+  idleAfterMs: number;
+  idlePollMs: number;
+  /** Sessions evaluated at once, to bound load on the host. */
+  concurrency: number;
+}
+
+export const DEFAULT_GRADING_CONFIG: GradingConfig = { pollMs: 2000, idleAfterMs: 2 * 60_000, idlePollMs: 10_000, concurrency: 4 };
+
+/**
+ * Grades lab sessions: evaluates tasks against the learner's sandbox, stores
+ * the latest result per task (a passed task stays passed), polls active
+ * sessions in the background so tasks tick by themselves, and pushes changes
+ * to watchers (the lab page, over SSE).
+ */
+export class GradingService {
+  private readonly events = new EventEmitter();
+  private readonly lastRun = new Map<string, number>();
+  private readonly running = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly deps: {
+      prisma: PrismaClient;
+      labs: LabCatalogService;
+      sessions: SessionService;
+      config?: Partial<GradingConfig>;
+      log?: (msg: string) => void;
+    },
+  ) {
+    this.events.setMaxListeners(0);
+  }
+
+  private get config(): GradingConfig {
+    return { ...DEFAULT_GRADING_CONFIG, ...this.deps.config };
+  }
+
+  /** Starts background polling. */
+  boot(): void {
+    this.timer = setInterval(() => void this.pollOnce().catch((err: unknown) => this.deps.log?.(`grading: poll failed: ${String(err)}`)), 500);
+    this.timer.unref();
+  }
+
+  shutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** The checklist of a session. Owner, or staff. */
+  async results(user: SessionUser, sessionId: string): Promise<TaskView[]> {
+    const session = await this.deps.sessions.get(user, sessionId);
+    return this.view(sessionId, session.labSlug);
+  }
+
+  private async view(sessionId: string, labSlug: string): Promise<TaskView[]> {
+    const lab = await this.deps.labs.get(labSlug);
+    const rows = new Map((await this.deps.prisma.taskResult.findMany({ where: { sessionId } })).map((r) => [r.taskId, r]));
+    const passed = new Set([...rows.values()].filter((r) => r.status === "passed").map((r) => r.taskId));
+    return lab.tasks.map((t) => {
+      const r = rows.get(t.id);
+      const locked = r?.status !== "passed" && t.needs.some((n) => !passed.has(n));
+      return {
+        taskId: t.id,
+        title: t.title,
+        points: t.points,
+        status: locked ? "locked" : (r?.status ?? "pending"),
+        message: locked ? null : (r?.message ?? null),
+        passedAt: r?.passedAt ?? null,
+        attempts: r?.attempts ?? 0,
+        hintCount: t.hints.length,
+      };
+    });
+  }
+
+  /**
+   * Evaluates the session's pending tasks now and stores the outcome.
+   * `user` null means the platform itself (background polling).
+   */
+  async evaluate(user: SessionUser | null, sessionId: string): Promise<TaskView[]> {
+    const row = await this.deps.prisma.labSession.findUnique({ where: { id: sessionId }, include: { lab: true } });
+    if (!row) throw new DomainError("NOT_FOUND", "That lab session does not exist.");
+    if (user && row.userId !== user.id && user.role === "learner") throw new DomainError("NOT_FOUND", "That lab session does not exist.");
+    const lab = await this.deps.labs.get(row.lab.slug);
+    if (!lab.tasks.length) return [];
+    if (this.running.has(sessionId)) return this.view(sessionId, lab.slug);
+    this.running.add(sessionId);
+    try {
+      const { provider, sandboxId } = await this.deps.sessions.sandboxOf(user ?? { id: row.userId, email: "", name: "", role: "learner" }, sessionId);
+      const { view } = await openHostView(provider, sandboxId);
+      const existing = await this.deps.prisma.taskResult.findMany({ where: { sessionId } });
+      const passed = new Set(existing.filter((r) => r.status === "passed").map((r) => r.taskId));
+      const outcomes = await evaluateTasks(lab.tasks, (check) => evaluateCheck(check, { provider, sandboxId, view }), { passed });
+      let changed = false;
+      for (const o of outcomes) {
+        if (o.status === "locked") continue;
+        const before = existing.find((r) => r.taskId === o.taskId);
+        const evidence = JSON.parse(JSON.stringify({ checks: o.checks.map((c) => ({ passed: c.passed, message: c.message, evidence: c.evidence, tamperResistant: c.tamperResistant, durationMs: c.durationMs })) }));
+        // Only a *passing* round may set passed; the where clause keeps a
+        // passed row from ever going back to failed.
+        await this.deps.prisma.taskResult.upsert({
+          where: { sessionId_taskId: { sessionId, taskId: o.taskId } },
+          create: { sessionId, taskId: o.taskId, status: o.status, message: o.message, evidence, attempts: 1, durationMs: o.durationMs, passedAt: o.status === "passed" ? new Date() : null },
+          update: { status: o.status, message: o.message, evidence, attempts: { increment: 1 }, durationMs: o.durationMs, passedAt: o.status === "passed" ? new Date() : null },
+        });
+        if (!before || before.status !== o.status || before.message !== o.message) changed = true;
+      }
+      if (changed) this.events.emit(sessionId);
+      return this.view(sessionId, lab.slug);
+    } finally {
+      this.running.delete(sessionId);
+      this.lastRun.set(sessionId, Date.now());
+    }
+  }
+
+  /** Yields the checklist now and after every change, until aborted or the session ends. */
+  async *watch(user: SessionUser, sessionId: string, signal?: AbortSignal): AsyncGenerator<TaskView[]> {
+    const session = await this.deps.sessions.get(user, sessionId);
+    yield await this.view(sessionId, session.labSlug);
+    const controller = new AbortController();
+    signal?.addEventListener("abort", () => controller.abort());
+    try {
+      for await (const _ of on(this.events, sessionId, { signal: controller.signal })) {
+        yield await this.view(sessionId, session.labSlug);
+      }
+    } catch (err) {
+      if ((err as Error).name !== "AbortError") throw err;
+    } finally {
+      controller.abort();
+    }
+  }
+
+  /** One polling pass: ready sessions with unfinished tasks whose turn has come. */
+  async pollOnce(now = Date.now()): Promise<void> {
+    const { pollMs, idlePollMs, idleAfterMs, concurrency } = this.config;
+    const ready = await this.deps.prisma.labSession.findMany({ where: { state: "ready" }, select: { id: true, lastActivityAt: true } });
+    const due = ready.filter((s) => {
+      if (this.running.has(s.id)) return false;
+      const idle = now - s.lastActivityAt.getTime() > idleAfterMs;
+      return now - (this.lastRun.get(s.id) ?? 0) >= (idle ? idlePollMs : pollMs);
+    });
+    for (let i = 0; i < due.length; i += concurrency) {
+      await Promise.all(
+        due.slice(i, i + concurrency).map((s) =>
+          this.evaluate(null, s.id).catch((err: unknown) => {
+            this.lastRun.set(s.id, now);
+            this.deps.log?.(`grading: ${s.id}: ${(err as Error).message}`);
+          }),
+        ),
+      );
+    }
+  }
+}

@@ -1,0 +1,21 @@
+import { z } from "zod";
+import { authedProcedure, router } from "../init";
+
+const sessionId = z.object({ sessionId: z.string().min(1).max(64) });
+
+export const gradingRouter = router({
+  /** The session's task checklist. */
+  tasks: authedProcedure.input(sessionId).query(({ ctx, input }) => ctx.services.grading.results(ctx.user, input.sessionId)),
+
+  /** The checklist now and after every change (tasks tick as the background poller sees them pass), over SSE. */
+  watchTasks: authedProcedure
+    .input(sessionId)
+    .subscription(({ ctx, input, signal }) => ctx.services.grading.watch(ctx.user, input.sessionId, signal)),
+
+  /** Evaluates pending tasks now instead of waiting for the next poll. */
+  checkNow: authedProcedure.input(sessionId).mutation(async ({ ctx, input }) => {
+    const tasks = await ctx.services.grading.evaluate(ctx.user, input.sessionId); // checks ownership
+    await ctx.services.sessions.touch(input.sessionId);
+    return tasks;
+  }),
+});
