@@ -7,8 +7,10 @@
  *   labs sandbox rm <id>...                     remove sandboxes
  *   labs validate [path]                        check lab files; exit 1 on problems
  *   labs test [<slug>...] [--keep]              replay solutions on fresh sandboxes
+ *   labs schema                                 JSON Schema of lab frontmatter
  */
 import { parseArgs } from "node:util";
+import { labJsonSchema } from "../labs/schema";
 import { formatProblem, loadCatalog } from "../labs/catalog";
 import { parseEnv, EnvError } from "../env";
 import { DockerProvider } from "../sandbox/providers/docker/provider";
@@ -134,6 +136,12 @@ async function test(args: string[]): Promise<number> {
   return failed || catalog.problems.length ? 1 : 0;
 }
 
+/** `labs schema`: JSON Schema of lab frontmatter, for editors (generated from the zod schema). */
+function schema(): number {
+  console.log(JSON.stringify(labJsonSchema(), null, 2));
+  return 0;
+}
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
@@ -143,6 +151,8 @@ async function main(argv: string[]): Promise<number> {
       return validate(rest);
     case "test":
       return test(rest);
+    case "schema":
+      return schema();
     case undefined:
     case "help":
     case "--help":

@@ -37,3 +37,9 @@ export type LabFrontmatter = z.output<typeof labFrontmatterSchema>;
 
 /** Lab directory names double as URL slugs. */
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
+/** JSON Schema of lab frontmatter for editors (docs/lab.schema.json), generated from the zod schema. */
+export function labJsonSchema(): Record<string, unknown> {
+  const json = z.toJSONSchema(labFrontmatterSchema, { io: "input", unrepresentable: "any" });
+  return { ...json, title: "Runtime Labs lab frontmatter", $id: "runtime-labs/lab.schema.json" };
+}
