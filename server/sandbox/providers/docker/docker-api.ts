@@ -56,9 +56,9 @@ export class DockerApi {
     await this.call("ping", () => this.docker.ping());
   }
 
-  async info(): Promise<{ memoryBytes: number; cpus: number }> {
+  async info(): Promise<{ memoryBytes: number; cpus: number; cgroupDriver: string }> {
     const info = await this.call("info", () => this.docker.info());
-    return { memoryBytes: Number(info.MemTotal ?? 0), cpus: Number(info.NCPU ?? 0) };
+    return { memoryBytes: Number(info.MemTotal ?? 0), cpus: Number(info.NCPU ?? 0), cgroupDriver: String(info.CgroupDriver ?? "") };
   }
 
   /** Image labels, or null if the image does not exist. */

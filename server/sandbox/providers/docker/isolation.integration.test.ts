@@ -102,6 +102,30 @@ describe("isolation: root in a node", () => {
     expect(r.stdout).toContain("WRITABLE");
   });
 
+  it("cannot escape its memory and pids limits by raising them from inside: the host-side fence holds", async () => {
+    // Fresh node: the fork bomb below may leave `a` at its pids limit.
+    const c = await provider.provision({ resources: { memoryBytes: 256 * 2 ** 20, pids: 256 } });
+    const fence = `/sys/fs/cgroup/memory/runtime-labs/${provider.instance}/${c.id}`;
+    expect(Number(readFileSync(`${fence}/memory.limit_in_bytes`, "utf8"))).toBe(256 * 2 ** 20);
+    // Root in the node can rewrite its own cgroup's limits (a known property
+    // of CAP_SYS_ADMIN without a user namespace) ...
+    const raised = await sh(
+      c,
+      "echo 2147483648 > /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes; echo 2147483648 > /sys/fs/cgroup/memory/memory.limit_in_bytes; " +
+        "echo 4096 > /sys/fs/cgroup/pids/pids.max; cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max",
+    );
+    expect(raised.stdout.split("\n").slice(0, 2)).toEqual(["2147483648", "4096"]);
+    // ... but the fence above it is out of reach: memory past 256 MiB is OOM-killed ...
+    const hog = await sh(c, "/usr/local/bin/memhog 600; echo exit=$?", 60_000);
+    expect(hog.stdout).toMatch(/exit=137/);
+    expect(Number(readFileSync(`${fence}/memory.max_usage_in_bytes`, "utf8"))).toBeLessThanOrEqual(256 * 2 ** 20);
+    // ... and processes past 256 cannot be created.
+    const forks = await sh(c, "n=0; for i in $(seq 1 400); do sleep 20 >/dev/null 2>&1 & n=$((n+1)); done 2>/dev/null; ls /proc | grep -c '^[0-9]'", 60_000);
+    expect(Number(forks.stdout.trim().split("\n").pop())).toBeLessThanOrEqual(256);
+    await provider.destroy(c.id);
+    expect(existsSync(fence)).toBe(false);
+  });
+
   it("a fork bomb is bounded by the pids limit; the test process and another sandbox stay responsive", async () => {
     let other = { ok: false, ms: 0 };
     const stall = await maxStallDuring(async () => {
@@ -116,11 +140,10 @@ describe("isolation: root in a node", () => {
     expect(other.ok).toBe(true);
     expect(other.ms).toBeLessThan(5_000);
     expect(stall).toBeLessThan(1_000);
-    const cg = `/sys/fs/cgroup/pids/docker/${a.nodes[0]!.containerId}`;
-    if (existsSync(cg)) {
-      expect(Number(readFileSync(`${cg}/pids.max`, "utf8"))).toBe(256);
-      expect(Number(readFileSync(`${cg}/pids.events`, "utf8").split(" ")[1])).toBeGreaterThan(0);
-    }
+    // The node's own cgroup sits under its host-side fence.
+    const cg = `/sys/fs/cgroup/pids/runtime-labs/${provider.instance}/${a.id}/${a.nodes[0]!.containerId}`;
+    expect(Number(readFileSync(`${cg}/pids.max`, "utf8"))).toBe(256);
+    expect(Number(readFileSync(`${cg}/pids.events`, "utf8").split(" ")[1])).toBeGreaterThan(0);
   });
 
   it("a memory hog in one node is OOM-killed inside it; the test process and another sandbox stay responsive", async () => {

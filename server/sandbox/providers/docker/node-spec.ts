@@ -65,6 +65,8 @@ export interface NodeContainerInput {
   memoryBytes: number;
   cpus: number;
   pids: number;
+  /** Host-side parent cgroup holding the same limits (see cgroup-fence.ts). */
+  cgroupParent?: string;
 }
 
 /** Docker create options of a node container. */
@@ -92,6 +94,7 @@ export function nodeContainerOptions(n: NodeContainerInput): Docker.ContainerCre
       // Own cgroup namespace: nested cgroups land under this node's cgroup,
       // inside its limits (node-init remounts the hierarchies writable).
       CgroupnsMode: "private",
+      ...(n.cgroupParent && { CgroupParent: n.cgroupParent }),
       Tmpfs: {
         "/run": "rw,nosuid,nodev,size=64m",
         "/tmp": "rw,nosuid,nodev,size=256m",

@@ -35,6 +35,7 @@ describe("docker provider: node lifecycle", () => {
       "check capacity",
       "check node image",
       "create state volume",
+      "fence resources",
       "create node container",
       "start node",
       "wait for containerd",

@@ -22,6 +22,7 @@ import { runSteps, type Step } from "../../steps";
 import { DockerApi, type ContainerSummary } from "./docker-api";
 import { DEFAULT_LIMITS, DEFAULT_NODE_IMAGE, nodeContainerOptions } from "./node-spec";
 import { openShell, runExec } from "./exec";
+import { detectFence, type CgroupFence } from "./cgroup-fence";
 
 /** Options of {@link DockerProvider}. */
 export interface DockerProviderOptions {
@@ -53,6 +54,8 @@ interface ProvisionContext {
   cpus: number;
   pids: number;
   readyTimeoutMs: number;
+  /** Host-side parent cgroup, when the fence is available. */
+  cgroupParent?: string;
 }
 
 /** Sandbox provider backed by one Docker container per sandbox. */
@@ -65,6 +68,9 @@ export class DockerProvider implements SandboxProvider {
   private readonly limits: { memoryBytes: number; cpus: number; pids: number };
   private readonly maxOption: number | undefined;
   private readonly readyTimeoutMs: number;
+  private fence: Promise<CgroupFence | null> | undefined;
+  /** Why limits are not fenced on this host, if they are not (for health/docs). */
+  fenceUnavailable: string | undefined;
 
   constructor(options: DockerProviderOptions = {}) {
     this.instance = options.instance ?? defaultInstance();
@@ -140,6 +146,20 @@ export class DockerProvider implements SandboxProvider {
         undo: (ctx) => this.api.removeVolume(ctx.volume),
       },
       {
+        // A host-side parent cgroup with the node's limits: root in the node
+        // can raise its own cgroup's limits, never this one's.
+        name: "fence resources",
+        run: async (ctx) => {
+          const fence = await this.cgroupFence();
+          if (!fence) return;
+          ctx.cgroupParent = fence.parentFor(this.instance, ctx.id);
+          await fence.create(ctx.cgroupParent, { memoryBytes: ctx.memoryBytes, cpus: ctx.cpus, pids: ctx.pids });
+        },
+        undo: async (ctx) => {
+          if (ctx.cgroupParent) await (await this.cgroupFence())?.remove(ctx.cgroupParent).catch(() => {});
+        },
+      },
+      {
         name: "create node container",
         run: async (ctx) => {
           ctx.containerId = await this.api.createContainer(
@@ -152,6 +172,7 @@ export class DockerProvider implements SandboxProvider {
               memoryBytes: ctx.memoryBytes,
               cpus: ctx.cpus,
               pids: ctx.pids,
+              cgroupParent: ctx.cgroupParent,
             }),
           );
         },
@@ -252,6 +273,18 @@ export class DockerProvider implements SandboxProvider {
     // Containers first: a volume in use cannot be removed.
     for (const c of await this.api.listContainers(filters)) await this.api.removeContainer(c.id);
     for (const v of await this.api.listVolumes(filters)) await this.api.removeVolume(v.name);
+    const fence = await this.cgroupFence();
+    await fence?.remove(fence.parentFor(this.instance, id)).catch(() => {});
+  }
+
+  /** The host cgroup fence, detected once; null where this process cannot manage host cgroups. */
+  private cgroupFence(): Promise<CgroupFence | null> {
+    this.fence ??= this.api.info().then(async (info) => {
+      const { fence, reason } = await detectFence({ dockerHost: process.env.DOCKER_HOST, cgroupDriver: info.cgroupDriver });
+      this.fenceUnavailable = reason;
+      return fence;
+    });
+    return this.fence;
   }
 
   /**
@@ -263,6 +296,11 @@ export class DockerProvider implements SandboxProvider {
     const containers = await this.api.listContainers(filters);
     for (const c of containers) await this.api.removeContainer(c.id);
     for (const v of await this.api.listVolumes(filters)) await this.api.removeVolume(v.name);
+    const fence = await this.cgroupFence();
+    for (const c of containers) {
+      const id = parseLabels(c.labels)?.sandboxId;
+      if (fence && id) await fence.remove(fence.parentFor(this.instance, id)).catch(() => {});
+    }
     return containers.length;
   }
 

@@ -4,7 +4,7 @@
  * never see each other's sandboxes), a loud failure when the node image is
  * missing, and host-side cgroup paths.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { DockerApi } from "./docker-api";
 import { DockerProvider, type DockerProviderOptions } from "./provider";
 import { DEFAULT_NODE_IMAGE } from "./node-spec";
@@ -23,12 +23,22 @@ export async function requireNodeImage(image = process.env.LABS_NODE_IMAGE ?? DE
   }
 }
 
-/** Host-side memory cgroup directory of a container (cgroup v1, cgroupfs driver), or null. */
+/**
+ * Host-side memory cgroup directory of a node container (cgroup v1), or null:
+ * under its fence (/runtime-labs/<instance>/<sandbox>/, see cgroup-fence.ts)
+ * or, without one, where Docker puts containers by default.
+ */
 export function hostMemoryCgroup(containerId: string): string | null {
-  for (const dir of [`/sys/fs/cgroup/memory/docker/${containerId}`, `/sys/fs/cgroup/memory/system.slice/docker-${containerId}.scope`]) {
-    if (existsSync(dir)) return dir;
+  const fenced = "/sys/fs/cgroup/memory/runtime-labs";
+  const candidates = [`/sys/fs/cgroup/memory/docker/${containerId}`, `/sys/fs/cgroup/memory/system.slice/docker-${containerId}.scope`];
+  if (existsSync(fenced)) {
+    for (const instance of readdirSync(fenced, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+      for (const sandbox of readdirSync(`${fenced}/${instance.name}`, { withFileTypes: true }).filter((d) => d.isDirectory())) {
+        candidates.push(`${fenced}/${instance.name}/${sandbox.name}/${containerId}`);
+      }
+    }
   }
-  return null;
+  return candidates.find((dir) => existsSync(dir)) ?? null;
 }
 
 /** Reads one key of a "key value" cgroup file such as memory.oom_control. */

@@ -1,0 +1,56 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { CgroupFence, detectFence } from "./cgroup-fence";
+
+// cgroupfs files are plain files to the fence's code, so a temp tree shows
+// exactly what it writes. v1 runs live in the isolation tests; v2 only here
+// (this machine is cgroup v1), following cgroup-v2.rst's file names.
+function tree(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), "fence-"));
+}
+const read = (f: string) => fs.readFileSync(f, "utf8");
+
+describe("CgroupFence", () => {
+  const limits = { memoryBytes: 512 * 2 ** 20, cpus: 1.5, pids: 300 };
+
+  it("v1: writes memory (limit before memsw), pids and CFS quota under each controller", async () => {
+    const root = tree();
+    for (const c of ["memory", "pids", "cpu"]) fs.mkdirSync(path.join(root, c));
+    const memDir = path.join(root, "memory/runtime-labs/inst/sb1");
+    fs.mkdirSync(memDir, { recursive: true });
+    fs.writeFileSync(path.join(memDir, "memory.memsw.limit_in_bytes"), "");
+    const fence = new CgroupFence(root, 1);
+    const parent = fence.parentFor("inst", "sb1");
+    expect(parent).toBe("/runtime-labs/inst/sb1");
+    await fence.create(parent, limits);
+    expect(read(path.join(memDir, "memory.limit_in_bytes"))).toBe(String(512 * 2 ** 20));
+    expect(read(path.join(memDir, "memory.memsw.limit_in_bytes"))).toBe(String(512 * 2 ** 20));
+    expect(read(path.join(root, "pids/runtime-labs/inst/sb1/pids.max"))).toBe("300");
+    expect(read(path.join(root, "cpu/runtime-labs/inst/sb1/cpu.cfs_quota_us"))).toBe("150000");
+    expect(read(path.join(root, "cpu/runtime-labs/inst/sb1/cpu.cfs_period_us"))).toBe("100000");
+  });
+
+  it("v2: enables controllers down the path and writes memory.max, swap, pids.max, cpu.max", async () => {
+    const root = tree();
+    fs.writeFileSync(path.join(root, "cgroup.controllers"), "cpuset cpu io memory pids");
+    const fence = new CgroupFence(root, 2);
+    await fence.create(fence.parentFor("inst", "sb2"), limits);
+    expect(read(path.join(root, "cgroup.subtree_control"))).toBe("+memory +pids +cpu");
+    expect(read(path.join(root, "runtime-labs/cgroup.subtree_control"))).toBe("+memory +pids +cpu");
+    expect(read(path.join(root, "runtime-labs/inst/cgroup.subtree_control"))).toBe("+memory +pids +cpu");
+    const leaf = path.join(root, "runtime-labs/inst/sb2");
+    expect(read(path.join(leaf, "memory.max"))).toBe(String(512 * 2 ** 20));
+    expect(read(path.join(leaf, "memory.swap.max"))).toBe("0");
+    expect(read(path.join(leaf, "pids.max"))).toBe("300");
+    expect(read(path.join(leaf, "cpu.max"))).toBe("150000 100000");
+  });
+
+  it("refuses where it cannot manage the host's cgroups, saying why", async () => {
+    expect(await detectFence({ dockerHost: "tcp://10.0.0.5:2376" })).toEqual({ fence: null, reason: "Docker is remote (tcp://10.0.0.5:2376)" });
+    const r = await detectFence({ cgroupDriver: "systemd" });
+    expect(r.fence).toBeNull();
+    expect(r.reason).toMatch(/systemd|root/);
+  });
+});

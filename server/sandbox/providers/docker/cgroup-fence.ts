@@ -1,0 +1,113 @@
+/**
+ * A parent cgroup per sandbox, on the Docker host, holding the node's limits.
+ *
+ * Why: root in a node has CAP_SYS_ADMIN (nested runc needs it) and the node's
+ * cgroup hierarchies are remounted writable (containerd must create nested
+ * cgroups), so root can raise the node's *own* memory and pids limits. The
+ * node's cgroup namespace is rooted at its own cgroup, so a parent above it
+ * is invisible and unreachable from inside: limits set there hold whatever
+ * the node writes. Docker is pointed at it with HostConfig.CgroupParent.
+ *
+ * Needs: this process runs as root on the Docker host (not DOCKER_HOST=tcp://)
+ * and Docker uses the cgroupfs driver. Otherwise `detectFence` returns null
+ * and the node keeps only Docker's own limits (documented in the README).
+ */
+import fs from "node:fs/promises";
+import path from "node:path";
+
+export interface FenceLimits {
+  memoryBytes: number;
+  cpus: number;
+  pids: number;
+}
+
+const CPU_PERIOD_US = 100_000;
+/** Top of every fence: /<FENCE_ROOT>/<instance>/<sandbox-id>. */
+export const FENCE_ROOT = "runtime-labs";
+
+export class CgroupFence {
+  constructor(
+    /** Where cgroupfs is mounted (a temp dir in tests). */
+    readonly mount: string,
+    readonly version: 1 | 2,
+  ) {}
+
+  /** Docker's CgroupParent for a sandbox (cgroupfs driver path form). */
+  parentFor(instance: string, sandboxId: string): string {
+    return `/${FENCE_ROOT}/${instance}/${sandboxId}`;
+  }
+
+  private dirs(parent: string): { controller: string; dir: string }[] {
+    if (this.version === 2) return [{ controller: "", dir: path.join(this.mount, parent) }];
+    return ["memory", "pids", "cpu"].map((c) => ({ controller: c, dir: path.join(this.mount, c, parent) }));
+  }
+
+  /** Creates the parent cgroup(s) with the limits; idempotent. */
+  async create(parent: string, limits: FenceLimits): Promise<void> {
+    const quota = String(Math.max(1000, Math.round(limits.cpus * CPU_PERIOD_US)));
+    if (this.version === 2) {
+      // Each level must hand the controllers down before a child can use them.
+      const segments = parent.split("/").filter(Boolean);
+      for (let i = 0; i < segments.length; i++) {
+        const dir = path.join(this.mount, ...segments.slice(0, i));
+        await fs.mkdir(path.join(dir, segments[i]!), { recursive: true });
+        await fs.writeFile(path.join(dir, "cgroup.subtree_control"), "+memory +pids +cpu");
+      }
+      const dir = path.join(this.mount, parent);
+      await fs.writeFile(path.join(dir, "memory.max"), String(limits.memoryBytes));
+      await write(path.join(dir, "memory.swap.max"), "0");
+      await fs.writeFile(path.join(dir, "pids.max"), String(limits.pids));
+      await fs.writeFile(path.join(dir, "cpu.max"), `${quota} ${CPU_PERIOD_US}`);
+      return;
+    }
+    for (const { controller, dir } of this.dirs(parent)) {
+      await fs.mkdir(dir, { recursive: true });
+      if (controller === "memory") {
+        // memsw must stay >= the memory limit, so the limit goes first.
+        await fs.writeFile(path.join(dir, "memory.limit_in_bytes"), String(limits.memoryBytes));
+        await write(path.join(dir, "memory.memsw.limit_in_bytes"), String(limits.memoryBytes));
+      } else if (controller === "pids") {
+        await fs.writeFile(path.join(dir, "pids.max"), String(limits.pids));
+      } else {
+        await fs.writeFile(path.join(dir, "cpu.cfs_period_us"), String(CPU_PERIOD_US));
+        await fs.writeFile(path.join(dir, "cpu.cfs_quota_us"), quota);
+      }
+    }
+  }
+
+  /** Removes the parent cgroup(s) once the node's own cgroup is gone; idempotent. */
+  async remove(parent: string): Promise<void> {
+    for (const { dir } of this.dirs(parent)) {
+      await fs.rmdir(dir).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== "ENOENT") throw err;
+      });
+      // The instance's directory goes with its last sandbox (busy otherwise: fine).
+      await fs.rmdir(path.dirname(dir)).catch(() => {});
+    }
+  }
+}
+
+/** Writes a file that only exists on some kernels (swap accounting). */
+async function write(file: string, value: string): Promise<void> {
+  await fs.writeFile(file, value).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== "ENOENT") throw err;
+  });
+}
+
+/**
+ * A fence when this process can manage the Docker host's cgroups, else null
+ * with the reason (logged once by the provider).
+ */
+export async function detectFence(opts: { dockerHost?: string; cgroupDriver?: string; mount?: string } = {}): Promise<{ fence: CgroupFence | null; reason?: string }> {
+  const mount = opts.mount ?? "/sys/fs/cgroup";
+  if (/^(tcp|ssh|https?):/.test(opts.dockerHost ?? "")) return { fence: null, reason: `Docker is remote (${opts.dockerHost})` };
+  if (process.getuid?.() !== 0) return { fence: null, reason: "the server does not run as root" };
+  if (opts.cgroupDriver && opts.cgroupDriver !== "cgroupfs") return { fence: null, reason: `Docker's cgroup driver is ${opts.cgroupDriver}, not cgroupfs` };
+  const v2 = await fs.access(path.join(mount, "cgroup.controllers")).then(() => true, () => false);
+  if (v2) return { fence: new CgroupFence(mount, 2) };
+  for (const c of ["memory", "pids", "cpu"]) {
+    const ok = await fs.access(path.join(mount, c), fs.constants.W_OK).then(() => true, () => false);
+    if (!ok) return { fence: null, reason: `${path.join(mount, c)} is not writable` };
+  }
+  return { fence: new CgroupFence(mount, 1) };
+}
