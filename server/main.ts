@@ -1,6 +1,6 @@
 /**
  * The platform's HTTP server: hosts Next's request handler and owns WebSocket
- * upgrades (terminals, later), forwarding every other upgrade to Next so dev
+ * upgrades (terminals at /api/terminal), forwarding every other upgrade to Next so dev
  * hot reload keeps working. Services (database, auth, Docker, catalog) are
  * created here once and shared with Next's route handlers via globalThis.
  *

@@ -6,6 +6,8 @@ import Link from "next/link";
 import { useEffect, useState } from "react";
 import type { SessionView } from "@/server/sessions/service";
 import { useTRPC } from "../_trpc/client";
+import { useTerminals } from "./terminal/terminals-context";
+import { TaskChecklist } from "./task-checklist";
 
 function useNow(intervalMs: number) {
   const [now, setNow] = useState(() => Date.now());
@@ -70,6 +72,10 @@ export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boole
   const [error, setError] = useState<string | null>(null);
   const onError = (e: { message: string }) => setError(e.message);
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.sessions.current.queryKey({ slug }) });
+  // Terminals connect while the session is ready and close when it is not.
+  const { setSession } = useTerminals();
+  const readyId = session?.state === "ready" ? session.id : null;
+  useEffect(() => setSession(readyId), [readyId, setSession]);
 
   const start = useMutation(
     trpc.sessions.start.mutationOptions({
@@ -128,6 +134,7 @@ export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boole
           {session.reason && finished && <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{session.reason}</p>}
         </div>
       )}
+      {session && (session.state === "ready" || finished) && <TaskChecklist sessionId={session.id} />}
       {error && (
         <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-300">
           {error}

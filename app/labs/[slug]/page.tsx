@@ -1,11 +1,16 @@
 import { TRPCError } from "@trpc/server";
+import type { Element } from "hast";
 import type { Metadata } from "next";
+import type { ComponentProps } from "react";
 import { notFound } from "next/navigation";
 import ReactMarkdown from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import remarkGfm from "remark-gfm";
 import { LabMeta } from "../../_components/lab-meta";
 import { SessionPanel } from "../../_components/session-panel";
+import { LabWorkspace } from "../../_components/terminal/lab-workspace";
+import { CodeBlock } from "../../_components/terminal/run-button";
+import { TerminalsProvider } from "../../_components/terminal/terminals-context";
 import { api } from "../../_trpc/server";
 
 export const dynamic = "force-dynamic";
@@ -28,21 +33,35 @@ export default async function LabPage({ params }: { params: Promise<{ slug: stri
   const lab = await loadLab((await params).slug);
   const me = await (await api()).system.me();
   return (
-    <article>
-      <header className="mb-6 border-b border-zinc-200 pb-4 dark:border-zinc-800">
-        <p className="mb-2 text-sm text-zinc-500">Lab</p>
-        <LabMeta {...lab} />
-        <p className="mt-3 text-zinc-600 dark:text-zinc-400">{lab.summary}</p>
-        <div className="mt-4">
-          <SessionPanel slug={lab.slug} signedIn={!!me} />
-        </div>
-      </header>
-      <div className="lab-prose" data-testid="lab-body">
-        {/* Highlighting runs here on the server with bundled grammars: no network. */}
-        <ReactMarkdown remarkPlugins={[remarkGfm]} rehypePlugins={[[rehypeHighlight, { detect: false }]]}>
-          {lab.body}
-        </ReactMarkdown>
-      </div>
-    </article>
+    <TerminalsProvider>
+      <LabWorkspace
+        header={
+          <header className="mb-6 border-b border-zinc-200 pb-4 dark:border-zinc-800">
+            <p className="mb-2 text-sm text-zinc-500">Lab</p>
+            <LabMeta {...lab} />
+            <p className="mt-3 text-zinc-600 dark:text-zinc-400">{lab.summary}</p>
+            <div className="mt-4">
+              <SessionPanel slug={lab.slug} signedIn={!!me} />
+            </div>
+          </header>
+        }
+        body={
+          <div className="lab-prose" data-testid="lab-body">
+            {/* Highlighting runs here on the server with bundled grammars: no network. */}
+            <ReactMarkdown remarkPlugins={[remarkGfm]} rehypePlugins={[[rehypeHighlight, { detect: false }]]} components={{ pre: LabCode }}>
+              {lab.body}
+            </ReactMarkdown>
+          </div>
+        }
+      />
+    </TerminalsProvider>
   );
+}
+
+/** Code blocks with their fence language, so shell snippets get a "Run" button. */
+function LabCode({ node, ...props }: ComponentProps<"pre"> & { node?: Element }) {
+  const code = node?.children.find((c): c is Element => c.type === "element" && c.tagName === "code");
+  const classes = code?.properties.className;
+  const lang = Array.isArray(classes) ? classes.map(String).find((c) => c.startsWith("language-")) : undefined;
+  return <CodeBlock {...props} language={lang ? lang.slice("language-".length) : null} />;
 }

@@ -1,0 +1,155 @@
+"use client";
+
+/**
+ * One xterm.js screen bound to one server terminal. The fit addon follows
+ * the element's size (ResizeObserver), links are clickable, and the WebGL
+ * renderer is used when the browser has WebGL2 (headless Chromium often
+ * does not): otherwise xterm's DOM renderer draws.
+ */
+import "@xterm/xterm/css/xterm.css";
+import type { Terminal } from "@xterm/xterm";
+import { useEffect, useRef } from "react";
+import { TerminalConnection, type ConnectionState } from "./connection";
+import { useTerminals } from "./terminals-context";
+
+const THEME = { background: "#0b0f14", foreground: "#e4e4e7", cursor: "#38bdf8", selectionBackground: "#38bdf866" };
+
+/** The whole buffer (scrollback and screen) as text, trailing blanks trimmed. */
+function bufferText(term: Terminal): string {
+  const buf = term.buffer.active;
+  const lines: string[] = [];
+  for (let i = 0; i < buf.length; i++) lines.push(buf.getLine(i)?.translateToString(true) ?? "");
+  return lines.join("\n").replace(/\s+$/, "");
+}
+
+async function loadWebglRenderer(term: Terminal): Promise<void> {
+  try {
+    const { WebglAddon } = await import("@xterm/addon-webgl");
+    const webgl = new WebglAddon();
+    // A lost GPU context (driver reset, too many contexts) falls back to DOM.
+    webgl.onContextLoss(() => webgl.dispose());
+    term.loadAddon(webgl);
+  } catch {
+    // No WebGL2: xterm keeps its DOM renderer.
+  }
+}
+
+/** Copy with Ctrl+Shift+C, paste with Ctrl+Shift+V (Ctrl+C stays SIGINT). */
+function clipboardKeys(term: Terminal) {
+  return (ev: KeyboardEvent): boolean => {
+    if (ev.type !== "keydown" || !ev.ctrlKey || !ev.shiftKey) return true;
+    const key = ev.key.toLowerCase();
+    if (key === "c" && term.hasSelection()) {
+      void navigator.clipboard?.writeText(term.getSelection());
+      return false;
+    }
+    if (key === "v") {
+      void navigator.clipboard?.readText().then((t) => term.paste(t), () => undefined);
+      return false;
+    }
+    return true;
+  };
+}
+
+export interface TerminalViewProps {
+  sessionId: string;
+  terminalId: string;
+  /** Accessible name, e.g. "Terminal 1". */
+  label: string;
+  onState(state: ConnectionState, detail: string | null): void;
+}
+
+export function TerminalView({ sessionId, terminalId, label, onState }: TerminalViewProps) {
+  const ref = useRef<HTMLDivElement>(null);
+  const { register } = useTerminals();
+  const onStateRef = useRef(onState);
+  useEffect(() => {
+    onStateRef.current = onState;
+  }, [onState]);
+
+  useEffect(() => {
+    let cancelled = false;
+    let cleanup = () => {};
+    void (async () => {
+      // xterm touches the DOM at import time: load it in the browser only.
+      const [{ Terminal }, { FitAddon }, { WebLinksAddon }] = await Promise.all([
+        import("@xterm/xterm"),
+        import("@xterm/addon-fit"),
+        import("@xterm/addon-web-links"),
+      ]);
+      const el = ref.current;
+      if (cancelled || !el) return;
+      const term = new Terminal({
+        cursorBlink: true,
+        fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
+        fontSize: 14,
+        scrollback: 5000,
+        theme: THEME,
+      });
+      const fit = new FitAddon();
+      term.loadAddon(fit);
+      term.loadAddon(new WebLinksAddon());
+      term.attachCustomKeyEventHandler(clipboardKeys(term));
+      term.open(el);
+      await loadWebglRenderer(term);
+      const refit = () => {
+        try {
+          fit.fit();
+        } catch {
+          // Not laid out (hidden tab): the observer fires again when shown.
+        }
+      };
+      refit();
+
+      let ended = false;
+      const conn = new TerminalConnection(sessionId, terminalId, () => ({ cols: term.cols, rows: term.rows }), {
+        output: (data, reset) => {
+          if (reset) term.reset();
+          // Raw bytes: xterm's own UTF-8 decoder keeps state across writes.
+          if (data.length) term.write(data);
+        },
+        state: (s, d) => onStateRef.current(s, d),
+        readOnly: (ro) => {
+          term.options.disableStdin = ro;
+        },
+      });
+      term.onData((d) => conn.input(d));
+      term.onBinary((d) => conn.input(Uint8Array.from(d, (c) => c.charCodeAt(0) & 0xff)));
+      term.onResize(({ cols, rows }) => conn.resize(cols, rows));
+      let frame = 0;
+      const observer = new ResizeObserver(() => {
+        cancelAnimationFrame(frame);
+        frame = requestAnimationFrame(refit);
+      });
+      observer.observe(el);
+
+      register(terminalId, {
+        run: (text) => {
+          term.paste(text.replace(/\n+$/, ""));
+          conn.input("\r");
+        },
+        focus: () => term.focus(),
+        text: () => bufferText(term),
+        end: () => {
+          ended = true;
+        },
+      });
+      conn.start();
+      cleanup = () => {
+        observer.disconnect();
+        cancelAnimationFrame(frame);
+        register(terminalId, null);
+        // A closed tab ends its shell now; leaving the page keeps it for the
+        // server's grace period so a reload re-attaches.
+        conn.dispose(ended);
+        term.dispose();
+      };
+    })();
+    return () => {
+      cancelled = true;
+      cleanup();
+    };
+  }, [sessionId, terminalId, register]);
+
+  return <div ref={ref} role="group" aria-label={label} className="h-full w-full overflow-hidden p-1" style={{ background: THEME.background }} data-terminal-id={terminalId} />;
+}

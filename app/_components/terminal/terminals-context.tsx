@@ -1,0 +1,167 @@
+"use client";
+
+/**
+ * The lab page's terminals: which session they belong to, the open tabs,
+ * the active one, and `run(text)` for "Run" buttons in the lab text.
+ * Tabs are remembered per browser tab (sessionStorage) so a reload
+ * re-attaches to the same shells and the server replays their screens.
+ */
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+
+/** What a mounted terminal view offers to the rest of the page. */
+export interface TerminalHandle {
+  /** Pastes text into the shell (bracketed if the shell asked for it), then Enter. */
+  run(text: string): void;
+  focus(): void;
+  /** The screen and scrollback as plain text. */
+  text(): string;
+  /** Ends the shell on the server now (the tab is being closed). */
+  end(): void;
+}
+
+export interface TerminalTab {
+  id: string;
+  /** 1-based number shown in the tab ("Terminal 2"). */
+  number: number;
+}
+
+export interface TerminalsApi {
+  /** The ready session terminals connect to, or null. */
+  sessionId: string | null;
+  tabs: TerminalTab[];
+  activeId: string | null;
+  /** At most this many tabs (the server's per-session limit). */
+  maxTabs: number;
+  setSession(id: string | null): void;
+  add(): void;
+  close(id: string): void;
+  select(id: string): void;
+  /** Runs a snippet in the active terminal; false when none is connected. */
+  run(text: string): boolean;
+  /** Called by terminal views as they mount and unmount. */
+  register(id: string, handle: TerminalHandle | null): void;
+}
+
+/** Server default (server/terminal/config.ts maxPerSession). */
+const MAX_TABS = 4;
+
+const noop = () => {};
+const TerminalsContext = createContext<TerminalsApi>({
+  sessionId: null,
+  tabs: [],
+  activeId: null,
+  maxTabs: MAX_TABS,
+  setSession: noop,
+  add: noop,
+  close: noop,
+  select: noop,
+  run: () => false,
+  register: noop,
+});
+
+/** The page's terminals (a no-op API outside a TerminalsProvider). */
+export function useTerminals(): TerminalsApi {
+  return useContext(TerminalsContext);
+}
+
+function newTab(tabs: TerminalTab[]): TerminalTab {
+  const rand = Math.random().toString(36).slice(2, 10);
+  return { id: `t-${Date.now().toString(36)}-${rand}`, number: Math.max(0, ...tabs.map((t) => t.number)) + 1 };
+}
+
+const storageKey = (sessionId: string) => `runtime-labs.terminals.${sessionId}`;
+
+function loadTabs(sessionId: string): { tabs: TerminalTab[]; activeId: string | null } | null {
+  try {
+    const raw = sessionStorage.getItem(storageKey(sessionId));
+    const v = raw ? (JSON.parse(raw) as { tabs: TerminalTab[]; activeId: string | null }) : null;
+    return v && Array.isArray(v.tabs) && v.tabs.length ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+declare global {
+  interface Window {
+    /**
+     * Test hook (docs/terminal.md): the terminals' text, for Playwright.
+     * `active()` is the active terminal's buffer (scrollback + screen).
+     */
+    __runtimeLabsTerminals?: { active(): string; ids(): string[]; text(id: string): string };
+  }
+}
+
+export function TerminalsProvider({ children }: { children: ReactNode }) {
+  const [sessionId, setSessionId] = useState<string | null>(null);
+  const [tabs, setTabs] = useState<TerminalTab[]>([]);
+  const [activeId, setActiveId] = useState<string | null>(null);
+  const handles = useRef(new Map<string, TerminalHandle>());
+  const activeRef = useRef<string | null>(null);
+  const sessionRef = useRef<string | null>(null);
+  useEffect(() => {
+    activeRef.current = activeId;
+  }, [activeId]);
+
+  // Restore (or create) the tab list when a session becomes ready.
+  const setSession = useCallback((id: string | null) => {
+    if (sessionRef.current === id) return;
+    sessionRef.current = id;
+    const saved = id ? loadTabs(id) : null;
+    const first = saved?.tabs ?? (id ? [newTab([])] : []);
+    setTabs(first);
+    setActiveId(saved?.activeId && first.some((t) => t.id === saved.activeId) ? saved.activeId : (first[0]?.id ?? null));
+    setSessionId(id);
+  }, []);
+
+  useEffect(() => {
+    if (sessionId) sessionStorage.setItem(storageKey(sessionId), JSON.stringify({ tabs, activeId }));
+  }, [sessionId, tabs, activeId]);
+
+  const add = useCallback(() => {
+    if (tabs.length >= MAX_TABS) return;
+    const t = newTab(tabs);
+    setTabs([...tabs, t]);
+    setActiveId(t.id);
+  }, [tabs]);
+
+  const close = useCallback(
+    (id: string) => {
+      handles.current.get(id)?.end();
+      const i = tabs.findIndex((t) => t.id === id);
+      const next = tabs.filter((t) => t.id !== id);
+      setTabs(next);
+      if (activeId === id) setActiveId(next[Math.max(0, i - 1)]?.id ?? null);
+    },
+    [tabs, activeId],
+  );
+
+  const run = useCallback((text: string) => {
+    const h = activeRef.current ? handles.current.get(activeRef.current) : undefined;
+    if (!h) return false;
+    h.run(text);
+    h.focus();
+    return true;
+  }, []);
+
+  const register = useCallback((id: string, handle: TerminalHandle | null) => {
+    if (handle) handles.current.set(id, handle);
+    else handles.current.delete(id);
+  }, []);
+
+  useEffect(() => {
+    window.__runtimeLabsTerminals = {
+      active: () => (activeRef.current ? (handles.current.get(activeRef.current)?.text() ?? "") : ""),
+      ids: () => [...handles.current.keys()],
+      text: (id) => handles.current.get(id)?.text() ?? "",
+    };
+    return () => {
+      delete window.__runtimeLabsTerminals;
+    };
+  }, []);
+
+  const api = useMemo<TerminalsApi>(
+    () => ({ sessionId, tabs, activeId, maxTabs: MAX_TABS, setSession, add, close, select: setActiveId, run, register }),
+    [sessionId, tabs, activeId, setSession, add, close, run, register],
+  );
+  return <TerminalsContext.Provider value={api}>{children}</TerminalsContext.Provider>;
+}

@@ -1,0 +1,62 @@
+import { expect, test, type Page } from "@playwright/test";
+
+/** The active terminal's buffer through the documented test hook. */
+const terminalText = (page: Page) => page.evaluate(() => window.__runtimeLabsTerminals?.active() ?? "");
+
+test("a learner types in the lab's terminal and still sees it after a reload", async ({ page }) => {
+  const email = `terminal-${Date.now()}@example.com`;
+  const marker = `hello-${Math.random().toString(36).slice(2, 10)}`;
+
+  // Auth allows 3 sign-ups per 10 s per address and the whole e2e suite
+  // signs up several accounts: wait out the window if we hit it.
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.goto("/sign-up?next=/labs/meet-your-node");
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("terminal-password");
+    await page.getByRole("button", { name: "Sign up" }).click();
+    const outcome = await Promise.race([
+      // A predicate, not a regex: the sign-up URL itself ends in ?next=/labs/meet-your-node.
+      page.waitForURL((url) => url.pathname === "/labs/meet-your-node", { timeout: 15_000 }).then(() => "signed-up", () => "timeout"),
+      page.getByText("Too many requests").waitFor({ timeout: 15_000 }).then(() => "limited", () => "timeout"),
+    ]);
+    if (outcome !== "limited") break;
+    await page.waitForTimeout(10_000);
+  }
+  await expect(page).toHaveURL((url) => url.pathname === "/labs/meet-your-node");
+
+  const panel = page.getByTestId("session-panel");
+  await panel.getByRole("button", { name: "Start lab" }).click();
+  await expect(panel).toHaveAttribute("data-state", "ready", { timeout: 60_000 });
+
+  const terminals = page.getByTestId("terminals");
+  await expect(terminals.getByRole("tab", { name: "Terminal 1" })).toHaveAttribute("aria-selected", "true");
+  await expect(page.getByTestId("terminal-status")).toHaveAttribute("data-state", "connected", { timeout: 20_000 });
+  await expect.poll(() => terminalText(page), { timeout: 20_000 }).toMatch(/~# ?$/);
+
+  await terminals.getByRole("group", { name: "Terminal 1" }).click();
+  await page.keyboard.type(`echo ${marker}`);
+  await page.keyboard.press("Enter");
+  // The echoed command and its output: the marker appears twice.
+  await expect.poll(async () => (await terminalText(page)).split(marker).length - 1).toBeGreaterThanOrEqual(2);
+
+  // Reload: the same shell, its screen replayed by the server.
+  await page.reload();
+  await expect(page.getByTestId("terminal-status")).toHaveAttribute("data-state", "connected", { timeout: 20_000 });
+  await expect.poll(async () => (await terminalText(page)).split(marker).length - 1, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+
+  // A "Run" button beside a bash block runs it in the active terminal.
+  const firstRun = page.getByTestId("lab-body").getByRole("button", { name: "Run" }).first();
+  await firstRun.click();
+  await expect.poll(() => terminalText(page), { timeout: 20_000 }).toContain("containerd");
+
+  // A second tab is a second shell.
+  await terminals.getByRole("button", { name: "+ New terminal" }).click();
+  await expect(terminals.getByRole("tab", { name: "Terminal 2" })).toHaveAttribute("aria-selected", "true");
+  await expect.poll(() => terminalText(page), { timeout: 20_000 }).toMatch(/~# ?$/);
+  expect(await terminalText(page)).not.toContain(marker);
+  await terminals.getByRole("button", { name: "Close terminal 2" }).click();
+  await expect(terminals.getByRole("tab", { name: "Terminal 1" })).toHaveAttribute("aria-selected", "true");
+
+  await panel.getByRole("button", { name: "End lab" }).click();
+  await expect(terminals).toHaveCount(0);
+});

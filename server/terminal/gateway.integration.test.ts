@@ -1,0 +1,271 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { DockerProvider } from "../sandbox/providers/docker/provider";
+import { startTestPlatform, type TestPlatform } from "../../test/support/services";
+import type { SessionUser } from "../trpc/context";
+import { createTerminalGateway, type TerminalGateway } from "./gateway";
+import { NodeTerminalClient, UpgradeRefused, type ConnectOptions } from "./node-client";
+import { ClientFrameType, CloseCode, MAX_INPUT_BYTES } from "./protocol";
+
+// Real Docker, a real node, a real HTTP server with the gateway, real `ws`
+// clients. This file's own instance label keeps other tests' reconcilers away.
+const INSTANCE = `t-terminal-${process.pid}`;
+const GRACE_MS = 1_500;
+const PROMPT = /[#$] $/;
+
+async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe("terminal gateway on real Docker", () => {
+  let platform: TestPlatform;
+  let provider: DockerProvider;
+  let gateway: TerminalGateway;
+  let server: http.Server;
+  let base: string;
+  let origin: string;
+  let alice: { cookie: string; user: SessionUser };
+  let bob: { cookie: string };
+  let carol: { cookie: string };
+  let sessionId: string;
+  let sandboxId: string;
+  const open: NodeTerminalClient[] = [];
+
+  /** Connects as alice (unless overridden) to her session. */
+  async function connect(terminal: string, o: Partial<ConnectOptions> = {}): Promise<NodeTerminalClient> {
+    const c = await NodeTerminalClient.connect(base, { session: sessionId, terminal, cookie: alice.cookie, origin, ...o });
+    open.push(c);
+    return c;
+  }
+
+  /** Connects and waits for the shell's prompt. */
+  async function shell(terminal: string, o: Partial<ConnectOptions> = {}): Promise<NodeTerminalClient> {
+    const c = await connect(terminal, o);
+    await c.until("the prompt", () => PROMPT.test(c.text()), 20_000);
+    return c;
+  }
+
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => {
+        throw new Error("the upgrade was accepted");
+      },
+      (err: unknown) => {
+        if (!(err instanceof UpgradeRefused)) throw err;
+        return { status: err.status, body: err.body.trim() };
+      },
+    );
+
+  const psInNode = async () => (await provider.exec(sandboxId, ["ps", "-eo", "pid,args"])).stdout;
+
+  // Every test starts with no terminal: clients are dropped and the grace
+  // period reaps their shells, so the per-session maximum never carries over.
+  afterEach(async () => {
+    for (const c of open.splice(0)) c.ws.terminate();
+    await until("the session's terminals to close", async () => gateway.registry.count(sessionId) === 0, 20_000);
+  });
+
+  beforeAll(async () => {
+    platform = await startTestPlatform("pglite", { LABS_INSTANCE: INSTANCE }, { poolSize: 0, tickMs: 3_600_000, reconcileMs: 3_600_000 });
+    provider = new DockerProvider({ instance: INSTANCE });
+    const services = platform.services;
+    await platform.signUp("admin@example.com"); // the first account is admin
+    const a = await platform.signUp("alice@example.com");
+    alice = { cookie: a.cookie, user: (await a.caller.system.me())! };
+    bob = await platform.signUp("bob@example.com");
+    carol = await platform.signUp("carol@example.com");
+    await services.db.prisma.user.update({ where: { email: "carol@example.com" }, data: { role: "instructor" } });
+    await services.sessions.boot();
+
+    gateway = createTerminalGateway(services, { graceMs: GRACE_MS, touchEveryMs: 0 });
+    server = http.createServer((_req, res) => res.writeHead(404).end());
+    server.on("upgrade", (req, socket, head) => {
+      if (!gateway.handleUpgrade(req, socket, head)) socket.destroy();
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    origin = services.env.publicUrl;
+
+    const s = await services.sessions.start(alice.user, "meet-your-node");
+    const ready = await until("the session to be ready", async () => {
+      const v = await services.sessions.get(alice.user, s.id);
+      if (v.state === "failed") throw new Error(`session failed: ${v.reason}`);
+      return v.state === "ready" ? v : undefined;
+    }, 120_000);
+    sessionId = ready.id;
+    sandboxId = ready.sandboxId!;
+  });
+
+  afterAll(async () => {
+    for (const c of open) c.ws.terminate();
+    await gateway?.close();
+    server?.close();
+    await platform?.services.sessions.shutdown({ destroyPool: true });
+    for (const sb of (await provider?.list()) ?? []) await provider.destroy(sb.id);
+    await platform?.close(true);
+  });
+
+  it("refuses before upgrading: no cookie 401, foreign Origin 403, another learner 404, bad handshake 400", async () => {
+    expect(await refusal(connect("t-auth", { cookie: undefined }))).toEqual({ status: 401, body: "Sign in to open a terminal." });
+    expect(await refusal(connect("t-auth", { origin: "https://evil.example" }))).toEqual({ status: 403, body: "This terminal cannot be opened from another site." });
+    expect(await refusal(connect("t-auth", { cookie: bob.cookie }))).toEqual({ status: 404, body: "That lab session does not exist." });
+    expect((await refusal(connect("a/b"))).status).toBe(400);
+    expect((await refusal(connect("t-auth", { session: "no-such-session" }))).status).toBe(404);
+    expect(gateway.registry.count(sessionId)).toBe(0);
+  });
+
+  it("echoes a command round trip and honours the size from the handshake and from resize", async () => {
+    const c = await shell("t-echo", { cols: 100, rows: 30 });
+    expect(c.frames[0]).toEqual({ type: "ready", readOnly: false, resumeFrom: 0, reset: false });
+    c.type("echo round-$((6*7))-trip\r");
+    await c.waitFor("round-42-trip");
+    c.type("stty size\r");
+    await c.waitFor("30 100");
+    c.resize(123, 45);
+    c.type("stty size\r");
+    await c.waitFor("45 123");
+    expect(c.gaps).toBe(0);
+  });
+
+  it("delivers multibyte UTF-8 intact, even split across writes and frames", async () => {
+    const c = await shell("t-utf8");
+    // One emoji written in two halves 200 ms apart: two frames on the wire.
+    c.type("printf '\\360\\237'; sleep 0.2; printf '\\230\\200 split-ok\\n'\r");
+    await c.waitFor("😀 split-ok");
+    // 20,000 emoji after one ASCII byte: batches of 64 KiB cut characters.
+    c.type("printf x; for i in $(seq 1 20000); do printf '😀'; done; echo \" many-$((1+1))\"\r");
+    await c.waitFor(" many-2", 60_000);
+    const text = c.text();
+    expect(text).not.toContain("\uFFFD");
+    expect(text.match(/😀/g)!.length).toBeGreaterThanOrEqual(20_001);
+  });
+
+  it("resumes from the last offset without duplicates, and replays scrollback to a fresh screen", async () => {
+    const a = await shell("t-replay");
+    a.type("echo before-$((1+1)); sleep 0.5; echo while-$((2+2))-away\r");
+    await a.waitFor("before-2");
+    const offset = a.offset;
+    await a.close();
+    // Output arrives while nobody is attached; reconnect within the grace period.
+    await new Promise((r) => setTimeout(r, GRACE_MS / 2 + 200));
+
+    const b = await connect("t-replay", { offset });
+    expect(await b.frame("ready")).toEqual({ type: "ready", readOnly: false, resumeFrom: offset, reset: false });
+    await b.waitFor("while-4-away");
+    expect(b.text()).not.toContain("before-2");
+    expect(b.gaps).toBe(0);
+
+    const fresh = await connect("t-replay");
+    await fresh.waitFor("while-4-away");
+    expect(fresh.text()).toContain("before-2");
+    expect(fresh.text().split("while-4-away").length - 1).toBe(1);
+
+    // An offset from another shell (e.g. before a server restart) resets the screen.
+    const stale = await connect("t-replay", { offset: 10_000_000 });
+    expect(await stale.frame("ready")).toMatchObject({ reset: true });
+  });
+
+  it("gives instructors read-only access to existing terminals only", async () => {
+    const owner = await shell("t-watch");
+    const watcher = await connect("t-watch", { cookie: carol.cookie });
+    expect(await watcher.frame("ready")).toMatchObject({ readOnly: true });
+    watcher.type("echo carol-$((3*3))-typed\r");
+    expect(await watcher.frame("error")).toMatchObject({ code: "READ_ONLY" });
+    owner.type("echo owner-$((5*5))\r");
+    await watcher.waitFor("owner-25");
+    expect(owner.text()).not.toContain("carol-9-typed");
+    expect((await refusal(connect("t-not-open", { cookie: carol.cookie }))).status).toBe(404);
+  });
+
+  it("rejects malformed and oversized frames without harming the shell or other clients", async () => {
+    const good = await shell("t-frames");
+    const cases: [string, (c: NodeTerminalClient) => void][] = [
+      ["unknown type", (c) => c.sendRaw(new Uint8Array([0x7f, 1, 2]))],
+      ["short resize", (c) => c.sendRaw(new Uint8Array([ClientFrameType.Resize, 1]))],
+      ["text message", (c) => c.sendRaw("hello", false)],
+      ["oversized input", (c) => c.sendRaw(new Uint8Array(MAX_INPUT_BYTES + 100).fill(ClientFrameType.Input))],
+    ];
+    for (const [what, send] of cases) {
+      const bad = await connect("t-frames");
+      await bad.frame("ready");
+      send(bad);
+      expect(await bad.frame("error"), what).toMatchObject({ code: "BAD_FRAME" });
+      expect((await bad.closed).code, what).toBe(CloseCode.BadFrame);
+    }
+    // Beyond ws's hard payload cap the socket is closed by ws itself (1009).
+    const huge = await connect("t-frames");
+    huge.sendRaw(new Uint8Array(1024 * 1024).fill(ClientFrameType.Input));
+    expect((await huge.closed).code).toBe(1009);
+
+    good.type("echo still-$((7*6))-alive\r");
+    await good.waitFor("still-42-alive");
+  });
+
+  it("refuses a terminal beyond the per-session maximum with a clear error frame", async () => {
+    const have = gateway.registry.count(sessionId);
+    for (let i = have; i < 4; i++) await shell(`t-max-${i}`);
+    expect(gateway.registry.count(sessionId)).toBe(4);
+    const fifth = await connect("t-max-extra");
+    expect(await fifth.frame("error")).toEqual({ type: "error", code: "TOO_MANY_TERMINALS", message: "This lab already has 4 terminals open. Close one of them to open another." });
+    expect((await fifth.closed).code).toBe(CloseCode.TooManyTerminals);
+  });
+
+  it("kills the shell inside the node once the grace period passes with no client", async () => {
+    const c = await shell("t-grace");
+    c.type("sleep 31337\r");
+    await until("sleep to run in the node", async () => (await psInNode()).includes("sleep 31337"), 10_000);
+    await c.close();
+    // Still alive within the grace period: a reload would re-attach to it.
+    await new Promise((r) => setTimeout(r, GRACE_MS / 3));
+    expect(await psInNode()).toContain("sleep 31337");
+    await until("the shell to die in the node", async () => !(await psInNode()).includes("sleep 31337"), 15_000);
+    expect(gateway.registry.get(sessionId, "t-grace")).toBeUndefined();
+  });
+
+  it("kills the shell at once when the learner closes the terminal", async () => {
+    const c = await shell("t-close");
+    c.type("sleep 42424\r");
+    await until("sleep to run in the node", async () => (await psInNode()).includes("sleep 42424"), 10_000);
+    c.end();
+    expect(await c.frame("error")).toMatchObject({ code: "CLOSED" });
+    expect((await c.closed).code).toBe(CloseCode.Closed);
+    expect(await psInNode()).not.toContain("sleep 42424");
+  });
+
+  it("keeps memory bounded under a `yes` flood to a client that stops reading, and Ctrl-C stops it at once", async () => {
+    const c = await shell("t-flood");
+    const before = process.memoryUsage().rss;
+    c.type("yes flood-line-with-some-length\r");
+    await c.waitFor("flood-line-with-some-length\r\n", 10_000, 50);
+    c.ws.pause(); // a slow client: the socket stops reading
+    const terminal = gateway.registry.get(sessionId, "t-flood")!;
+    await until("the shell's output to pause", async () => terminal.outputPaused, 15_000);
+    await new Promise((r) => setTimeout(r, 2_000));
+    const grown = process.memoryUsage().rss - before;
+    expect(terminal.outputPaused).toBe(true);
+    expect(terminal.replayBytes).toBeLessThanOrEqual(256 * 1024 + 64 * 1024);
+    expect(grown).toBeLessThan(100 * 1024 * 1024);
+
+    c.type("\x03"); // Ctrl-C while paused: input is never blocked by output
+    c.ws.resume();
+    c.type("echo after-$((20+22))-flood\r");
+    await c.waitFor("after-42-flood", 30_000);
+    expect(c.gaps).toBe(0);
+  });
+
+  it("closes terminals with a SESSION_ENDED frame when the session ends, then refuses with 409", async () => {
+    const c = await shell("t-end");
+    await platform.services.sessions.end(alice.user, sessionId);
+    const { code } = await c.closed;
+    expect([CloseCode.SessionEnded, CloseCode.Exited]).toContain(code);
+    expect(c.frames.some((f) => (f.type === "error" && f.code === "SESSION_ENDED") || f.type === "exit")).toBe(true);
+    expect((await refusal(connect("t-after-end"))).status).toBe(409);
+  });
+});

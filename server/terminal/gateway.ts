@@ -1,0 +1,153 @@
+/**
+ * The terminal WebSocket endpoint (/api/terminal) on our HTTP server.
+ *
+ * Everything that can refuse a connection happens before the upgrade, so
+ * the browser gets an HTTP status and a sentence: Origin (403), the session
+ * cookie (401), the handshake (400), the session (404, or 409 when its
+ * sandbox is not running). Owners get read-write; instructors and admins
+ * watching someone else's session get read-only.
+ */
+import type { IncomingMessage } from "node:http";
+import type { Duplex } from "node:stream";
+import { WebSocketServer, type WebSocket } from "ws";
+import { isDomainError, type DomainErrorCode } from "../errors";
+import type { SandboxProvider } from "../sandbox/provider";
+import type { Services } from "../services";
+import { userFromHeaders, type SessionUser } from "../trpc/context";
+import { DEFAULT_TERMINAL_CONFIG, type TerminalConfig } from "./config";
+import { rejectUpgrade } from "./http-reject";
+import { WebSocketPeer } from "./peer";
+import { CloseCode, encodeError, MAX_FRAME_BYTES, parseHandshake, TERMINAL_PATH, type TerminalHandshake } from "./protocol";
+import { TerminalRegistry, TooManyTerminalsError } from "./registry";
+import type { Terminal } from "./terminal";
+
+/** HTTP status of each domain error that can refuse an upgrade. */
+const STATUS_OF: Partial<Record<DomainErrorCode, number>> = { NOT_FOUND: 404, CONFLICT: 409, FORBIDDEN: 403, UNAUTHORIZED: 401 };
+
+/** Outcome of the checks before an upgrade. */
+type Authorization =
+  | { ok: false; status: number; text: string }
+  | { ok: true; handshake: TerminalHandshake; readOnly: boolean; user: SessionUser; provider: SandboxProvider; sandboxId: string };
+
+const refuse = (status: number, text: string): Authorization => ({ ok: false, status, text });
+
+/** How often idle sockets are pinged; one missed pong drops the socket. */
+const HEARTBEAT_MS = 30_000;
+
+/** What the HTTP server needs from the gateway. */
+export interface TerminalGateway {
+  /** Handles the upgrade if it is for /api/terminal; false to let others take it. */
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** The live terminals (tests inspect them). */
+  readonly registry: TerminalRegistry;
+  /** Kills all shells and closes all sockets. */
+  close(): Promise<void>;
+}
+
+/** Creates the gateway over the platform's services. */
+export function createTerminalGateway(
+  services: Services,
+  overrides: Partial<TerminalConfig> = {},
+  log: (msg: string) => void = () => {},
+): TerminalGateway {
+  const config: TerminalConfig = { ...DEFAULT_TERMINAL_CONFIG, ...overrides };
+  const registry = new TerminalRegistry(services.sessions, config, (m) => log(`terminal: ${m}`));
+  // maxPayload is a hard guard above the protocol's own limits, so
+  // oversized frames within it get a clear BAD_FRAME error from the decoder.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_FRAME_BYTES, perMessageDeflate: false });
+  const allowedOrigins = new Set([new URL(services.env.publicUrl).origin, ...config.trustedOrigins.map((o) => new URL(o).origin)]);
+  const alive = new WeakSet<WebSocket>();
+
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      if (!alive.has(ws)) {
+        ws.terminate();
+        continue;
+      }
+      alive.delete(ws);
+      ws.ping();
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  async function authorize(req: IncomingMessage, url: URL): Promise<Authorization> {
+    // Browsers always send Origin on WebSocket upgrades; a foreign one is a
+    // cross-site page riding the learner's cookie. Non-browser clients send none.
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins.has(origin)) return refuse(403, "This terminal cannot be opened from another site.");
+    const headers = new Headers();
+    for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
+    const user = await userFromHeaders(services, headers);
+    if (!user) return refuse(401, "Sign in to open a terminal.");
+    const handshake = parseHandshake(url.searchParams);
+    if ("error" in handshake) return refuse(400, handshake.error);
+    try {
+      const session = await services.sessions.get(user, handshake.session);
+      const readOnly = session.userId !== user.id;
+      const where = await services.sessions.sandboxOf(user, handshake.session);
+      // Watchers may look at the learner's terminals but never start a shell.
+      if (readOnly && !registry.get(handshake.session, handshake.terminal)) {
+        return refuse(404, "That terminal is not open; only the learner can open new terminals.");
+      }
+      return { ok: true, handshake, readOnly, user, ...where };
+    } catch (err) {
+      const status = isDomainError(err) ? STATUS_OF[err.code] : undefined;
+      if (isDomainError(err) && status) return refuse(status, err.message);
+      throw err;
+    }
+  }
+
+  async function connect(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): Promise<void> {
+    const auth = await authorize(req, url);
+    if (!auth.ok) return rejectUpgrade(socket, auth.status, auth.text);
+    const { handshake, readOnly } = auth;
+    const ws = await new Promise<WebSocket>((resolve) => wss.handleUpgrade(req, socket, head, resolve));
+    alive.add(ws);
+    ws.on("pong", () => alive.add(ws));
+    let terminal: Terminal | undefined;
+    try {
+      terminal = readOnly
+        ? registry.get(handshake.session, handshake.terminal)
+        : await registry.getOrOpen({
+            sessionId: handshake.session,
+            terminalId: handshake.terminal,
+            provider: auth.provider,
+            sandboxId: auth.sandboxId,
+            cols: handshake.cols,
+            rows: handshake.rows,
+            user: auth.user,
+          });
+    } catch (err) {
+      const tooMany = err instanceof TooManyTerminalsError;
+      ws.send(encodeError(tooMany ? "TOO_MANY_TERMINALS" : "SHELL_FAILED", tooMany ? err.message : `The terminal could not start: ${(err as Error).message}`));
+      ws.close(tooMany ? CloseCode.TooManyTerminals : 1011, tooMany ? "too many terminals" : "shell failed");
+      return;
+    }
+    if (!terminal || terminal.closed) {
+      ws.send(encodeError("SESSION_ENDED", "That terminal has closed."));
+      ws.close(CloseCode.SessionEnded, "terminal closed");
+      return;
+    }
+    if (ws.readyState !== ws.OPEN) return; // gone while the shell started; the grace timer reaps it
+    terminal.attach(new WebSocketPeer(ws, readOnly, terminal, config), handshake.offset);
+  }
+
+  return {
+    registry,
+    handleUpgrade(req, socket, head) {
+      const url = new URL(req.url ?? "/", "http://localhost");
+      if (url.pathname !== TERMINAL_PATH) return false;
+      connect(req, socket, head, url).catch((err: unknown) => {
+        log(`terminal: upgrade failed: ${(err as Error).stack ?? String(err)}`);
+        rejectUpgrade(socket, 500, "The terminal could not be opened because of a server error; it was logged.");
+      });
+      return true;
+    },
+    async close() {
+      clearInterval(heartbeat);
+      await registry.closeAll();
+      for (const ws of wss.clients) ws.terminate();
+      wss.close();
+    },
+  };
+}

@@ -1,0 +1,143 @@
+/**
+ * All live terminals of this process, keyed by (session id, terminal id), so
+ * several tabs and every reconnect of one terminal attach to the same shell.
+ * Also enforces the per-session limit and closes a session's terminals when
+ * the session stops being ready.
+ */
+import type { SandboxProvider } from "../sandbox/provider";
+import type { SessionService } from "../sessions/service";
+import type { SessionUser } from "../trpc/context";
+import type { TerminalConfig } from "./config";
+import { CloseCode } from "./protocol";
+import { Terminal } from "./terminal";
+
+/** Where and how to open a shell when a terminal does not exist yet. */
+export interface OpenRequest {
+  sessionId: string;
+  terminalId: string;
+  provider: SandboxProvider;
+  sandboxId: string;
+  cols: number;
+  rows: number;
+  /** The connecting user, used to follow the session's state. */
+  user: SessionUser;
+}
+
+/** Thrown when a session already has its maximum of terminals. */
+export class TooManyTerminalsError extends Error {
+  constructor(max: number) {
+    super(`This lab already has ${max} terminals open. Close one of them to open another.`);
+    this.name = "TooManyTerminalsError";
+  }
+}
+
+export class TerminalRegistry {
+  private readonly terminals = new Map<string, Terminal>();
+  private readonly opening = new Map<string, Promise<Terminal>>();
+  private readonly watchers = new Map<string, AbortController>();
+  private readonly lastTouch = new Map<string, number>();
+  private closing = false;
+
+  constructor(
+    private readonly sessions: Pick<SessionService, "watch" | "touch">,
+    private readonly config: TerminalConfig,
+    private readonly log: (msg: string) => void = () => {},
+  ) {}
+
+  /** The live terminal, or undefined. */
+  get(sessionId: string, terminalId: string): Terminal | undefined {
+    const t = this.terminals.get(key(sessionId, terminalId));
+    return t && !t.closed ? t : undefined;
+  }
+
+  /** Live terminals of a session (opening ones included). */
+  count(sessionId: string): number {
+    let n = 0;
+    for (const k of [...this.terminals.keys(), ...this.opening.keys()]) if (k.startsWith(`${sessionId}/`)) n++;
+    return n;
+  }
+
+  /** Returns the terminal, opening its shell first if it does not exist. */
+  async getOrOpen(req: OpenRequest): Promise<Terminal> {
+    if (this.closing) throw new Error("The server is shutting down.");
+    const k = key(req.sessionId, req.terminalId);
+    const live = this.get(req.sessionId, req.terminalId);
+    if (live) return live;
+    const pending = this.opening.get(k);
+    if (pending) return pending;
+    if (this.count(req.sessionId) >= this.config.maxPerSession) throw new TooManyTerminalsError(this.config.maxPerSession);
+    const p = this.open(k, req).finally(() => this.opening.delete(k));
+    this.opening.set(k, p);
+    return p;
+  }
+
+  private async open(k: string, req: OpenRequest): Promise<Terminal> {
+    const shell = await req.provider.openShell(req.sandboxId, { cols: req.cols, rows: req.rows, cwd: "/root" });
+    const terminal = new Terminal(k, shell, { cols: req.cols, rows: req.rows }, this.config, () => this.touch(req.sessionId));
+    this.terminals.set(k, terminal);
+    this.followSession(req.sessionId, req.user);
+    void terminal.done.then(() => {
+      if (this.terminals.get(k) === terminal) this.terminals.delete(k);
+      if (this.count(req.sessionId) === 0) this.unfollow(req.sessionId);
+    });
+    return terminal;
+  }
+
+  /** Records learner activity, at most once per touchEveryMs per session. */
+  private touch(sessionId: string): void {
+    const now = Date.now();
+    if (now - (this.lastTouch.get(sessionId) ?? 0) < this.config.touchEveryMs) return;
+    this.lastTouch.set(sessionId, now);
+    this.sessions.touch(sessionId).catch((err: unknown) => this.log(`could not record activity of ${sessionId}: ${(err as Error).message}`));
+  }
+
+  /** Closes every terminal of the session once it leaves "ready". */
+  private followSession(sessionId: string, user: SessionUser): void {
+    if (this.watchers.has(sessionId)) return;
+    const controller = new AbortController();
+    this.watchers.set(sessionId, controller);
+    void (async () => {
+      try {
+        for await (const s of this.sessions.watch(user, sessionId, controller.signal)) {
+          if (s.state !== "ready") {
+            await this.closeSession(sessionId, s.reason ?? "This lab session has ended.");
+            return;
+          }
+        }
+      } catch (err) {
+        if (!controller.signal.aborted) this.log(`stopped following session ${sessionId}: ${(err as Error).message}`);
+      }
+    })();
+  }
+
+  private unfollow(sessionId: string): void {
+    this.watchers.get(sessionId)?.abort();
+    this.watchers.delete(sessionId);
+    this.lastTouch.delete(sessionId);
+  }
+
+  /** Closes all terminals of a session with a SESSION_ENDED error. */
+  async closeSession(sessionId: string, reason: string): Promise<void> {
+    const mine = [...this.terminals.values()].filter((t) => t.key.startsWith(`${sessionId}/`));
+    await Promise.all(mine.map((t) => t.close({ kind: "error", code: "SESSION_ENDED", message: reason, closeCode: CloseCode.SessionEnded })));
+    this.unfollow(sessionId);
+  }
+
+  /**
+   * Shutdown: kills every shell (sandboxes outlive the server, shells must
+   * not linger in them) and tells clients to reconnect later (1012).
+   */
+  async closeAll(): Promise<void> {
+    this.closing = true;
+    await Promise.allSettled(this.opening.values());
+    const all = [...this.terminals.values()];
+    await Promise.all(
+      all.map((t) => t.close({ kind: "error", code: "SHUTTING_DOWN", message: "The server is restarting; your terminal will reconnect with a new shell.", closeCode: 1012 })),
+    );
+    for (const s of [...this.watchers.keys()]) this.unfollow(s);
+  }
+}
+
+function key(sessionId: string, terminalId: string): string {
+  return `${sessionId}/${terminalId}`;
+}
