@@ -3,20 +3,12 @@ import { DockerProvider } from "../sandbox/providers/docker/provider";
 import { startTestPlatform, type TestPlatform } from "../../test/support/services";
 import type { SessionUser } from "../trpc/context";
 import type { SessionView } from "./service";
+import { until } from "../../test/support/wait";
 
 // Real Docker, real node containers. Each file has its own instance label so
 // its reconciler never touches sandboxes of other tests.
 const INSTANCE = `t-sessions-${process.pid}`;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe("lab sessions on real Docker", () => {
   let platform: TestPlatform;

@@ -7,6 +7,7 @@ import type { SessionUser } from "../trpc/context";
 import { createTerminalGateway, type TerminalGateway } from "./gateway";
 import { NodeTerminalClient, UpgradeRefused, type ConnectOptions } from "./node-client";
 import { ClientFrameType, CloseCode, MAX_INPUT_BYTES } from "./protocol";
+import { until } from "../../test/support/wait";
 
 // Real Docker, a real node, a real HTTP server with the gateway, real `ws`
 // clients. This file's own instance label keeps other tests' reconcilers away.
@@ -14,15 +15,6 @@ const INSTANCE = `t-terminal-${process.pid}`;
 const GRACE_MS = 1_500;
 const PROMPT = /[#$] $/;
 
-async function until<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe("terminal gateway on real Docker", () => {
   let platform: TestPlatform;

@@ -166,8 +166,12 @@ export async function openShell(api: DockerApi, containerId: string, options: Sh
     env: envList({ ...SHELL_ENV, ...options.env }),
     workdir: options.cwd,
   });
-  // Docker 20.10 cannot set the size at creation (API < 1.42): set it now.
-  await exec.resize(options.cols, options.rows).catch(() => undefined);
+  // Docker 20.10 cannot set the size at creation (API < 1.42), and rejects a
+  // resize until the exec is running: set it now, retrying briefly.
+  for (let i = 0; i < 10; i++) {
+    if (await exec.resize(options.cols, options.rows).then(() => true, () => false)) break;
+    await sleep(50);
+  }
 
   const ended = new Promise<void>((resolve) => {
     exec.stream.once("end", resolve);
@@ -182,6 +186,9 @@ export async function openShell(api: DockerApi, containerId: string, options: Sh
     resize: (cols, rows) => exec.resize(cols, rows),
     wait,
     kill: async () => {
+      // A paused stream (flow control) never emits "end": let it drain so
+      // the end of the shell is seen at once rather than at the give-up.
+      exec.stream.resume();
       await killUntilGone(api, containerId, pidFile, ended, exec);
       await wait();
     },
