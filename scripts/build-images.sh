@@ -21,8 +21,9 @@ if ! docker version >/dev/null 2>&1; then
 fi
 
 # Content hash of every file under images/ (path + content), independent of
-# mtimes and of the order find returns files in.
-HASH="$(cd "$ROOT/images" && find . -type f -print0 | LC_ALL=C sort -z |
+# mtimes and of the order find returns files in. Markdown is documentation,
+# not build input: editing it must not force a rebuild.
+HASH="$(cd "$ROOT/images" && find . -type f ! -name '*.md' -print0 | LC_ALL=C sort -z |
   xargs -0 sha256sum | sha256sum | cut -c1-16)"
 
 current="$(docker image inspect -f "{{ index .Config.Labels \"$HASH_LABEL\" }}" "$NODE_IMAGE" 2>/dev/null || true)"
