@@ -147,6 +147,9 @@ export const kubectlCheck = z.strictObject({
   ...common,
 });
 
+/** Every check type, in the order documentation lists them. */
+export const CHECK_TYPES = ["script", "file", "command", "cgroup", "oomKilled", "runtime", "namespace", "capability", "seccomp", "kubectl"] as const;
+
 /** Any check definition, after validation and defaults. */
 export const checkSchema = z
   .discriminatedUnion("type", [

@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
@@ -10,10 +12,14 @@ const INSTANCE = `t-cli-${process.pid}`;
 
 /** Runs `labs ...` as a user would, returning exit code and output. */
 async function labs(...args: string[]) {
+  return labsWith({}, ...args);
+}
+
+async function labsWith(env: Record<string, string>, ...args: string[]) {
   try {
     const { stdout, stderr } = await run(path.join(root, "bin/labs.mjs"), args, {
       cwd: root,
-      env: { ...process.env, LABS_INSTANCE: INSTANCE },
+      env: { ...process.env, LABS_INSTANCE: INSTANCE, ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -68,6 +74,20 @@ describe("labs CLI (real Docker)", () => {
     const u = await labs("frobnicate");
     expect(u.code).toBe(2);
     expect(u.stderr).toMatch(/unknown command "frobnicate"[\s\S]*usage: labs/);
+  });
+
+  it("scaffolds a lab that validates and passes labs test as it stands, and refuses to overwrite", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "labs-new-"));
+    const made = await labsWith({ LABS_DIR: dir }, "new", "my-lab");
+    expect(made.code).toBe(0);
+    expect(fs.existsSync(path.join(dir, "my-lab", "lab.md"))).toBe(true);
+    expect((await labsWith({ LABS_DIR: dir }, "validate", path.join(dir, "my-lab"))).code).toBe(0);
+    const tested = await labsWith({ LABS_DIR: dir }, "test", "my-lab");
+    expect(tested.stdout).toContain("labs: 1 passed, 0 failed");
+    const again = await labsWith({ LABS_DIR: dir }, "new", "my-lab");
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already exists/);
+    fs.rmSync(dir, { recursive: true });
   });
 
   it("validates labs and exits 1 with file:line problems", async () => {

@@ -8,9 +8,11 @@
  *   labs validate [path]                        check lab files; exit 1 on problems
  *   labs test [<slug>...] [--keep]              replay solutions on fresh sandboxes
  *   labs schema                                 JSON Schema of lab frontmatter
+ *   labs new <slug>                             scaffold labs/<slug>/lab.md
  */
 import { parseArgs } from "node:util";
-import { labJsonSchema } from "../labs/schema";
+import { labJsonSchema, SLUG_PATTERN } from "../labs/schema";
+import { labTemplate } from "./template";
 import { formatProblem, loadCatalog } from "../labs/catalog";
 import { parseEnv, EnvError } from "../env";
 import { DockerProvider } from "../sandbox/providers/docker/provider";
@@ -136,6 +138,20 @@ async function test(args: string[]): Promise<number> {
   return failed || catalog.problems.length ? 1 : 0;
 }
 
+/** `labs new <slug>`: a lab directory with a valid, testable lab.md to start from. */
+function scaffold(args: string[]): number {
+  const slug = args[0];
+  if (!slug || !SLUG_PATTERN.test(slug)) throw new CliError("usage: labs new <slug>   (2-63 lowercase letters, digits and dashes)");
+  const dir = path.join(parseEnv().labsDir, slug);
+  if (fs.existsSync(dir)) throw new CliError(`${path.relative(process.cwd(), dir)} already exists; pick another slug`);
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "lab.md"), labTemplate(slug));
+  const rel = path.relative(process.cwd(), path.join(dir, "lab.md"));
+  console.log(`created ${rel}
+next: edit it, then \`npx labs validate ${path.dirname(rel)}\` and \`npx labs test ${slug}\``);
+  return 0;
+}
+
 /** `labs schema`: JSON Schema of lab frontmatter, for editors (generated from the zod schema). */
 function schema(): number {
   console.log(JSON.stringify(labJsonSchema(), null, 2));
@@ -153,6 +169,8 @@ async function main(argv: string[]): Promise<number> {
       return test(rest);
     case "schema":
       return schema();
+    case "new":
+      return scaffold(rest);
     case undefined:
     case "help":
     case "--help":

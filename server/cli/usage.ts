@@ -11,5 +11,6 @@ export const usage = `usage: labs <command>
   labs test [<slug>...] [--keep]              on a fresh sandbox per lab: each task's checks fail, its
                                               solution runs, its checks pass (default: every node lab)
   labs schema                                 JSON Schema of lab frontmatter (docs/lab.schema.json)
+  labs new <slug>                             scaffold labs/<slug>/lab.md (valid and testable as is)
 
 Environment: DOCKER_HOST, LABS_INSTANCE, LABS_NODE_IMAGE, LABS_MAX_SANDBOXES, LABS_DIR.`;

@@ -4,6 +4,7 @@ import path from "node:path";
 import { positionOf, splitFrontmatter } from "./frontmatter";
 import { labFrontmatterSchema, SLUG_PATTERN, type LabFrontmatter } from "./schema";
 import { validateTaskGraph } from "./tasks";
+import { CHECK_TYPES } from "../checks/schema";
 
 /** The file each lab directory must contain. */
 export const LAB_FILE = "lab.md";
@@ -62,10 +63,18 @@ export function parseLab(slug: string, file: string, text: string): { lab?: LabD
     for (const issue of parsed.error.issues) {
       if (issue.code === "unrecognized_keys") {
         // One problem per unknown key, each at the key's own line.
+        const kind = issue.path.includes("checks") ? "check " : issue.path.includes("tasks") ? "task " : "";
         for (const key of issue.keys) {
           const pos = positionOf(split, [...issue.path, key], true);
-          at(pos.line, pos.column, issue.message.replace(/: .*$/, `: ${key}`).replace("field(s)", "field"));
+          at(pos.line, pos.column, `unknown ${kind}field: ${key}`);
         }
+        continue;
+      }
+      if (issue.code === "invalid_union" && issue.path.at(-1) === "type" && issue.path.includes("checks")) {
+        // An unknown check type: zod's wording names no fix; ours does.
+        const pos = positionOf(split, issue.path);
+        const given = issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k], split.document?.toJS());
+        at(pos.line, pos.column, `unknown check type ${JSON.stringify(given)}: use one of ${CHECK_TYPES.join(", ")}`);
         continue;
       }
       const pos = positionOf(split, issue.path);

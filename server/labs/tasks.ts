@@ -46,7 +46,8 @@ export function validateTaskGraph(tasks: { id: string; needs: string[] }[]): Tas
   );
   // Depth-first search for a cycle among known edges.
   const state = new Map<string, "visiting" | "done">();
-  const byId = new Map(tasks.map((t) => [t.id, t]));
+  // The first task with an id stands for it (a duplicate is reported above).
+  const byId = new Map([...index].map(([id, i]) => [id, tasks[i]!]));
   const visit = (id: string, trail: string[]): string[] | null => {
     if (state.get(id) === "done") return null;
     if (state.get(id) === "visiting") return [...trail.slice(trail.indexOf(id)), id];
