@@ -22,6 +22,7 @@ export function TaskChecklist({ sessionId }: { sessionId: string }) {
   const trpc = useTRPC();
   const live = useSubscription(trpc.grading.watchTasks.subscriptionOptions({ sessionId }));
   const checkNow = useMutation(trpc.grading.checkNow.mutationOptions());
+  const reveal = useMutation(trpc.grading.revealHint.mutationOptions());
   // "Check now" stores results and emits a change, so the stream stays the one source.
   const tasks = live.data;
   if (!tasks?.length) return null;
@@ -54,6 +55,23 @@ export function TaskChecklist({ sessionId }: { sessionId: string }) {
                 {t.title} <span className="sr-only">({statusWord[t.status]})</span>
               </p>
               {t.message && t.status !== "passed" && <p className="text-zinc-600 dark:text-zinc-400">{t.message}</p>}
+              {t.hints.length > 0 && (
+                <ol className="mt-1 list-decimal pl-5 text-zinc-700 dark:text-zinc-300" aria-label={`Hints for ${t.title}`}>
+                  {t.hints.map((h, i) => (
+                    <li key={i}>{h}</li>
+                  ))}
+                </ol>
+              )}
+              {t.status !== "passed" && t.hints.length < t.hintCount && (
+                <button
+                  type="button"
+                  className="mt-1 text-xs text-sky-700 underline disabled:opacity-50 dark:text-sky-400"
+                  disabled={reveal.isPending}
+                  onClick={() => reveal.mutate({ sessionId, taskId: t.taskId })}
+                >
+                  {t.hints.length ? "Show another hint" : "Show a hint"} ({t.hintCount - t.hints.length} left)
+                </button>
+              )}
             </div>
           </li>
         ))}

@@ -75,6 +75,19 @@ describe("grading a live session (real Docker)", () => {
     expect(tasks["run-first"]!.status).toBe("passed");
   });
 
+  it("reveals hints one at a time, records them, and says when there are no more", async () => {
+    const first = byId(await grading().revealHint(learner, sessionId, "run-first"));
+    expect(first["run-first"]!.hints).toHaveLength(1);
+    expect(first["run-first"]!.hints[0]).toMatch(/ctr run -d/);
+    const second = byId(await grading().revealHint(learner, sessionId, "run-first"));
+    expect(second["run-first"]!.hints).toHaveLength(2);
+    await expect(grading().revealHint(learner, sessionId, "run-first")).rejects.toThrow("You have seen every hint for this task.");
+    const row = await platform.services.db.prisma.taskResult.findFirstOrThrow({ where: { sessionId, taskId: "run-first" } });
+    expect(row.hintsRevealed).toBe(2);
+    await expect(grading().revealHint(other, sessionId, "run-first")).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(grading().revealHint(learner, sessionId, "no-such-task")).rejects.toThrow('This lab has no task "no-such-task".');
+  });
+
   it("does not show or grade another learner's session", async () => {
     await expect(grading().results(other, sessionId)).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(grading().evaluate(other, sessionId)).rejects.toMatchObject({ code: "NOT_FOUND" });

@@ -17,8 +17,10 @@ export interface TaskView {
   message: string | null;
   passedAt: Date | null;
   attempts: number;
-  /** Number of hints this lab offers for the task (revealing them is a later feature). */
+  /** Number of hints this lab offers for the task. */
   hintCount: number;
+  /** The hints the learner has opened so far, in order. */
+  hints: string[];
 }
 
 export interface GradingConfig {
@@ -93,6 +95,7 @@ export class GradingService {
         passedAt: r?.passedAt ?? null,
         attempts: r?.attempts ?? 0,
         hintCount: t.hints.length,
+        hints: t.hints.slice(0, r?.hintsRevealed ?? 0),
       };
     });
   }
@@ -135,6 +138,30 @@ export class GradingService {
       this.running.delete(sessionId);
       this.lastRun.set(sessionId, Date.now());
     }
+  }
+
+  /**
+   * Reveals the task's next hint to the session's learner and records it
+   * (instructors see how many hints each learner used).
+   */
+  async revealHint(user: SessionUser, sessionId: string, taskId: string): Promise<TaskView[]> {
+    const session = await this.deps.sessions.get(user, sessionId);
+    if (session.userId !== user.id) throw new DomainError("FORBIDDEN", "Only the learner doing this lab can open its hints.");
+    const lab = await this.deps.labs.get(session.labSlug);
+    const task = lab.tasks.find((t) => t.id === taskId);
+    if (!task) throw new DomainError("NOT_FOUND", `This lab has no task "${taskId}".`);
+    const row = await this.deps.prisma.taskResult.findUnique({ where: { sessionId_taskId: { sessionId, taskId } } });
+    const revealed = row?.hintsRevealed ?? 0;
+    if (revealed >= task.hints.length) {
+      throw new DomainError("CONFLICT", task.hints.length ? "You have seen every hint for this task." : "This task has no hints.");
+    }
+    await this.deps.prisma.taskResult.upsert({
+      where: { sessionId_taskId: { sessionId, taskId } },
+      create: { sessionId, taskId, hintsRevealed: 1 },
+      update: { hintsRevealed: { increment: 1 } },
+    });
+    this.events.emit(sessionId);
+    return this.view(sessionId, session.labSlug);
   }
 
   /** Yields the checklist now and after every change, until aborted or the session ends. */

@@ -12,6 +12,11 @@ export const gradingRouter = router({
     .input(sessionId)
     .subscription(({ ctx, input, signal }) => ctx.services.grading.watch(ctx.user, input.sessionId, signal)),
 
+  /** Opens the task's next hint (one at a time; recorded). */
+  revealHint: authedProcedure
+    .input(sessionId.extend({ taskId: z.string().min(1).max(64) }))
+    .mutation(({ ctx, input }) => ctx.services.grading.revealHint(ctx.user, input.sessionId, input.taskId)),
+
   /** Evaluates pending tasks now instead of waiting for the next poll. */
   checkNow: authedProcedure.input(sessionId).mutation(async ({ ctx, input }) => {
     const tasks = await ctx.services.grading.evaluate(ctx.user, input.sessionId); // checks ownership

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "task_results" ADD COLUMN     "hintsRevealed" INTEGER NOT NULL DEFAULT 0;
