@@ -13,8 +13,15 @@ test("a learner starts a lab, gets a node with time left, and ends it", async ({
   await expect.poll(() => new URL(page.url()).pathname).toBe("/labs/first-container");
 
   const panel = page.getByTestId("session-panel");
+  // Task widgets placed in the text say what they are before any session.
+  const widget = page.getByTestId("inline-task-run-first");
+  await expect(widget).toContainText('Task: Start a container called "first" that keeps running');
+  await expect(widget).toContainText("start the lab to check this");
   await panel.getByRole("button", { name: "Start lab" }).click();
   await expect(panel).toHaveAttribute("data-state", "ready", { timeout: 60_000 });
+  // Once graded, the widget shows the task's live state (nothing done yet).
+  await expect(widget).toHaveAttribute("data-status", "failed", { timeout: 20_000 });
+  await expect(page.getByTestId("inline-task-own-pid-namespace")).toHaveAttribute("data-status", "locked");
   await expect(panel.getByText("Your node is ready")).toBeVisible();
   await expect(panel.getByTestId("time-left")).toContainText(/Time left: (59|60) min/);
 

@@ -3,7 +3,9 @@
 import { useMutation } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import type { TaskView } from "@/server/grading/service";
+import { useEffect } from "react";
 import { useTRPC } from "../_trpc/client";
+import { useTasks } from "./tasks-context";
 
 const statusWord: Record<TaskView["status"], string> = {
   pending: "not checked yet",
@@ -25,6 +27,12 @@ export function TaskChecklist({ sessionId }: { sessionId: string }) {
   const reveal = useMutation(trpc.grading.revealHint.mutationOptions());
   // "Check now" stores results and emits a change, so the stream stays the one source.
   const tasks = live.data;
+  // Task widgets in the lab text read the same data.
+  const { publish } = useTasks();
+  useEffect(() => {
+    publish(tasks ?? null);
+    return () => publish(null);
+  }, [tasks, publish]);
   if (!tasks?.length) return null;
   const done = tasks.filter((t) => t.status === "passed");
   const points = done.reduce((n, t) => n + t.points, 0);

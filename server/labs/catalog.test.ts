@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatProblem, loadCatalog, parseLab } from "./catalog";
+import { formatProblem, loadCatalog, parseLab, taskFences } from "./catalog";
 
 const valid = `---
 title: A valid lab
@@ -154,5 +154,43 @@ describe("tasks in the frontmatter", () => {
       'f.md:18:13: task "b" needs "missing", which is not a task of this lab',
       "f.md:12:12: tasks need each other in a circle (a -> c -> a); none of them could ever start",
     ]);
+  });
+});
+
+describe("task widgets in the text", () => {
+  const lab = `---
+title: A valid lab
+summary: Ten or more characters of summary.
+difficulty: beginner
+duration: 20m
+environment: node
+tasks:
+  - id: first
+    title: Do the first thing
+    checks: [{ type: script, run: "true" }]
+    solution: "true"
+---
+
+# Steps
+
+\`\`\`task
+first
+\`\`\`
+
+\`\`\`bash
+echo not a task
+\`\`\`
+
+\`\`\`task
+nope
+\`\`\`
+`;
+
+  it("finds ```task fences with their lines, ignoring other fences", () => {
+    expect(taskFences("a\n```task\nfirst\n```\n```bash\nx\n```\n")).toEqual([{ id: "first", line: 1 }]);
+  });
+
+  it("reports a task fence naming an unknown task at its line", () => {
+    expect(parseLab("a-lab", "f.md", lab).problems.map(formatProblem)).toEqual(['f.md:24:1: the ```task block names "nope", which is not a task of this lab']);
   });
 });

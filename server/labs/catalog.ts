@@ -39,6 +39,22 @@ export function formatProblem(p: LabProblem): string {
   return `${p.file}:${p.line}:${p.column}: ${p.message}`;
 }
 
+/** ```task fences in a lab body: the task id each holds and its 0-based line. */
+export function taskFences(body: string): { id: string; line: number }[] {
+  const out: { id: string; line: number }[] = [];
+  const lines = body.split("\n");
+  let fence: { marker: string; task: boolean; start: number; text: string[] } | null = null;
+  lines.forEach((l, i) => {
+    const m = /^(\s{0,3})(`{3,}|~{3,})\s*([\w-]*)/.exec(l);
+    if (!fence && m) fence = { marker: m[2]!, task: m[3] === "task", start: i, text: [] };
+    else if (fence && l.trim().startsWith(fence.marker) && l.trim().replace(/[`~]/g, "") === "") {
+      if (fence.task) out.push({ id: fence.text.join("\n").trim(), line: fence.start });
+      fence = null;
+    } else if (fence) fence.text.push(l);
+  });
+  return out;
+}
+
 /** Parses one lab file's text; reports every problem, not just the first. */
 export function parseLab(slug: string, file: string, text: string): { lab?: LabDefinition; problems: LabProblem[] } {
   const problems: LabProblem[] = [];
@@ -85,6 +101,14 @@ export function parseLab(slug: string, file: string, text: string): { lab?: LabD
     for (const p of validateTaskGraph(parsed.data.tasks)) {
       const pos = positionOf(split, p.path);
       at(pos.line, pos.column, p.message);
+    }
+  }
+  if (parsed.success) {
+    const ids = new Set(parsed.data.tasks.map((t) => t.id));
+    for (const ref of taskFences(split.body)) {
+      const line = split.bodyFirstLine + ref.line;
+      if (!ref.id) at(line, 1, "a ```task block must hold the id of one of this lab's tasks");
+      else if (!ids.has(ref.id)) at(line, 1, `the \`\`\`task block names "${ref.id}", which is not a task of this lab`);
     }
   }
   if (!split.body.trim()) at(split.bodyFirstLine, 1, "the lab has no steps: write markdown after the frontmatter");

@@ -40,6 +40,9 @@ describe.each(DATABASE_KINDS)("API on %s", (kind) => {
     expect(lab.title).toBe("Meet your node");
     expect(lab.durationMinutes).toBe(10);
     expect(lab.body).toContain("ctr version");
+    // Learners see task titles, never the checks or the reference solutions.
+    expect(lab.tasks.map((t) => t.id)).toEqual(["find-containerd", "gvisor-kernel"]);
+    expect(JSON.stringify(lab)).not.toMatch(/solution|"checks"/);
     await expect(platform.anonymous().labs.bySlug({ slug: "no-such-lab" })).rejects.toMatchObject({
       code: "NOT_FOUND",
       message: 'There is no lab called "no-such-lab".',

@@ -7,7 +7,9 @@ import ReactMarkdown from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import remarkGfm from "remark-gfm";
 import { LabMeta } from "../../_components/lab-meta";
+import { InlineTask } from "../../_components/inline-task";
 import { SessionPanel } from "../../_components/session-panel";
+import { TasksProvider } from "../../_components/tasks-context";
 import { LabWorkspace } from "../../_components/terminal/lab-workspace";
 import { CodeBlock } from "../../_components/terminal/run-button";
 import { TerminalsProvider } from "../../_components/terminal/terminals-context";
@@ -34,6 +36,7 @@ export default async function LabPage({ params }: { params: Promise<{ slug: stri
   const me = await (await api()).system.me();
   return (
     <TerminalsProvider>
+      <TasksProvider>
       <LabWorkspace
         header={
           <header className="mb-6 border-b border-zinc-200 pb-4 dark:border-zinc-800">
@@ -48,20 +51,33 @@ export default async function LabPage({ params }: { params: Promise<{ slug: stri
         body={
           <div className="lab-prose" data-testid="lab-body">
             {/* Highlighting runs here on the server with bundled grammars: no network. */}
-            <ReactMarkdown remarkPlugins={[remarkGfm]} rehypePlugins={[[rehypeHighlight, { detect: false }]]} components={{ pre: LabCode }}>
+            <ReactMarkdown
+              remarkPlugins={[remarkGfm]}
+              rehypePlugins={[[rehypeHighlight, { detect: false }]]}
+              components={{ pre: (props) => <LabCode {...props} tasks={lab.tasks} /> }}
+            >
               {lab.body}
             </ReactMarkdown>
           </div>
         }
       />
+      </TasksProvider>
     </TerminalsProvider>
   );
 }
 
-/** Code blocks with their fence language, so shell snippets get a "Run" button. */
-function LabCode({ node, ...props }: ComponentProps<"pre"> & { node?: Element }) {
+/**
+ * Code blocks by fence language: shell snippets get a "Run" button, and a
+ * ```task fence holding a task id becomes that task's live widget.
+ */
+function LabCode({ node, tasks, ...props }: ComponentProps<"pre"> & { node?: Element; tasks: { id: string; title: string; points: number }[] }) {
   const code = node?.children.find((c): c is Element => c.type === "element" && c.tagName === "code");
   const classes = code?.properties.className;
   const lang = Array.isArray(classes) ? classes.map(String).find((c) => c.startsWith("language-")) : undefined;
+  if (lang === "language-task") {
+    const id = code?.children.map((c) => (c.type === "text" ? c.value : "")).join("").trim();
+    const task = tasks.find((t) => t.id === id);
+    if (task) return <InlineTask taskId={task.id} title={task.title} points={task.points} />;
+  }
   return <CodeBlock {...props} language={lang ? lang.slice("language-".length) : null} />;
 }

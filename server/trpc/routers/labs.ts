@@ -20,6 +20,8 @@ export const labsRouter = router({
         environment: lab.environment,
         tags: lab.tags,
         body: lab.body,
+        // Titles only: checks and reference solutions never reach the browser.
+        tasks: lab.tasks.map((t) => ({ id: t.id, title: t.title, points: t.points, needs: t.needs })),
       };
     }),
 });
