@@ -1,28 +1,11 @@
-import { expect, test, type Page } from "@playwright/test";
-
-/** The active terminal's buffer through the documented test hook. */
-const terminalText = (page: Page) => page.evaluate(() => window.__runtimeLabsTerminals?.active() ?? "");
+import { expect, test } from "@playwright/test";
+import { signUp, terminalText } from "./support";
 
 test("a learner types in the lab's terminal and still sees it after a reload", async ({ page }) => {
   const email = `terminal-${Date.now()}@example.com`;
   const marker = `hello-${Math.random().toString(36).slice(2, 10)}`;
 
-  // Auth allows 3 sign-ups per 10 s per address and the whole e2e suite
-  // signs up several accounts: wait out the window if we hit it.
-  for (let attempt = 0; attempt < 3; attempt++) {
-    await page.goto("/sign-up?next=/labs/meet-your-node");
-    await page.getByLabel("Email").fill(email);
-    await page.getByLabel("Password").fill("terminal-password");
-    await page.getByRole("button", { name: "Sign up" }).click();
-    const outcome = await Promise.race([
-      // A predicate, not a regex: the sign-up URL itself ends in ?next=/labs/meet-your-node.
-      page.waitForURL((url) => url.pathname === "/labs/meet-your-node", { timeout: 15_000 }).then(() => "signed-up", () => "timeout"),
-      page.getByText("Too many requests").waitFor({ timeout: 15_000 }).then(() => "limited", () => "timeout"),
-    ]);
-    if (outcome !== "limited") break;
-    await page.waitForTimeout(10_000);
-  }
-  await expect(page).toHaveURL((url) => url.pathname === "/labs/meet-your-node");
+  await signUp(page, email, "terminal-password", "/labs/meet-your-node");
 
   const panel = page.getByTestId("session-panel");
   await panel.getByRole("button", { name: "Start lab" }).click();

@@ -194,3 +194,12 @@ nope
     expect(parseLab("a-lab", "f.md", lab).problems.map(formatProblem)).toEqual(['f.md:24:1: the ```task block names "nope", which is not a task of this lab']);
   });
 });
+
+describe("widgets in the text", () => {
+  it("accepts the known widgets and names an unknown one at its line", () => {
+    const text = valid.replace("Do things.", "```widget\ncgroup-tree\n```\n\n```widget\nspinning-cube\n```");
+    expect(parseLab("a-lab", "f.md", text).problems.map(formatProblem)).toEqual([
+      'f.md:16:1: unknown widget "spinning-cube": use one of pod-stepper, runtime-comparison, cgroup-tree',
+    ]);
+  });
+});

@@ -39,14 +39,17 @@ export function formatProblem(p: LabProblem): string {
   return `${p.file}:${p.line}:${p.column}: ${p.message}`;
 }
 
+/** Interactive pieces a lab can place in its text with a ```widget fence. */
+export const WIDGETS = ["pod-stepper", "runtime-comparison", "cgroup-tree"] as const;
+
 /** ```task fences in a lab body: the task id each holds and its 0-based line. */
-export function taskFences(body: string): { id: string; line: number }[] {
+export function taskFences(body: string, language = "task"): { id: string; line: number }[] {
   const out: { id: string; line: number }[] = [];
   const lines = body.split("\n");
   let fence: { marker: string; task: boolean; start: number; text: string[] } | null = null;
   lines.forEach((l, i) => {
     const m = /^(\s{0,3})(`{3,}|~{3,})\s*([\w-]*)/.exec(l);
-    if (!fence && m) fence = { marker: m[2]!, task: m[3] === "task", start: i, text: [] };
+    if (!fence && m) fence = { marker: m[2]!, task: m[3] === language, start: i, text: [] };
     else if (fence && l.trim().startsWith(fence.marker) && l.trim().replace(/[`~]/g, "") === "") {
       if (fence.task) out.push({ id: fence.text.join("\n").trim(), line: fence.start });
       fence = null;
@@ -109,6 +112,11 @@ export function parseLab(slug: string, file: string, text: string): { lab?: LabD
       const line = split.bodyFirstLine + ref.line;
       if (!ref.id) at(line, 1, "a ```task block must hold the id of one of this lab's tasks");
       else if (!ids.has(ref.id)) at(line, 1, `the \`\`\`task block names "${ref.id}", which is not a task of this lab`);
+    }
+    for (const ref of taskFences(split.body, "widget")) {
+      if (!(WIDGETS as readonly string[]).includes(ref.id)) {
+        at(split.bodyFirstLine + ref.line, 1, `unknown widget "${ref.id}": use one of ${WIDGETS.join(", ")}`);
+      }
     }
   }
   if (!split.body.trim()) at(split.bodyFirstLine, 1, "the lab has no steps: write markdown after the frontmatter");

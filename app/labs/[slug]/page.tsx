@@ -7,6 +7,9 @@ import ReactMarkdown from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import remarkGfm from "remark-gfm";
 import { LabMeta } from "../../_components/lab-meta";
+import { CgroupTree } from "../../_components/explore/cgroup-tree";
+import { PodStepper } from "../../_components/explore/pod-stepper";
+import { RuntimeComparison } from "../../_components/explore/runtime-comparison";
 import { InlineTask } from "../../_components/inline-task";
 import { SessionPanel } from "../../_components/session-panel";
 import { TasksProvider } from "../../_components/tasks-context";
@@ -74,6 +77,12 @@ function LabCode({ node, tasks, ...props }: ComponentProps<"pre"> & { node?: Ele
   const code = node?.children.find((c): c is Element => c.type === "element" && c.tagName === "code");
   const classes = code?.properties.className;
   const lang = Array.isArray(classes) ? classes.map(String).find((c) => c.startsWith("language-")) : undefined;
+  if (lang === "language-widget") {
+    const name = code?.children.map((c) => (c.type === "text" ? c.value : "")).join("").trim();
+    if (name === "pod-stepper") return <PodStepper />;
+    if (name === "runtime-comparison") return <RuntimeComparison />;
+    if (name === "cgroup-tree") return <CgroupTree />;
+  }
   if (lang === "language-task") {
     const id = code?.children.map((c) => (c.type === "text" ? c.value : "")).join("").trim();
     const task = tasks.find((t) => t.id === id);

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { SLUG_PATTERN } from "../../labs/schema";
+import { readCgroupTree } from "../../explore/cgroup-tree";
 import { authedProcedure, instructorProcedure, router } from "../init";
 
 const sessionId = z.object({ id: z.string().min(1).max(64) });
@@ -23,6 +24,12 @@ export const sessionsRouter = router({
   extend: authedProcedure.input(sessionId).mutation(({ ctx, input }) => ctx.services.sessions.extend(ctx.user, input.id)),
 
   end: authedProcedure.input(sessionId).mutation(({ ctx, input }) => ctx.services.sessions.end(ctx.user, input.id)),
+
+  /** The learner's node's cgroup tree (memory and pids), for the live tree on the lab page. */
+  cgroupTree: authedProcedure.input(sessionId).query(async ({ ctx, input }) => {
+    const { provider, sandboxId } = await ctx.services.sessions.sandboxOf(ctx.user, input.id);
+    return readCgroupTree(provider, sandboxId);
+  }),
 
   /** Sandboxes used, queued and warm per environment. */
   capacity: instructorProcedure.query(({ ctx }) => ctx.services.sessions.capacity()),

@@ -1,0 +1,26 @@
+import { expect, type Page } from "@playwright/test";
+
+/**
+ * Signs up a new account and lands on `next`. better-auth allows 3 sign-ups
+ * per 10 s per address and the suite signs up several accounts, so a
+ * "Too many requests" answer is waited out (twice at most).
+ */
+export async function signUp(page: Page, email: string, password: string, next: string): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.goto(`/sign-up?next=${next}`);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Sign up" }).click();
+    const outcome = await Promise.race([
+      // A predicate, not a regex: the sign-up URL itself ends in ?next=<next>.
+      page.waitForURL((url) => url.pathname === next, { timeout: 15_000 }).then(() => "signed-up", () => "timeout"),
+      page.getByText("Too many requests").waitFor({ timeout: 15_000 }).then(() => "limited", () => "timeout"),
+    ]);
+    if (outcome !== "limited") break;
+    await page.waitForTimeout(10_000);
+  }
+  await expect(page).toHaveURL((url) => url.pathname === next);
+}
+
+/** The active terminal's buffer through the documented test hook. */
+export const terminalText = (page: Page) => page.evaluate(() => window.__runtimeLabsTerminals?.active() ?? "");
