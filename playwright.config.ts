@@ -13,7 +13,12 @@ process.env.E2E_INSTANCE ??= `e2e-${Date.now().toString(36)}`;
 
 export default defineConfig({
   testDir: "e2e",
-  testMatch: "**/*.spec.ts",
+  // The setup project runs first (it creates the first, admin, account);
+  // specs may then run in any order.
+  projects: [
+    { name: "first-account", testMatch: /.*\.setup\.ts/ },
+    { name: "chromium", testMatch: /.*\.spec\.ts/, dependencies: ["first-account"] },
+  ],
   globalTeardown: "./e2e/global-teardown.ts",
   fullyParallel: false,
   workers: 1,

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { expect, test } from "@playwright/test";
+import { FIRST_ACCOUNT, signUp } from "./support";
 
 // Every lab directory of the repository is a valid lab (labs validate runs in npm test).
 const labCount = fs.readdirSync("labs", { withFileTypes: true }).filter((d) => d.isDirectory()).length;
@@ -7,7 +8,6 @@ const labCount = fs.readdirSync("labs", { withFileTypes: true }).filter((d) => d
 test.describe.configure({ mode: "serial" });
 
 const stamp = Date.now();
-const admin = { email: `first-${stamp}@example.com`, password: "first-password-1" };
 const learner = { email: `second-${stamp}@example.com`, password: "second-password-2" };
 
 test("the home page lists the labs and shows live sandbox status", async ({ page }) => {
@@ -39,34 +39,30 @@ test("an unknown lab is a 404 page with a way back", async ({ page }) => {
   await expect(page.getByRole("link", { name: "Back to the labs" })).toBeVisible();
 });
 
-test("sign up makes the first account admin; sign out and sign in again", async ({ page }) => {
-  await page.goto("/sign-up");
-  await page.getByLabel("Email").fill(admin.email);
-  await page.getByLabel("Password").fill(admin.password);
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await expect(page.getByTestId("current-user")).toContainText(admin.email);
+test("the admin signs out, a wrong password is refused, and signs in again", async ({ page }) => {
+  await page.goto("/sign-in");
+  await page.getByLabel("Email").fill(FIRST_ACCOUNT.email);
+  await page.getByLabel("Password").fill(FIRST_ACCOUNT.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByTestId("current-user")).toContainText(FIRST_ACCOUNT.email);
   await expect(page.getByTestId("current-user")).toContainText("admin");
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page.getByRole("link", { name: "Sign in" })).toBeVisible();
 
   await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(admin.email);
+  await page.getByLabel("Email").fill(FIRST_ACCOUNT.email);
   await page.getByLabel("Password").fill("not the password");
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("alert").filter({ hasText: /\w/ })).toHaveText("Invalid email or password");
 
-  await page.getByLabel("Password").fill(admin.password);
+  await page.getByLabel("Password").fill(FIRST_ACCOUNT.password);
   await page.getByRole("button", { name: "Sign in" }).click();
-  await expect(page.getByTestId("current-user")).toContainText(admin.email);
+  await expect(page.getByTestId("current-user")).toContainText(FIRST_ACCOUNT.email);
 });
 
 test("a second account is a learner", async ({ page }) => {
-  await page.goto("/sign-up");
-  await page.getByLabel("Name").fill("Second Learner");
-  await page.getByLabel("Email").fill(learner.email);
-  await page.getByLabel("Password").fill(learner.password);
-  await page.getByRole("button", { name: "Sign up" }).click();
+  await signUp(page, learner.email, learner.password, "/");
   await expect(page.getByTestId("current-user")).toContainText(learner.email);
   await expect(page.getByTestId("current-user")).toContainText("learner");
 });

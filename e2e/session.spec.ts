@@ -1,16 +1,12 @@
 import { expect, test } from "@playwright/test";
+import { signUp } from "./support";
 
 test("a learner starts a lab, gets a node with time left, and ends it", async ({ page }) => {
   const email = `session-${Date.now()}@example.com`;
   await page.goto("/labs/first-container");
   await expect(page.getByText("to get a node of your own and start this lab.")).toBeVisible();
 
-  await page.goto("/sign-up?next=/labs/first-container");
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("session-password");
-  await page.getByRole("button", { name: "Sign up" }).click();
-  // The pathname, not the URL: the sign-up page's own ?next= also ends with the lab path.
-  await expect.poll(() => new URL(page.url()).pathname).toBe("/labs/first-container");
+  await signUp(page, email, "session-password", "/labs/first-container");
 
   const panel = page.getByTestId("session-panel");
   // Task widgets placed in the text say what they are before any session.

@@ -24,3 +24,9 @@ export async function signUp(page: Page, email: string, password: string, next: 
 
 /** The active terminal's buffer through the documented test hook. */
 export const terminalText = (page: Page) => page.evaluate(() => window.__runtimeLabsTerminals?.active() ?? "");
+
+/**
+ * The run's first account, created by first-account.setup.ts before any
+ * spec runs (so it is the admin whatever order the specs run in).
+ */
+export const FIRST_ACCOUNT = { email: "first-admin@e2e.example.com", password: "first-admin-password" };
