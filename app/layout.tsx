@@ -32,6 +32,11 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               <Link href="/" className="text-sm text-zinc-600 hover:underline dark:text-zinc-300">
                 Labs
               </Link>
+              {me?.role === "admin" && (
+                <Link href="/admin" className="text-sm text-zinc-600 hover:underline dark:text-zinc-300">
+                  Accounts
+                </Link>
+              )}
               <div className="ml-auto flex items-center gap-3">
                 <PlatformStatus />
                 {me ? (

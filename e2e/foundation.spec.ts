@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import { expect, test } from "@playwright/test";
-import { FIRST_ACCOUNT, signUp } from "./support";
+import { FIRST_ACCOUNT, signIn, signUp } from "./support";
 
 // Every lab directory of the repository is a valid lab (labs validate runs in npm test).
 const labCount = fs.readdirSync("labs", { withFileTypes: true }).filter((d) => d.isDirectory()).length;
@@ -40,10 +40,7 @@ test("an unknown lab is a 404 page with a way back", async ({ page }) => {
 });
 
 test("the admin signs out, a wrong password is refused, and signs in again", async ({ page }) => {
-  await page.goto("/sign-in");
-  await page.getByLabel("Email").fill(FIRST_ACCOUNT.email);
-  await page.getByLabel("Password").fill(FIRST_ACCOUNT.password);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await signIn(page, FIRST_ACCOUNT.email, FIRST_ACCOUNT.password);
   await expect(page.getByTestId("current-user")).toContainText(FIRST_ACCOUNT.email);
   await expect(page.getByTestId("current-user")).toContainText("admin");
 
@@ -74,4 +71,25 @@ test("GET /api/health reports the database and Docker", async ({ request }) => {
   expect(body.status).toBe("ok");
   expect(body.database).toMatchObject({ status: "up", kind: "pglite" });
   expect(["up", "down"]).toContain(body.docker.status);
+});
+
+test("the admin changes a learner's role on the accounts page; learners cannot open it", async ({ page }) => {
+  await signIn(page, FIRST_ACCOUNT.email, FIRST_ACCOUNT.password);
+  await page.getByRole("link", { name: "Accounts" }).click();
+  await expect(page.getByRole("heading", { name: "Accounts" })).toBeVisible();
+  const select = page.getByLabel(`Role of ${learner.email}`);
+  await expect(select).toHaveValue("learner");
+  await select.selectOption("instructor");
+  await page.reload();
+  await expect(page.getByLabel(`Role of ${learner.email}`)).toHaveValue("instructor");
+  // The only admin cannot demote themselves: the sentence comes from the server.
+  await page.getByLabel(`Role of ${FIRST_ACCOUNT.email}`).selectOption("learner");
+  await expect(page.getByRole("alert").filter({ hasText: /\w/ })).toHaveText("This is the only administrator; make someone else an administrator first.");
+
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, learner.email, learner.password);
+  await expect(page.getByTestId("current-user")).toContainText("instructor");
+  await expect(page.getByRole("link", { name: "Accounts" })).toHaveCount(0);
+  await page.goto("/admin");
+  await expect(page.getByText("Only administrators can do this.")).toBeVisible();
 });

@@ -68,6 +68,24 @@ describe.each(DATABASE_KINDS)("API on %s", (kind) => {
     expect(await second.caller.system.me()).toMatchObject({ role: "learner", email: `learner-${kind}@example.com` });
   });
 
+  it("lets only admins list accounts and change roles, and never demotes the last admin", async () => {
+    // The first account of this database (made by the test above) is its admin.
+    const admin = await platform.signIn(`admin-${kind}@example.com`);
+    const learner = await platform.signUp(`roles-learner-${kind}@example.com`);
+    await expect(learner.caller.users.list()).rejects.toMatchObject({ code: "FORBIDDEN", message: "Only administrators can do this." });
+    await expect(platform.anonymous().users.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    const users = await admin.caller.users.list();
+    const target = users.find((u) => u.email === `roles-learner-${kind}@example.com`)!;
+    expect(target.role).toBe("learner");
+    await expect(learner.caller.users.setRole({ userId: target.id, role: "admin" })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    expect(await admin.caller.users.setRole({ userId: target.id, role: "instructor" })).toMatchObject({ role: "instructor" });
+    const me = (await admin.caller.system.me())!;
+    await expect(admin.caller.users.setRole({ userId: me.id, role: "learner" })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: "This is the only administrator; make someone else an administrator first.",
+    });
+  });
+
   it("refuses a duplicate email with a clear error and keeps the original account", async () => {
     await platform.signUp(`dup-${kind}@example.com`, "first password!");
     await expect(platform.signUp(`dup-${kind}@example.com`, "second password!")).rejects.toThrow(/422|already exists/i);

@@ -2,6 +2,7 @@ import { createCallerFactory, router } from "./init";
 import { gradingRouter } from "./routers/grading";
 import { labsRouter } from "./routers/labs";
 import { sessionsRouter } from "./routers/sessions";
+import { usersRouter } from "./routers/users";
 import { systemRouter } from "./routers/system";
 
 /** The whole API; one router per domain. */
@@ -9,6 +10,7 @@ export const appRouter = router({
   labs: labsRouter,
   sessions: sessionsRouter,
   grading: gradingRouter,
+  users: usersRouter,
   system: systemRouter,
 });
 

@@ -27,6 +27,8 @@ export interface TestPlatform {
   services: Services;
   /** Signs up a user through better-auth; returns the cookie header and caller. */
   signUp(email: string, password?: string): Promise<{ cookie: string; caller: ReturnType<typeof createCaller> }>;
+  /** Signs in an existing account; returns the cookie header and caller. */
+  signIn(email: string, password?: string): Promise<{ cookie: string; caller: ReturnType<typeof createCaller> }>;
   /** A tRPC caller with no signed-in user. */
   anonymous(): ReturnType<typeof createCaller>;
   /** Closes services; keeps the data (for restart tests) unless `drop`. */
@@ -63,6 +65,13 @@ export async function startTestPlatform(
         asResponse: true,
       });
       if (!res.ok) throw new Error(`sign-up of ${email} failed: ${res.status} ${await res.text()}`);
+      const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      const user = await userFromHeaders(services, new Headers({ cookie }));
+      return { cookie, caller: createCaller(createContextInner({ services, user })) };
+    },
+    async signIn(email, password = "correct horse battery") {
+      const res = await services.auth.api.signInEmail({ body: { email, password }, asResponse: true });
+      if (!res.ok) throw new Error(`sign-in of ${email} failed: ${res.status} ${await res.text()}`);
       const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
       const user = await userFromHeaders(services, new Headers({ cookie }));
       return { cookie, caller: createCaller(createContextInner({ services, user })) };

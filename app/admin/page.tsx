@@ -1,0 +1,46 @@
+import { TRPCError } from "@trpc/server";
+import { api } from "../_trpc/server";
+import { RoleSelect } from "./role-select";
+
+export const metadata = { title: "Accounts" };
+
+/** Accounts and their roles (admins only; the API enforces it, the page reflects it). */
+export default async function AdminPage() {
+  const caller = await api();
+  let users;
+  try {
+    users = await caller.users.list();
+  } catch (err) {
+    if (err instanceof TRPCError && (err.code === "UNAUTHORIZED" || err.code === "FORBIDDEN")) {
+      return <p className="text-zinc-600 dark:text-zinc-400">{err.message}</p>;
+    }
+    throw err;
+  }
+  return (
+    <section>
+      <h1 className="mb-4 text-2xl font-semibold">Accounts</h1>
+      <table className="w-full text-left text-sm">
+        <thead>
+          <tr className="border-b border-zinc-200 dark:border-zinc-800">
+            <th className="py-2">Email</th>
+            <th>Name</th>
+            <th>Joined</th>
+            <th>Role</th>
+          </tr>
+        </thead>
+        <tbody>
+          {users.map((u) => (
+            <tr key={u.id} className="border-b border-zinc-100 dark:border-zinc-900">
+              <td className="py-2">{u.email}</td>
+              <td>{u.name}</td>
+              <td>{u.createdAt.toISOString().slice(0, 10)}</td>
+              <td>
+                <RoleSelect userId={u.id} email={u.email} role={u.role} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
