@@ -5,6 +5,7 @@ import { parseEnv } from "../server/env";
 import { createServices, type Services } from "../server/services";
 import type { SessionConfig } from "../server/sessions/config";
 import { userFromHeaders, type SessionUser } from "../server/trpc/context";
+import { cookieHeader } from "../test/support/cookies";
 
 /** Platform services on a throwaway PGlite database, for benchmarks. */
 export async function startTestPlatformOutsideVitest(instance: string, sessionConfig: Partial<SessionConfig>) {
@@ -15,7 +16,7 @@ export async function startTestPlatformOutsideVitest(instance: string, sessionCo
     services,
     async user(email: string): Promise<SessionUser> {
       const res = await services.auth.api.signUpEmail({ body: { email, password: "benchmark password", name: "bench" }, asResponse: true });
-      const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      const cookie = cookieHeader(res);
       return (await userFromHeaders(services, new Headers({ cookie })))!;
     },
     async close() {

@@ -18,6 +18,7 @@ import { DockerProvider } from "../server/sandbox/providers/docker/provider";
 import { createTerminalGateway } from "../server/terminal/gateway";
 import { NodeTerminalClient } from "../server/terminal/node-client";
 import { userFromHeaders } from "../server/trpc/context";
+import { cookieHeader } from "../test/support/cookies";
 
 /** Printed by the shell when a run is over; typed as two strings so the echoed command does not match. */
 const END = "__BENCH_END__";
@@ -125,7 +126,7 @@ export async function benchTerminal(megabytes = 50) {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const res = await services.auth.api.signUpEmail({ body: { email: "bench-terminal@example.com", password: "benchmark password", name: "bench" }, asResponse: true });
-    const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+    const cookie = cookieHeader(res);
     const owner = (await userFromHeaders(services, new Headers({ cookie })))!;
     await services.sessions.boot();
     let session = await services.sessions.start(owner, "meet-your-node");

@@ -17,6 +17,7 @@ import Docker from "dockerode";
 import type { SandboxProvider } from "../sandbox/provider";
 import type { CgroupVersion } from "./cgroup";
 import type { NamespaceKind } from "./schema";
+import { isRemoteDockerHost } from "../sandbox/providers/docker/docker-api";
 
 /** A cgroup v1 controller a check reads (ignored on v2, where there is one tree). */
 export type CgroupController = "memory" | "pids" | "cpu";
@@ -388,7 +389,7 @@ export async function openHostView(
   const node = sb?.nodes[0];
   if (!sb || !node) return fallback(`sandbox ${sandboxId} not found`);
   if (sb.provider !== "docker") return fallback(`provider ${sb.provider} has no host view`);
-  if (/^(tcp|ssh|https?):/.test(process.env.DOCKER_HOST ?? "")) return fallback(`Docker is remote (${process.env.DOCKER_HOST})`);
+  if (isRemoteDockerHost()) return fallback(`Docker is remote (${process.env.DOCKER_HOST})`);
   try {
     const docker = options.docker ?? new Docker();
     const info = await docker.getContainer(node.containerId).inspect();

@@ -189,6 +189,9 @@ export class GradingService {
   async pollOnce(now = Date.now()): Promise<void> {
     const { pollMs, idlePollMs, idleAfterMs, concurrency } = this.config;
     const ready = await this.deps.prisma.labSession.findMany({ where: { state: "ready" }, select: { id: true, lastActivityAt: true } });
+    // Sessions that stopped being ready are not polled again: forget them.
+    const readyIds = new Set(ready.map((s) => s.id));
+    for (const id of this.lastRun.keys()) if (!readyIds.has(id) && !this.running.has(id)) this.lastRun.delete(id);
     const due = ready.filter((s) => {
       if (this.running.has(s.id)) return false;
       const idle = now - s.lastActivityAt.getTime() > idleAfterMs;

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatProblem, loadCatalog, parseLab, taskFences } from "./catalog";
+import { formatProblem, loadCatalog, parseLab, fencedBlocks } from "./catalog";
 
 const valid = `---
 title: A valid lab
@@ -187,7 +187,7 @@ nope
 `;
 
   it("finds ```task fences with their lines, ignoring other fences", () => {
-    expect(taskFences("a\n```task\nfirst\n```\n```bash\nx\n```\n")).toEqual([{ id: "first", line: 1 }]);
+    expect(fencedBlocks("a\n```task\nfirst\n```\n```bash\nx\n```\n", "task")).toEqual([{ id: "first", line: 1 }]);
   });
 
   it("reports a task fence naming an unknown task at its line", () => {

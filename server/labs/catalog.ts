@@ -42,8 +42,8 @@ export function formatProblem(p: LabProblem): string {
 /** Interactive pieces a lab can place in its text with a ```widget fence. */
 export const WIDGETS = ["pod-stepper", "runtime-comparison", "cgroup-tree"] as const;
 
-/** ```task fences in a lab body: the task id each holds and its 0-based line. */
-export function taskFences(body: string, language = "task"): { id: string; line: number }[] {
+/** Fenced blocks of one language (```task, ```widget) in a lab body: the text each holds and its 0-based line. */
+export function fencedBlocks(body: string, language: string): { id: string; line: number }[] {
   const out: { id: string; line: number }[] = [];
   const lines = body.split("\n");
   let fence: { marker: string; task: boolean; start: number; text: string[] } | null = null;
@@ -108,12 +108,12 @@ export function parseLab(slug: string, file: string, text: string): { lab?: LabD
   }
   if (parsed.success) {
     const ids = new Set(parsed.data.tasks.map((t) => t.id));
-    for (const ref of taskFences(split.body)) {
+    for (const ref of fencedBlocks(split.body, "task")) {
       const line = split.bodyFirstLine + ref.line;
       if (!ref.id) at(line, 1, "a ```task block must hold the id of one of this lab's tasks");
       else if (!ids.has(ref.id)) at(line, 1, `the \`\`\`task block names "${ref.id}", which is not a task of this lab`);
     }
-    for (const ref of taskFences(split.body, "widget")) {
+    for (const ref of fencedBlocks(split.body, "widget")) {
       if (!(WIDGETS as readonly string[]).includes(ref.id)) {
         at(split.bodyFirstLine + ref.line, 1, `unknown widget "${ref.id}": use one of ${WIDGETS.join(", ")}`);
       }

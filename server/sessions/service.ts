@@ -62,6 +62,9 @@ export class SessionService {
   private readonly provisioning = new Set<string>();
   /** Sandboxes bound to live sessions. */
   private readonly owned = new Set<string>();
+  /** Environment of each queued or provisioning session, and of each owned sandbox. */
+  private readonly envOfQueued = new Map<string, SandboxEnvironment>();
+  private readonly envOfSandbox = new Map<string, SandboxEnvironment>();
   readonly pools = new Map<SandboxEnvironment, WarmPool>();
   private readonly maxSandboxes = new Map<SandboxEnvironment, number>();
   private timers: NodeJS.Timeout[] = [];
@@ -122,8 +125,6 @@ export class SessionService {
     for (const id of this.owned) if (this.envOfSandbox.get(id) === env) ownedHere++;
     return ownedHere + provisioningHere + (this.pools.get(env)?.occupied ?? 0);
   }
-  private readonly envOfQueued = new Map<string, SandboxEnvironment>();
-  private readonly envOfSandbox = new Map<string, SandboxEnvironment>();
 
   /** Capacity figures for dashboards and the CLI. */
   capacity() {
@@ -237,7 +238,16 @@ export class SessionService {
         lastActivityAt: now,
       },
     });
-    if (count === 1) this.changed(id);
+    if (count === 1) {
+      // A finished session needs none of its in-memory bookkeeping any more;
+      // dropping it keeps a long-running server's memory flat.
+      if (to === "ended" || to === "failed") {
+        this.progress.delete(id);
+        this.warm.delete(id);
+        this.envOfQueued.delete(id);
+      }
+      this.changed(id);
+    }
     return count === 1;
   }
 
@@ -374,6 +384,7 @@ export class SessionService {
 
   private async release(sandboxId: string, provider: SandboxProvider) {
     this.owned.delete(sandboxId);
+    this.envOfSandbox.delete(sandboxId);
     await provider.destroy(sandboxId).catch((err: unknown) => this.log(`could not destroy ${sandboxId}: ${String(err)}`));
   }
 
@@ -495,6 +506,7 @@ export class SessionService {
       for (const s of live.filter((x) => x.environment === env)) {
         if ((s.state === "ready" || s.state === "ending") && s.sandboxId && !exists.has(s.sandboxId)) {
           this.owned.delete(s.sandboxId);
+          this.envOfSandbox.delete(s.sandboxId);
           if (s.state === "ready") await this.move(s.id, "ready", "ending", { reason: "Your sandbox stopped existing (it was removed outside the platform). Start the lab again for a fresh node." });
           await this.move(s.id, "ending", "ended");
           out.ended.push(s.id);

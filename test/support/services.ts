@@ -7,6 +7,7 @@ import type { SessionConfig } from "../../server/sessions/config";
 import { createContextInner, userFromHeaders } from "../../server/trpc/context";
 import { createCaller } from "../../server/trpc/root";
 import { freshDatabase, type DatabaseKind } from "./databases";
+import { cookieHeader } from "./cookies";
 
 const REPO_LABS = path.resolve(__dirname, "../../labs");
 const BROKEN_LABS = path.resolve(__dirname, "../fixtures/labs");
@@ -65,14 +66,14 @@ export async function startTestPlatform(
         asResponse: true,
       });
       if (!res.ok) throw new Error(`sign-up of ${email} failed: ${res.status} ${await res.text()}`);
-      const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      const cookie = cookieHeader(res);
       const user = await userFromHeaders(services, new Headers({ cookie }));
       return { cookie, caller: createCaller(createContextInner({ services, user })) };
     },
     async signIn(email, password = "correct horse battery") {
       const res = await services.auth.api.signInEmail({ body: { email, password }, asResponse: true });
       if (!res.ok) throw new Error(`sign-in of ${email} failed: ${res.status} ${await res.text()}`);
-      const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+      const cookie = cookieHeader(res);
       const user = await userFromHeaders(services, new Headers({ cookie }));
       return { cookie, caller: createCaller(createContextInner({ services, user })) };
     },

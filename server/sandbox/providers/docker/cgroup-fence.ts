@@ -14,6 +14,7 @@
  */
 import fs from "node:fs/promises";
 import path from "node:path";
+import { isRemoteDockerHost } from "./docker-api";
 
 export interface FenceLimits {
   memoryBytes: number;
@@ -100,7 +101,7 @@ async function write(file: string, value: string): Promise<void> {
  */
 export async function detectFence(opts: { dockerHost?: string; cgroupDriver?: string; mount?: string } = {}): Promise<{ fence: CgroupFence | null; reason?: string }> {
   const mount = opts.mount ?? "/sys/fs/cgroup";
-  if (/^(tcp|ssh|https?):/.test(opts.dockerHost ?? "")) return { fence: null, reason: `Docker is remote (${opts.dockerHost})` };
+  if (isRemoteDockerHost(opts.dockerHost)) return { fence: null, reason: `Docker is remote (${opts.dockerHost})` };
   if (process.getuid?.() !== 0) return { fence: null, reason: "the server does not run as root" };
   if (opts.cgroupDriver && opts.cgroupDriver !== "cgroupfs") return { fence: null, reason: `Docker's cgroup driver is ${opts.cgroupDriver}, not cgroupfs` };
   const v2 = await fs.access(path.join(mount, "cgroup.controllers")).then(() => true, () => false);

@@ -208,3 +208,11 @@ function stripFrames(buf: Buffer): string {
   }
   return i === 0 ? buf.toString("utf8") : Buffer.concat(parts).toString("utf8");
 }
+
+/**
+ * True when DOCKER_HOST points at another machine (tcp, ssh, http): the
+ * engine's host, its /proc and its cgroups are then not ours to read or write.
+ */
+export function isRemoteDockerHost(dockerHost: string | undefined = process.env.DOCKER_HOST): boolean {
+  return /^(tcp|ssh|https?):/.test(dockerHost ?? "");
+}
