@@ -10,6 +10,7 @@ import type { HostView, NodeProcess } from "./host-view";
 import { compare, controllerOf, filesFor, normalise, parseMemoryEvents, parseOomControl, cgroupPathFromOci, type OomCounters } from "./cgroup";
 import { decodeCapabilities } from "./capabilities";
 import { handlerFromBundle, readCriStatus, readTaskBundle } from "./containerd";
+import { containerIds, kubectlGetPodArgv, kubeletOomSignals, parseCrictlInspect, parseCrictlInspectp, parsePod, pickContainer, type PodContainer, type PodSelector } from "./cluster";
 
 /** What an evaluator needs. */
 export interface CheckContext {
@@ -227,6 +228,7 @@ async function readOomCounters(view: HostView, rel: string): Promise<OomCounters
  * and the kernel log is a ring buffer. Any one positive signal passes.
  */
 async function oomKilledCheck(c: CheckOf<"oomKilled">, ctx: CheckContext): Promise<Outcome> {
+  if (c.pod) return podOomKilledCheck(c, c.pod, ctx);
   const { view } = ctx;
   const version = await view.cgroupVersion();
   const signals: string[] = [];
@@ -285,11 +287,13 @@ async function oomKilledCheck(c: CheckOf<"oomKilled">, ctx: CheckContext): Promi
 }
 
 async function runtimeCheck(c: CheckOf<"runtime">, ctx: CheckContext): Promise<Outcome> {
+  if (c.pod) return podRuntimeCheck(c, c.pod, ctx);
   const { view } = ctx;
-  const bundle = await readTaskBundle(view, c.namespace, c.container);
+  const container = c.container!;
+  const bundle = await readTaskBundle(view, c.namespace, container);
   const evidence: Record<string, unknown> = { view: view.source };
   if (!bundle) {
-    return { passed: false, message: `Container ${c.container} has no task in namespace ${c.namespace}; start it first.`, evidence, tamperResistant: view.tamperResistant };
+    return { passed: false, message: `Container ${container} has no task in namespace ${c.namespace}; start it first.`, evidence, tamperResistant: view.tamperResistant };
   }
   const fromBundle = handlerFromBundle(bundle);
   Object.assign(evidence, { shim: bundle.shimBinary, runtimeBinary: fromBundle.binary, handlerFromShimOptions: fromBundle.handler, initPid: bundle.initPid });
@@ -311,13 +315,100 @@ async function runtimeCheck(c: CheckOf<"runtime">, ctx: CheckContext): Promise<O
   return {
     passed,
     message: passed
-      ? `${c.container} runs under ${c.handler}.`
+      ? `${container} runs under ${c.handler}.`
       : !consistent
-        ? `${c.container}'s runtime settings and its running process disagree, so it is not counted as ${c.handler}.`
-        : `${c.container} runs under ${seen}, not ${c.handler}.`,
+        ? `${container}'s runtime settings and its running process disagree, so it is not counted as ${c.handler}.`
+        : `${container} runs under ${seen}, not ${c.handler}.`,
     evidence,
     tamperResistant: view.tamperResistant,
   };
+}
+
+/** A cluster check's Pod container, read with kubectl in the node; or a failed outcome saying why not. */
+async function podContainer(pod: PodSelector, ctx: CheckContext, timeoutMs: number, evidence: Record<string, unknown>): Promise<{ c: PodContainer; runtimeClassName: string | null } | Outcome> {
+  const fail = (message: string): Outcome => ({ passed: false, message, evidence, tamperResistant: false });
+  if (ctx.provider.environment !== "cluster") return fail("This check needs a Kubernetes cluster sandbox.");
+  const r = await ctx.provider.exec(ctx.sandboxId, kubectlGetPodArgv(pod), { timeoutMs, maxOutputBytes: 1024 * 1024 });
+  if (r.exitCode !== 0) return fail(`pod/${pod.name} in ${pod.namespace} could not be read (${cap(r.stderr, 160) || `exit ${r.exitCode}`}).`);
+  const facts = parsePod(r.stdout);
+  evidence.phase = facts.phase;
+  const c = pickContainer(facts, pod.container);
+  if (!c) return fail(`pod/${pod.name} has no ${pod.container ? `container ${pod.container}` : "container"} status yet.`);
+  return { c, runtimeClassName: facts.runtimeClassName };
+}
+
+/** `crictl inspect <id>` in the node, parsed; null when crictl cannot say. */
+async function crictlInspect(ctx: CheckContext, id: string, timeoutMs: number) {
+  const r = await ctx.provider.exec(ctx.sandboxId, ["crictl", "inspect", "-o", "json", id], { timeoutMs, maxOutputBytes: 4 * 1024 * 1024 });
+  if (r.exitCode !== 0) return null;
+  try {
+    return parseCrictlInspect(r.stdout);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * OOM of a Pod's container, judged on every signal there is: the kubelet's
+ * report (reason OOMKilled, or exit code 137 in the current or last
+ * terminated state: under the systemd cgroup driver containerd may say
+ * "Error"), the CRI's status via crictl, and for each containerd id the
+ * node-level signals of the container check (CRI status file, cgroup
+ * oom_kill counter, kernel log). Any one passes. Everything is read in the
+ * node, so none of it is tamper-resistant.
+ */
+async function podOomKilledCheck(c: CheckOf<"oomKilled">, pod: PodSelector, ctx: CheckContext): Promise<Outcome> {
+  const evidence: Record<string, unknown> = { pod: `${pod.namespace}/${pod.name}`, view: ctx.view.source };
+  const found = await podContainer(pod, ctx, c.timeoutMs, evidence);
+  if ("passed" in found) return found;
+  const signals = kubeletOomSignals(found.c);
+  const perContainer: Record<string, unknown> = {};
+  for (const id of containerIds(found.c).slice(0, 2)) {
+    const cri = await crictlInspect(ctx, id, c.timeoutMs);
+    if (cri?.reason === "OOMKilled") signals.push(`crictl: ${id.slice(0, 12)} reason OOMKilled`);
+    if (cri?.exitCode === 137) signals.push(`crictl: ${id.slice(0, 12)} exit code 137`);
+    const node = await oomKilledCheck({ ...c, pod: undefined, cgroup: undefined, container: id, namespace: "k8s.io" }, ctx);
+    signals.push(...((node.evidence.signals as string[] | undefined) ?? []).map((s) => `${id.slice(0, 12)}: ${s}`));
+    perContainer[id] = { crictl: cri, node: node.evidence };
+  }
+  Object.assign(evidence, { containerName: found.c.name, restartCount: found.c.restartCount, containers: perContainer, signals: [...new Set(signals)] });
+  const name = `pod/${pod.name}${pod.container ? ` (${pod.container})` : ""}`;
+  return {
+    passed: signals.length > 0,
+    message: signals.length > 0 ? `${name} was killed by the OOM killer (${[...new Set(signals)].join("; ")}).` : `No sign that the OOM killer killed ${name} yet.`,
+    evidence,
+    tamperResistant: false,
+  };
+}
+
+/**
+ * The runtime handler of a Pod: its sandbox's handler as the CRI reports it
+ * (`crictl inspect` -> sandbox id -> `crictl inspectp`), cross-checked with
+ * the container's task bundle (the runsc shim's binary path) when readable.
+ */
+async function podRuntimeCheck(c: CheckOf<"runtime">, pod: PodSelector, ctx: CheckContext): Promise<Outcome> {
+  const evidence: Record<string, unknown> = { pod: `${pod.namespace}/${pod.name}`, view: ctx.view.source };
+  const done = (passed: boolean, message: string): Outcome => ({ passed, message, evidence, tamperResistant: false });
+  const found = await podContainer(pod, ctx, c.timeoutMs, evidence);
+  if ("passed" in found) return found;
+  evidence.runtimeClassName = found.runtimeClassName;
+  const id = found.c.containerId;
+  if (!id) return done(false, `pod/${pod.name} has no running container yet.`);
+  const cri = await crictlInspect(ctx, id, c.timeoutMs);
+  if (!cri?.sandboxId) return done(false, `The CRI does not know pod/${pod.name}'s container yet.`);
+  const r = await ctx.provider.exec(ctx.sandboxId, ["crictl", "inspectp", "-o", "json", cri.sandboxId], { timeoutMs: c.timeoutMs, maxOutputBytes: 4 * 1024 * 1024 });
+  const sandbox = r.exitCode === 0 ? parseCrictlInspectp(r.stdout) : null;
+  evidence.sandbox = sandbox ? { id: cri.sandboxId, ...sandbox } : { id: cri.sandboxId, error: cap(r.stderr, 200) };
+  if (!sandbox?.handler) return done(false, `The runtime handler of pod/${pod.name} could not be read.`);
+  const bundle = await readTaskBundle(ctx.view, "k8s.io", id);
+  const fromBundle = bundle ? handlerFromBundle(bundle).handler : "unknown";
+  evidence.handlerFromBundle = fromBundle;
+  if (fromBundle !== "unknown" && fromBundle !== sandbox.handler) {
+    return done(false, `pod/${pod.name}'s CRI handler (${sandbox.handler}) and its container's shim (${fromBundle}) disagree, so it is not counted as ${c.handler}.`);
+  }
+  return sandbox.handler === c.handler
+    ? done(true, `pod/${pod.name} runs under the ${c.handler} handler.`)
+    : done(false, `pod/${pod.name} runs under ${sandbox.handler}, not ${c.handler}.`);
 }
 
 function describe(p: NodeProcess) {

@@ -14,7 +14,7 @@
  */
 import { constants as fsc, promises as fs, openSync, readSync, closeSync, type Dirent } from "node:fs";
 import Docker from "dockerode";
-import type { SandboxProvider } from "../sandbox/provider";
+import type { Sandbox, SandboxProvider } from "../sandbox/provider";
 import type { CgroupVersion } from "./cgroup";
 import type { NamespaceKind } from "./schema";
 import { isRemoteDockerHost } from "../sandbox/providers/docker/docker-api";
@@ -364,6 +364,15 @@ export function parseProcessListing(text: string): NodeProcess[] {
   return all.filter((p) => !drop.has(p.pid) && !drop.has(Number(p.status.PPid)));
 }
 
+/** A provider that can say which Docker engine a sandbox runs on (the docker providers, one host or several). */
+interface DockerEngineSource {
+  dockerEngine(sandbox: Sandbox): { docker: Docker; endpoint: string; local: boolean };
+}
+
+function hasDockerEngine(provider: SandboxProvider): provider is SandboxProvider & DockerEngineSource {
+  return typeof (provider as Partial<DockerEngineSource>).dockerEngine === "function";
+}
+
 /** Options of {@link openHostView}. */
 export interface OpenHostViewOptions {
   /** Engine to ask for the node's host pid; default dockerode honouring DOCKER_HOST. */
@@ -389,9 +398,11 @@ export async function openHostView(
   const node = sb?.nodes[0];
   if (!sb || !node) return fallback(`sandbox ${sandboxId} not found`);
   if (sb.provider !== "docker") return fallback(`provider ${sb.provider} has no host view`);
-  if (isRemoteDockerHost()) return fallback(`Docker is remote (${process.env.DOCKER_HOST})`);
+  // With several hosts, the sandbox's own host decides (and answers the inspect below).
+  const engine = hasDockerEngine(provider) ? provider.dockerEngine(sb) : null;
+  if (engine ? !engine.local : isRemoteDockerHost()) return fallback(`Docker is remote (${engine?.endpoint ?? process.env.DOCKER_HOST})`);
   try {
-    const docker = options.docker ?? new Docker();
+    const docker = options.docker ?? engine?.docker ?? new Docker();
     const info = await docker.getContainer(node.containerId).inspect();
     const pid = info.State?.Pid ?? 0;
     if (!pid) return fallback("the node container is not running");

@@ -29,6 +29,16 @@ const regex = z.string().min(1).refine(
 const containerId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, "must be a containerd container id");
 const containerdNamespace = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,75}$/, "must be a containerd namespace");
 
+const k8sName = z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a Kubernetes object name");
+
+/** A container of a Pod (cluster sandboxes): read through kubectl and crictl in the node. */
+const podSelector = z.strictObject({
+  name: k8sName,
+  namespace: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "must be a Kubernetes namespace").default("default"),
+  /** Container name; default the Pod's first container. */
+  container: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "must be a container name").optional(),
+});
+
 /** Fields every check has. */
 const common = {
   /** Shown to instructors; the learner sees the evaluator's message. */
@@ -84,13 +94,17 @@ export const oomKilledCheck = z.strictObject({
   namespace: containerdNamespace.default("k8s.io"),
   /** cgroup path as the node sees it, relative to its cgroup root, e.g. "/k8s.io/c1". */
   cgroup: z.string().regex(/^\/[A-Za-z0-9_.:@/-]*$/, "must be an absolute cgroup path without ..").refine((p) => !p.split("/").includes(".."), "must not contain ..").optional(),
+  /** Cluster sandboxes: a Pod's container, judged on the kubelet's, the CRI's and the kernel's signals. */
+  pod: podSelector.optional(),
   ...common,
 });
 
 /** `runtime`: a container runs under this CRI runtime handler. */
 export const runtimeCheck = z.strictObject({
   type: z.literal("runtime"),
-  container: containerId,
+  container: containerId.optional(),
+  /** Cluster sandboxes: the Pod's sandbox handler, as the CRI reports it. */
+  pod: podSelector.optional(),
   namespace: containerdNamespace.default("k8s.io"),
   handler: z.enum(["runc", "runsc"]),
   ...common,
@@ -175,7 +189,10 @@ export const checkSchema = z
         need(typeof c.equals !== "string" || c.equals === "max" || c.resource === "cpu.max", 'only cpu.max takes a "<quota> <period>" value');
         break;
       case "oomKilled":
-        need((c.container === undefined) !== (c.cgroup === undefined), "an oomKilled check needs exactly one of container or cgroup");
+        need([c.container, c.cgroup, c.pod].filter((x) => x !== undefined).length === 1, "an oomKilled check needs exactly one of container, cgroup or pod");
+        break;
+      case "runtime":
+        need((c.container === undefined) !== (c.pod === undefined), "a runtime check needs exactly one of container or pod");
         break;
       case "namespace":
         need((c.own === true) !== (c.sharesWith !== undefined), "a namespace check needs exactly one of own: true or sharesWith");
