@@ -76,6 +76,8 @@ export interface Sandbox {
   /** "running" when every node runs; "stopped" if a node exited; "creating" otherwise. */
   state: "creating" | "running" | "stopped";
   nodes: SandboxNode[];
+  /** Name of the Docker host it runs on (multi-host deployments); absent on the single default host. */
+  host?: string;
 }
 
 /** Filter for {@link SandboxProvider.list}; all given fields must match. */
@@ -143,6 +145,35 @@ export interface ProviderInfo {
   host: { memoryBytes: number; cpus: number };
 }
 
+/** Health of one host of a provider that spreads sandboxes over several. */
+export interface HostStatus {
+  name: string;
+  endpoint: string;
+  /** "up": answering; "suspect": missed a check, gets no new sandboxes; "down": lost, its sandboxes count as gone. */
+  state: "up" | "suspect" | "down";
+  /** Consecutive failed health checks. */
+  failures: number;
+  /** The last failure's technical message, if any. */
+  lastError?: string;
+}
+
+/** A host went down (its sandboxes are gone) or came back. */
+export interface HostChange {
+  host: string;
+  state: "up" | "down";
+  /** Technical detail of the failure (down only). */
+  detail?: string;
+}
+
+/** Sandboxes of the hosts that answered, and which hosts did not (see {@link SandboxProvider.listByHost}). */
+export interface HostSandboxList {
+  sandboxes: Sandbox[];
+  /** Hosts marked down: their sandboxes are gone as far as the platform is concerned. */
+  lost: string[];
+  /** Hosts that failed to answer just now: nothing is known about their sandboxes. */
+  unanswered: string[];
+}
+
 /** Creates, finds, runs commands in and removes sandboxes. */
 export interface SandboxProvider {
   /** Provider name as recorded in labels ("docker", "kind"). */
@@ -168,4 +199,18 @@ export interface SandboxProvider {
   destroy(id: string): Promise<void>;
   /** Running count, maximum and host facts. */
   info(): Promise<ProviderInfo>;
+
+  // Providers that spread sandboxes over several hosts add these three; the
+  // session service uses them to end sessions of a lost host with a reason.
+
+  /** The hosts and their health. */
+  hosts?(): HostStatus[];
+  /** Calls `listener` when a host goes down or comes back; returns the unsubscribe function. */
+  onHostChange?(listener: (change: HostChange) => void): () => void;
+  /**
+   * Like {@link list}, but answers with what the reachable hosts hold instead
+   * of failing when one host does not answer (reconciliation must neither
+   * stall on one host nor take its silence for "no sandboxes").
+   */
+  listByHost?(filter?: SandboxFilter): Promise<HostSandboxList>;
 }

@@ -19,7 +19,8 @@ import type {
 import { buildLabels, defaultInstance, labelFilters, parseLabels, type SandboxLabelData } from "../../labels";
 import { SandboxError } from "../../errors";
 import { runSteps, type Step } from "../../steps";
-import { DockerApi, type ContainerSummary } from "./docker-api";
+import type Docker from "dockerode";
+import { DockerApi, isRemoteDockerHost, type ContainerSummary } from "./docker-api";
 import { DEFAULT_LIMITS, DEFAULT_NODE_IMAGE, nodeContainerOptions } from "./node-spec";
 import { openShell, runExec } from "./exec";
 import { detectFence, type CgroupFence } from "./cgroup-fence";
@@ -38,6 +39,13 @@ export interface DockerProviderOptions {
   readyTimeoutMs?: number;
   /** Engine access; default dockerode honouring DOCKER_HOST. */
   api?: DockerApi;
+  /**
+   * Where `api` talks to (unix://, tcp://), when not DOCKER_HOST: decides
+   * whether the engine is on this machine (cgroup fence, host view).
+   */
+  endpoint?: string;
+  /** Host name recorded on every sandbox (`Sandbox.host`) when this provider is one of several hosts. */
+  hostName?: string;
 }
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]{2,39}$/;
@@ -64,6 +72,9 @@ export class DockerProvider implements SandboxProvider {
   readonly environment = "node" as const;
   readonly instance: string;
   readonly image: string;
+  /** Host name stamped on sandboxes (multi-host), else undefined. */
+  readonly hostName: string | undefined;
+  private readonly endpoint: string | undefined;
   private readonly api: DockerApi;
   private readonly limits: { memoryBytes: number; cpus: number; pids: number };
   private readonly maxOption: number | undefined;
@@ -76,6 +87,8 @@ export class DockerProvider implements SandboxProvider {
     this.instance = options.instance ?? defaultInstance();
     this.image = options.image ?? process.env.LABS_NODE_IMAGE ?? DEFAULT_NODE_IMAGE;
     this.api = options.api ?? new DockerApi();
+    this.endpoint = options.endpoint;
+    this.hostName = options.hostName;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
     const envMax = Number(process.env.LABS_MAX_SANDBOXES);
     this.maxOption = options.maxSandboxes ?? (Number.isFinite(envMax) && envMax > 0 ? envMax : undefined);
@@ -245,6 +258,7 @@ export class DockerProvider implements SandboxProvider {
     const out: Sandbox[] = [];
     for (const c of containers) {
       const s = toSandbox(c);
+      if (s && this.hostName) s.host = this.hostName;
       if (s) out.push(s);
     }
     return out.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
@@ -280,11 +294,20 @@ export class DockerProvider implements SandboxProvider {
   /** The host cgroup fence, detected once; null where this process cannot manage host cgroups. */
   private cgroupFence(): Promise<CgroupFence | null> {
     this.fence ??= this.api.info().then(async (info) => {
-      const { fence, reason } = await detectFence({ dockerHost: process.env.DOCKER_HOST, cgroupDriver: info.cgroupDriver });
+      const { fence, reason } = await detectFence({ dockerHost: this.endpoint ?? process.env.DOCKER_HOST, cgroupDriver: info.cgroupDriver });
       this.fenceUnavailable = reason;
       return fence;
     });
     return this.fence;
+  }
+
+  /**
+   * The engine a sandbox of this provider runs on, and whether it is on this
+   * machine (checks then read the node from the host's /proc and cgroups).
+   */
+  dockerEngine(_sandbox: Sandbox): { docker: Docker; endpoint: string; local: boolean } {
+    const endpoint = this.endpoint ?? process.env.DOCKER_HOST ?? this.api.endpoint;
+    return { docker: this.api.docker, endpoint, local: !isRemoteDockerHost(endpoint) };
   }
 
   /**
