@@ -1,0 +1,82 @@
+/**
+ * Readiness: may this server take traffic? Unlike /api/health (a report for
+ * people), the answer is yes or no with reasons, for load balancers and
+ * orchestrators: ready when the database answers, the lab catalog has labs,
+ * Docker answers (when sandboxes are configured) and the server is not
+ * shutting down.
+ */
+import type { Services } from "../services";
+
+export interface ReadinessCheck {
+  ok: boolean;
+  /** What was found, in a sentence. */
+  message: string;
+  latencyMs: number;
+}
+
+export interface ReadinessReport {
+  ready: boolean;
+  checks: Record<string, ReadinessCheck>;
+  /** The messages of the failing checks: why the server is not ready. */
+  reasons: string[];
+}
+
+/** Longest one dependency may take before it counts as not answering. */
+const CHECK_TIMEOUT_MS = 2_000;
+
+async function probe(fn: () => Promise<string>, failure: (err: Error) => string): Promise<ReadinessCheck> {
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const message = await Promise.race([
+      fn(),
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
+      }),
+    ]);
+    return { ok: true, message, latencyMs: Math.round(performance.now() - started) };
+  } catch (err) {
+    return { ok: false, message: failure(err as Error), latencyMs: Math.round(performance.now() - started) };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export type ReadinessDeps = Pick<Services, "db" | "labs" | "sessions" | "docker">;
+
+/** Checks every dependency at once and says whether the server is ready. */
+export async function checkReadiness(services: ReadinessDeps, options: { shuttingDown?: boolean } = {}): Promise<ReadinessReport> {
+  // Sandboxes are configured once the session service has booted with at
+  // least one provider; without any, Docker is not needed to serve.
+  const sandboxesConfigured = services.sessions.capacity().length > 0;
+  const [database, catalog, docker] = await Promise.all([
+    probe(
+      async () => {
+        await services.db.ping();
+        return `The database (${services.db.description}) answers.`;
+      },
+      (err) => `The database does not answer (${err.message}); check DATABASE_URL and that the database server is running.`,
+    ),
+    probe(
+      async () => {
+        const labs = await services.labs.list();
+        if (!labs.length) throw new Error("it has no labs");
+        return `The lab catalog has ${labs.length} lab(s).`;
+      },
+      (err) => `The lab catalog is not loaded (${err.message}); check LABS_DIR and run \`npx labs validate\`.`,
+    ),
+    sandboxesConfigured
+      ? probe(
+          async () => {
+            await services.docker.ping();
+            return "Docker answers.";
+          },
+          (err) => `Docker does not answer (${err.message}); sandboxes cannot start until it does.`,
+        )
+      : Promise.resolve({ ok: true, message: "No sandbox provider is configured, so Docker is not needed.", latencyMs: 0 }),
+  ]);
+  const checks: Record<string, ReadinessCheck> = { database, catalog, docker };
+  if (options.shuttingDown) checks.shutdown = { ok: false, message: "The server is shutting down.", latencyMs: 0 };
+  const reasons = Object.values(checks).filter((c) => !c.ok).map((c) => c.message);
+  return { ready: reasons.length === 0, checks, reasons };
+}
