@@ -3,7 +3,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { SessionView } from "@/server/sessions/service";
 import { useTRPC } from "../_trpc/client";
 import { useTerminals } from "./terminal/terminals-context";
@@ -56,6 +56,39 @@ function Steps({ session }: { session: SessionView }) {
   );
 }
 
+/**
+ * The confirm step of "Reset sandbox": says what is lost and what is kept.
+ * Focus starts on "Cancel" (the safe choice); Escape cancels.
+ */
+function ResetConfirm({ busy, onConfirm, onCancel }: { busy: boolean; onConfirm(): void; onCancel(): void }) {
+  const cancel = useRef<HTMLButtonElement>(null);
+  useEffect(() => cancel.current?.focus(), []);
+  const button = "rounded px-3 py-1.5 text-sm font-medium disabled:opacity-50";
+  return (
+    <div
+      id="reset-confirm"
+      role="group"
+      aria-labelledby="reset-confirm-text"
+      className="mt-3 rounded border border-amber-300 bg-amber-50 p-3 text-sm dark:border-amber-800 dark:bg-amber-950"
+      onKeyDown={(e) => e.key === "Escape" && onCancel()}
+      data-testid="reset-confirm"
+    >
+      <p id="reset-confirm-text">
+        Replace your node with a fresh one? Everything on the current node (files, containers, open shells) is deleted. Tasks you have passed
+        stay passed.
+      </p>
+      <div className="mt-2 flex gap-2">
+        <button type="button" className={`${button} bg-amber-600 text-white hover:bg-amber-700`} disabled={busy} onClick={onConfirm}>
+          {busy ? "Resetting…" : "Reset now"}
+        </button>
+        <button ref={cancel} type="button" className={`${button} border border-zinc-300 dark:border-zinc-700`} disabled={busy} onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
 /** Start, follow and control the learner's session for one lab. */
 export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boolean }) {
   const trpc = useTRPC();
@@ -89,6 +122,22 @@ export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boole
     }),
   );
   const extend = useMutation(trpc.sessions.extend.mutationOptions({ onError, onSuccess: () => setError(null) }));
+  // A reset ends this session and returns its successor, already seeded with
+  // the passed tasks: the panel, checklist and terminals move over to it.
+  const [confirmingReset, setConfirmingReset] = useState(false);
+  const resetButton = useRef<HTMLButtonElement>(null);
+  const reset = useMutation(
+    trpc.sessions.reset.mutationOptions({
+      onError,
+      onSuccess: (s) => {
+        setError(null);
+        setEnded(null);
+        setSessionId(s.id);
+        setConfirmingReset(false);
+        void refresh();
+      },
+    }),
+  );
   const end = useMutation(
     trpc.sessions.end.mutationOptions({
       onError,
@@ -128,9 +177,10 @@ export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boole
           {(session.state === "provisioning" || session.state === "ready") && <Steps session={session} />}
           {session.state === "ready" && (
             <p className="mt-2 text-sm" data-testid="time-left">
-              Time left: {timeLeft(session.expiresAt, now)} · node <code>{session.sandboxId}</code>
+              Time left: {timeLeft(session.expiresAt, now)} · node <code data-testid="sandbox-id">{session.sandboxId}</code>
             </p>
           )}
+          {reset.isPending && <p className="mt-1 text-sm">Replacing your node with a fresh one…</p>}
           {session.reason && finished && <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{session.reason}</p>}
         </div>
       )}
@@ -142,7 +192,7 @@ export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boole
       )}
       <div className="mt-3 flex gap-2">
         {finished ? (
-          <button type="button" className={`${button} bg-sky-600 text-white hover:bg-sky-700`} disabled={start.isPending} onClick={() => start.mutate({ slug })}>
+          <button type="button" className={`${button} bg-sky-600 text-white hover:bg-sky-700`} disabled={start.isPending || reset.isPending} onClick={() => start.mutate({ slug })}>
             {start.isPending ? "Starting…" : session ? "Start again" : "Start lab"}
           </button>
         ) : (
@@ -156,6 +206,17 @@ export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boole
               Extend
             </button>
             <button
+              ref={resetButton}
+              type="button"
+              className={`${button} border border-zinc-300 dark:border-zinc-700`}
+              disabled={session.state !== "ready" || reset.isPending || confirmingReset}
+              aria-expanded={confirmingReset}
+              aria-controls="reset-confirm"
+              onClick={() => setConfirmingReset(true)}
+            >
+              Reset sandbox
+            </button>
+            <button
               type="button"
               className={`${button} border border-red-300 text-red-700 dark:border-red-800 dark:text-red-300`}
               disabled={end.isPending || session.state === "ending"}
@@ -166,6 +227,17 @@ export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boole
           </>
         )}
       </div>
+      {confirmingReset && session && !finished && (
+        <ResetConfirm
+          busy={reset.isPending}
+          onConfirm={() => reset.mutate({ id: session.id })}
+          onCancel={() => {
+            setConfirmingReset(false);
+            // Back to where the learner was (after the button is enabled again).
+            setTimeout(() => resetButton.current?.focus(), 0);
+          }}
+        />
+      )}
     </section>
   );
 }

@@ -7,12 +7,43 @@
  * does not): otherwise xterm's DOM renderer draws.
  */
 import "@xterm/xterm/css/xterm.css";
-import type { Terminal } from "@xterm/xterm";
+import type { ITheme, Terminal } from "@xterm/xterm";
 import { useEffect, useRef } from "react";
+import { useTheme } from "../theme-state";
+import type { Theme } from "../theme-script";
 import { TerminalConnection, type ConnectionState } from "./connection";
 import { useTerminals } from "./terminals-context";
 
-const THEME = { background: "#0b0f14", foreground: "#e4e4e7", cursor: "#38bdf8", selectionBackground: "#38bdf866" };
+/**
+ * Terminal colours per page theme. The light palette darkens xterm's default
+ * ANSI colours (yellow, cyan and white are unreadable on white otherwise).
+ */
+const THEMES: Record<Theme, ITheme> = {
+  dark: { background: "#0b0f14", foreground: "#e4e4e7", cursor: "#38bdf8", cursorAccent: "#0b0f14", selectionBackground: "#38bdf866" },
+  light: {
+    background: "#fafafa",
+    foreground: "#18181b",
+    cursor: "#0369a1",
+    cursorAccent: "#fafafa",
+    selectionBackground: "#0ea5e940",
+    black: "#18181b",
+    red: "#b91c1c",
+    green: "#15803d",
+    yellow: "#a16207",
+    blue: "#1d4ed8",
+    magenta: "#a21caf",
+    cyan: "#0e7490",
+    white: "#52525b",
+    brightBlack: "#52525b",
+    brightRed: "#dc2626",
+    brightGreen: "#16a34a",
+    brightYellow: "#ca8a04",
+    brightBlue: "#2563eb",
+    brightMagenta: "#c026d3",
+    brightCyan: "#0891b2",
+    brightWhite: "#71717a",
+  },
+};
 
 /** The whole buffer (scrollback and screen) as text, trailing blanks trimmed. */
 function bufferText(term: Terminal): string {
@@ -62,10 +93,18 @@ export interface TerminalViewProps {
 export function TerminalView({ sessionId, terminalId, label, onState }: TerminalViewProps) {
   const ref = useRef<HTMLDivElement>(null);
   const { register } = useTerminals();
+  const theme = useTheme();
+  const themeRef = useRef(theme);
+  const termRef = useRef<Terminal | null>(null);
   const onStateRef = useRef(onState);
   useEffect(() => {
     onStateRef.current = onState;
   }, [onState]);
+  // The terminal follows the page's theme, also when it changes while open.
+  useEffect(() => {
+    themeRef.current = theme;
+    if (termRef.current) termRef.current.options.theme = THEMES[theme];
+  }, [theme]);
 
   useEffect(() => {
     let cancelled = false;
@@ -84,8 +123,9 @@ export function TerminalView({ sessionId, terminalId, label, onState }: Terminal
         fontFamily: 'ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace',
         fontSize: 14,
         scrollback: 5000,
-        theme: THEME,
+        theme: THEMES[themeRef.current],
       });
+      termRef.current = term;
       const fit = new FitAddon();
       term.loadAddon(fit);
       term.loadAddon(new WebLinksAddon());
@@ -142,6 +182,7 @@ export function TerminalView({ sessionId, terminalId, label, onState }: Terminal
         // A closed tab ends its shell now; leaving the page keeps it for the
         // server's grace period so a reload re-attaches.
         conn.dispose(ended);
+        termRef.current = null;
         term.dispose();
       };
     })();
@@ -151,5 +192,5 @@ export function TerminalView({ sessionId, terminalId, label, onState }: Terminal
     };
   }, [sessionId, terminalId, register]);
 
-  return <div ref={ref} role="group" aria-label={label} className="h-full w-full overflow-hidden p-1" style={{ background: THEME.background }} data-terminal-id={terminalId} />;
+  return <div ref={ref} role="group" aria-label={label} className="h-full w-full overflow-hidden p-1" style={{ background: THEMES[theme].background }} data-terminal-id={terminalId} />;
 }
