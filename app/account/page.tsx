@@ -1,5 +1,6 @@
 import { redirect } from "next/navigation";
 import { api } from "../_trpc/server";
+import { ApiTokens } from "./api-tokens";
 import { DisplayNameForm } from "./display-name-form";
 import { PasswordForm } from "./password-form";
 import { SessionHistory } from "./session-history";
@@ -53,12 +54,7 @@ export default async function AccountPage() {
         <SessionHistory sessions={history} />
       </section>
 
-      {/*
-        API TOKENS SLOT: the API-tokens panel (app/account/api-tokens.tsx, built
-        with the grades/API work) goes here as its own <section>. It is not
-        imported yet because the file does not exist; Next cannot render an
-        optional module.
-      */}
+      <ApiTokens />
     </div>
   );
 }

@@ -1,0 +1,95 @@
+import { DomainError, isDomainError, type DomainErrorCode } from "../errors";
+import type { Services } from "../services";
+import { userFromHeaders, type SessionUser } from "../trpc/context";
+import { authenticateApiToken } from "./service";
+import { parseAuthorization } from "./token";
+
+/**
+ * The edge of the REST API (/api/v1): who is calling, and errors as JSON
+ * `{ error: { code, message } }` with the matching HTTP status. Route files
+ * wrap their work in `apiRoute` and stay a few lines long.
+ */
+
+const STATUS: Record<DomainErrorCode, number> = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  CAPACITY: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+};
+
+/** A REST caller: the user, and whether they came with a token or a browser cookie. */
+export interface ApiCaller {
+  user: SessionUser;
+  via: "token" | "cookie";
+}
+
+/**
+ * The caller of a request: `Authorization: Bearer rl_...` if the header is
+ * there (a bad token is refused, never silently replaced by the cookie), else
+ * the browser's session cookie, so the dashboard's download buttons work.
+ */
+export async function callerFromRequest(services: Services, req: Request): Promise<ApiCaller> {
+  const credential = parseAuthorization(req.headers.get("authorization"));
+  if (credential.kind === "malformed") throw new DomainError("UNAUTHORIZED", credential.reason);
+  if (credential.kind === "token") return { user: await authenticateApiToken(services.db.prisma, credential.token), via: "token" };
+  const user = await userFromHeaders(services, req.headers);
+  if (!user) throw new DomainError("UNAUTHORIZED", "Sign in, or send an API token as `Authorization: Bearer rl_...` (create one on your Account page).");
+  return { user, via: "cookie" };
+}
+
+/**
+ * Cookie-authenticated writes must come from our own pages: a browser sends
+ * cookies with cross-site form posts in some configurations, tokens it never
+ * sends by itself. A missing Origin (curl, server-side callers) is allowed.
+ */
+export function assertSameOrigin(req: Request, publicUrl: string): void {
+  const origin = req.headers.get("origin");
+  if (!origin) return;
+  const allowed = new Set([new URL(req.url).origin, new URL(publicUrl).origin]);
+  if (!allowed.has(origin)) throw new DomainError("FORBIDDEN", `Requests from ${origin} may not use your browser session; send an API token instead.`);
+}
+
+/** A JSON error body with the status its code means. */
+export function errorResponse(err: unknown): Response {
+  if (isDomainError(err)) {
+    const headers: Record<string, string> = { "cache-control": "no-store" };
+    if (err.code === "UNAUTHORIZED") headers["www-authenticate"] = 'Bearer realm="runtime-labs"';
+    return Response.json({ error: { code: err.code, message: err.message, ...(err.detail ? { detail: err.detail } : {}) } }, { status: STATUS[err.code], headers });
+  }
+  // Unknown failures: logged with their text, answered with a sentence only.
+  console.error("[api/v1] request failed:", err);
+  return Response.json({ error: { code: "INTERNAL", message: "Something went wrong on our side; the error was logged." } }, { status: 500, headers: { "cache-control": "no-store" } });
+}
+
+/** JSON with no caching (results change as learners work). */
+export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
+  const headers = new Headers(init.headers);
+  headers.set("cache-control", "no-store");
+  return Response.json(body, { ...init, headers });
+}
+
+type RouteContext<P> = { params: Promise<P> };
+
+/**
+ * Wraps a REST handler: resolves the services and the caller, refuses
+ * cross-site cookie writes, and turns every error into a JSON error response.
+ */
+export function apiRoute<P>(
+  getServices: () => Services,
+  handler: (args: { services: Services; caller: ApiCaller; req: Request; params: P }) => Promise<Response>,
+): (req: Request, ctx: RouteContext<P>) => Promise<Response> {
+  return async (req, ctx) => {
+    try {
+      const services = getServices();
+      const caller = await callerFromRequest(services, req);
+      if (caller.via === "cookie" && req.method !== "GET" && req.method !== "HEAD") assertSameOrigin(req, services.env.publicUrl);
+      return await handler({ services, caller, req, params: await ctx.params });
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
+}

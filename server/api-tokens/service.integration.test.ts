@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestPlatform, type TestPlatform } from "../../test/support/services";
+import { authenticateApiToken, createApiToken, MAX_ACTIVE_TOKENS } from "./service";
+import { hashToken } from "./token";
+
+type Caller = Awaited<ReturnType<TestPlatform["signUp"]>>["caller"];
+
+// Tokens through the tRPC router a user's Account page calls, and
+// authentication against the real database.
+describe("API tokens (PGlite)", () => {
+  let platform: TestPlatform;
+  let ada: Caller;
+  let bob: Caller;
+  let adaId = "";
+
+  beforeAll(async () => {
+    platform = await startTestPlatform("pglite");
+    await platform.signUp("admin@example.com");
+    ada = (await platform.signUp("ada@example.com")).caller;
+    bob = (await platform.signUp("bob@example.com")).caller;
+    adaId = (await ada.system.me())!.id;
+  });
+  afterAll(async () => {
+    await platform?.close(true);
+  });
+
+  const prisma = () => platform.services.db.prisma;
+
+  it("creates a token shown once, stores only its hash, and lists it by prefix", async () => {
+    const created = await ada.tokens.create({ name: "  LMS sync  ", expiresInDays: 30 });
+    expect(created.token).toMatch(/^rl_[A-Za-z0-9_-]{43}$/);
+    expect(created.view).toMatchObject({ name: "LMS sync", prefix: created.token.slice(0, 11), revokedAt: null, lastUsedAt: null });
+    expect(created.view.expiresAt!.getTime() - Date.now()).toBeGreaterThan(29.9 * 86_400_000);
+    const row = await prisma().apiToken.findFirstOrThrow({ where: { id: created.view.id } });
+    expect(row.tokenHash).toBe(hashToken(created.token));
+    const list = await ada.tokens.list();
+    expect(list.map((t) => t.id)).toEqual([created.view.id]);
+    expect(JSON.stringify(list)).not.toContain(created.token);
+    expect(await bob.tokens.list()).toEqual([]);
+  });
+
+  it("acts as the user with their current role", async () => {
+    const { token } = await ada.tokens.create({ name: "role check" });
+    expect(await authenticateApiToken(prisma(), token)).toMatchObject({ id: adaId, role: "learner" });
+    await prisma().user.update({ where: { id: adaId }, data: { role: "instructor" } });
+    expect(await authenticateApiToken(prisma(), token)).toMatchObject({ role: "instructor" });
+    await prisma().user.update({ where: { id: adaId }, data: { role: "learner" } });
+  });
+
+  it("writes lastUsedAt at most once a minute", async () => {
+    const { token, view } = await ada.tokens.create({ name: "busy grader" });
+    const t0 = new Date();
+    await authenticateApiToken(prisma(), token, t0);
+    await authenticateApiToken(prisma(), token, new Date(t0.getTime() + 30_000));
+    expect((await prisma().apiToken.findUniqueOrThrow({ where: { id: view.id } })).lastUsedAt).toEqual(t0);
+    const t1 = new Date(t0.getTime() + 61_000);
+    await authenticateApiToken(prisma(), token, t1);
+    expect((await prisma().apiToken.findUniqueOrThrow({ where: { id: view.id } })).lastUsedAt).toEqual(t1);
+  });
+
+  it("lets only the owner revoke, and a revoked token stops at once", async () => {
+    const { token, view } = await ada.tokens.create({ name: "to revoke" });
+    await expect(bob.tokens.revoke({ tokenId: view.id })).rejects.toMatchObject({ code: "NOT_FOUND", message: "That API token does not exist, or it is not yours." });
+    const revoked = await ada.tokens.revoke({ tokenId: view.id });
+    expect(revoked.revokedAt).toBeInstanceOf(Date);
+    expect((await ada.tokens.revoke({ tokenId: view.id })).revokedAt).toEqual(revoked.revokedAt); // twice is harmless
+    await expect(authenticateApiToken(prisma(), token)).rejects.toMatchObject({ code: "UNAUTHORIZED", message: "The API token “to revoke” was revoked; create a new one on your Account page." });
+  });
+
+  it("refuses anonymous callers and a blank name", async () => {
+    await expect(platform.anonymous().tokens.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+    await expect(ada.tokens.create({ name: "   " })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+
+  it(`caps live tokens at ${MAX_ACTIVE_TOKENS} per user; revoked and expired ones do not count`, async () => {
+    const bobId = (await bob.system.me())!.id;
+    await createApiToken(prisma(), { id: bobId }, { name: "expired", expiresInDays: 1 }, new Date(Date.now() - 3 * 86_400_000));
+    for (let i = 0; i < MAX_ACTIVE_TOKENS; i++) await bob.tokens.create({ name: `t${i}` });
+    await expect(bob.tokens.create({ name: "one too many" })).rejects.toMatchObject({
+      code: "CONFLICT",
+      message: `You already have ${MAX_ACTIVE_TOKENS} active tokens; revoke one you no longer use first.`,
+    });
+    const first = (await bob.tokens.list()).find((t) => t.name === "t0")!;
+    await bob.tokens.revoke({ tokenId: first.id });
+    await expect(bob.tokens.create({ name: "replacement" })).resolves.toMatchObject({ view: { name: "replacement" } });
+  });
+});

@@ -1,0 +1,88 @@
+import { DomainError } from "../errors";
+import type { PrismaClient } from "../generated/prisma/client";
+import type { SessionUser } from "../trpc/context";
+import { generateToken, hashToken, looksLikeToken, tokenPrefix } from "./token";
+
+/**
+ * API tokens for scripts and graders. A token acts as its user, with the
+ * user's role as it is now (a demoted instructor's tokens lose instructor
+ * reach at once). Everyone signed in may have tokens; they reach only what
+ * their role reaches.
+ */
+
+/** A token as lists show it: never the token itself. */
+export interface ApiTokenView {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** Live (not revoked) tokens one user may hold, so a leaking script cannot mint without bound. */
+export const MAX_ACTIVE_TOKENS = 20;
+/** lastUsedAt is written at most this often per token: a grader polling every second must not write every second. */
+export const LAST_USED_RESOLUTION_MS = 60_000;
+
+const VIEW = { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, expiresAt: true, revokedAt: true } as const;
+
+/** Creates a token; the returned `token` is the only time anyone sees it. */
+export async function createApiToken(
+  prisma: PrismaClient,
+  user: Pick<SessionUser, "id">,
+  input: { name: string; expiresInDays?: number | null },
+  now = new Date(),
+): Promise<{ token: string; view: ApiTokenView }> {
+  const name = input.name.trim();
+  if (!name) throw new DomainError("BAD_REQUEST", "Give the token a name that says where it is used, e.g. “LMS grade sync”.");
+  const active = await prisma.apiToken.count({ where: { userId: user.id, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } });
+  if (active >= MAX_ACTIVE_TOKENS) {
+    throw new DomainError("CONFLICT", `You already have ${MAX_ACTIVE_TOKENS} active tokens; revoke one you no longer use first.`);
+  }
+  const token = generateToken();
+  const expiresAt = input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null;
+  const view = await prisma.apiToken.create({
+    data: { userId: user.id, name, prefix: tokenPrefix(token), tokenHash: hashToken(token), expiresAt, createdAt: now },
+    select: VIEW,
+  });
+  return { token, view };
+}
+
+/** The user's tokens, newest first, revoked ones included (so the list explains why a script stopped). */
+export async function listApiTokens(prisma: PrismaClient, user: Pick<SessionUser, "id">): Promise<ApiTokenView[]> {
+  return prisma.apiToken.findMany({ where: { userId: user.id }, orderBy: { createdAt: "desc" }, select: VIEW });
+}
+
+/** Revokes one of the user's own tokens; NOT_FOUND for anyone else's. Revoking twice is harmless. */
+export async function revokeApiToken(prisma: PrismaClient, user: Pick<SessionUser, "id">, tokenId: string, now = new Date()): Promise<ApiTokenView> {
+  const row = await prisma.apiToken.findFirst({ where: { id: tokenId, userId: user.id }, select: VIEW });
+  if (!row) throw new DomainError("NOT_FOUND", "That API token does not exist, or it is not yours.");
+  if (row.revokedAt) return row;
+  return prisma.apiToken.update({ where: { id: tokenId }, data: { revokedAt: now }, select: VIEW });
+}
+
+/**
+ * The user a bearer token acts as, or an UNAUTHORIZED error saying why not
+ * (unknown, revoked, expired). Records use, at most once a minute.
+ */
+export async function authenticateApiToken(prisma: PrismaClient, token: string, now = new Date()): Promise<SessionUser> {
+  const unknown = new DomainError("UNAUTHORIZED", "That API token is not valid: check it was copied whole, or create a new one on your Account page.");
+  if (!looksLikeToken(token)) throw unknown;
+  const row = await prisma.apiToken.findUnique({
+    where: { tokenHash: hashToken(token) },
+    include: { user: { select: { id: true, email: true, name: true, role: true } } },
+  });
+  if (!row) throw unknown;
+  if (row.revokedAt) throw new DomainError("UNAUTHORIZED", `The API token “${row.name}” was revoked; create a new one on your Account page.`);
+  if (row.expiresAt && row.expiresAt <= now) throw new DomainError("UNAUTHORIZED", `The API token “${row.name}” expired; create a new one on your Account page.`);
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+    // The condition in the where clause keeps concurrent requests from all writing.
+    await prisma.apiToken.updateMany({
+      where: { id: row.id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lte: new Date(now.getTime() - LAST_USED_RESOLUTION_MS) } }] },
+      data: { lastUsedAt: now },
+    });
+  }
+  return { id: row.user.id, email: row.user.email, name: row.user.name, role: row.user.role };
+}

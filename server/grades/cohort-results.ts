@@ -1,0 +1,78 @@
+import { DomainError } from "../errors";
+import type { PrismaClient } from "../generated/prisma/client";
+import type { LabCatalogService } from "../labs/service";
+import { emptyLabCell, labCell, totals, type SessionLike } from "./score";
+import { gradedTasks } from "./lab-tasks";
+import type { CohortLabInfo, CohortResults, LabCell, LearnerRow } from "./types";
+
+/**
+ * A cohort's results: every member x every lab of the cohort (in the
+ * cohort's order), each learner's sessions of a lab merged into one cell.
+ * Access is the caller's business (assertCanManageCohort); this only reads.
+ * Throws NOT_FOUND for an unknown cohort.
+ */
+export async function cohortResults(prisma: PrismaClient, labs: LabCatalogService, cohortId: string): Promise<CohortResults> {
+  const cohort = await prisma.cohort.findUnique({
+    where: { id: cohortId },
+    include: {
+      labs: { orderBy: { position: "asc" }, include: { lab: true } },
+      members: { include: { user: { select: { id: true, name: true, email: true } } } },
+    },
+  });
+  if (!cohort) throw new DomainError("NOT_FOUND", "That cohort does not exist, or it is not yours.");
+
+  const userIds = cohort.members.map((m) => m.userId);
+  const labIds = cohort.labs.map((cl) => cl.labId);
+  // Every session counts, also ones started before joining: the cohort asks
+  // whether the learner can do the lab, not when they first tried.
+  const sessions = userIds.length && labIds.length
+    ? await prisma.labSession.findMany({
+        where: { userId: { in: userIds }, labId: { in: labIds } },
+        select: {
+          id: true,
+          userId: true,
+          labId: true,
+          state: true,
+          createdAt: true,
+          taskResults: { select: { taskId: true, status: true, message: true, attempts: true, hintsRevealed: true, passedAt: true, updatedAt: true } },
+        },
+        orderBy: { createdAt: "asc" },
+      })
+    : [];
+
+  const sessionsOf = new Map<string, SessionLike[]>();
+  for (const s of sessions) {
+    const key = `${s.userId}/${s.labId}`;
+    sessionsOf.set(key, [...(sessionsOf.get(key) ?? []), s]);
+  }
+
+  const labInfos: (CohortLabInfo & { labId: string })[] = [];
+  for (const { lab } of cohort.labs) {
+    const tasks = await gradedTasks(labs, lab, sessions.filter((s) => s.labId === lab.id).flatMap((s) => s.taskResults.map((r) => r.taskId)));
+    labInfos.push({
+      labId: lab.id,
+      slug: lab.slug,
+      title: lab.title,
+      tasks: tasks.list,
+      maxPoints: tasks.list.reduce((n, t) => n + t.points, 0),
+      archived: tasks.archived,
+    });
+  }
+
+  const learners: LearnerRow[] = cohort.members.map((m) => {
+    const cells: Record<string, LabCell> = {};
+    for (const info of labInfos) {
+      const mine = sessionsOf.get(`${m.userId}/${info.labId}`);
+      cells[info.slug] = mine ? labCell(info.tasks, mine) : emptyLabCell(info.tasks);
+    }
+    return { userId: m.user.id, name: m.user.name, email: m.user.email, joinedAt: m.joinedAt, labs: cells, ...totals(Object.values(cells)) };
+  });
+  learners.sort((a, b) => a.name.localeCompare(b.name) || a.email.localeCompare(b.email));
+
+  return {
+    cohort: { id: cohort.id, name: cohort.name, dueAt: cohort.dueAt },
+    labs: labInfos.map(({ labId: _labId, ...info }) => info),
+    learners,
+    generatedAt: new Date(),
+  };
+}

@@ -1,0 +1,124 @@
+import { assertCanManageCohort } from "../cohorts/access";
+import { DomainError } from "../errors";
+import type { PrismaClient } from "../generated/prisma/client";
+import type { SessionUser } from "../trpc/context";
+import { WEBHOOK_EVENTS, type PingPayload, type WebhookEvent } from "./events";
+import { generateWebhookSecret } from "./signing";
+import { parseWebhookUrl } from "./url";
+
+/**
+ * Webhooks of a cohort, managed by whoever manages the cohort (its
+ * instructor, or an admin). The secret is returned once, at creation.
+ */
+
+export interface WebhookView {
+  id: string;
+  url: string;
+  events: string[];
+  active: boolean;
+  createdAt: Date;
+}
+
+export interface DeliveryView {
+  id: string;
+  webhookId: string;
+  url: string;
+  event: string;
+  status: "pending" | "delivered" | "failed";
+  attempts: number;
+  lastStatusCode: number | null;
+  lastError: string | null;
+  nextAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  createdAt: Date;
+}
+
+/** Webhooks one cohort may have: enough for an LMS, a chat bot and a spare. */
+export const MAX_WEBHOOKS_PER_COHORT = 10;
+
+const VIEW = { id: true, url: true, events: true, active: true, createdAt: true } as const;
+
+async function assertCohort(prisma: PrismaClient, user: Pick<SessionUser, "id" | "role">, cohortId: string) {
+  const cohort = await prisma.cohort.findUnique({ where: { id: cohortId }, select: { id: true, name: true, ownerId: true } });
+  assertCanManageCohort(user, cohort);
+  return cohort as NonNullable<typeof cohort>;
+}
+
+async function assertWebhook(prisma: PrismaClient, user: Pick<SessionUser, "id" | "role">, webhookId: string) {
+  const hook = await prisma.webhook.findUnique({ where: { id: webhookId }, select: { id: true, cohortId: true, cohort: { select: { id: true, name: true, ownerId: true } } } });
+  // The same answer as for a missing webhook, so ids of others' webhooks cannot be probed.
+  if (!hook) throw new DomainError("NOT_FOUND", "That webhook does not exist, or it is not yours.");
+  try {
+    assertCanManageCohort(user, hook.cohort);
+  } catch {
+    throw new DomainError("NOT_FOUND", "That webhook does not exist, or it is not yours.");
+  }
+  return hook;
+}
+
+export async function listWebhooks(prisma: PrismaClient, user: Pick<SessionUser, "id" | "role">, cohortId: string): Promise<WebhookView[]> {
+  await assertCohort(prisma, user, cohortId);
+  return prisma.webhook.findMany({ where: { cohortId }, orderBy: { createdAt: "asc" }, select: VIEW });
+}
+
+/** Adds a webhook; `secret` is shown to the instructor now and never again. */
+export async function createWebhook(
+  prisma: PrismaClient,
+  user: Pick<SessionUser, "id" | "role">,
+  input: { cohortId: string; url: string; events?: WebhookEvent[] },
+): Promise<{ webhook: WebhookView; secret: string }> {
+  await assertCohort(prisma, user, input.cohortId);
+  const url = parseWebhookUrl(input.url);
+  const events = [...new Set(input.events?.length ? input.events : WEBHOOK_EVENTS)];
+  const unknown = events.filter((e) => !(WEBHOOK_EVENTS as readonly string[]).includes(e));
+  if (unknown.length) throw new DomainError("BAD_REQUEST", `Unknown webhook event(s): ${unknown.join(", ")}; choose from ${WEBHOOK_EVENTS.join(", ")}.`);
+  if ((await prisma.webhook.count({ where: { cohortId: input.cohortId } })) >= MAX_WEBHOOKS_PER_COHORT) {
+    throw new DomainError("CONFLICT", `This cohort already has ${MAX_WEBHOOKS_PER_COHORT} webhooks; remove one first.`);
+  }
+  const secret = generateWebhookSecret();
+  const webhook = await prisma.webhook.create({ data: { cohortId: input.cohortId, url: url.toString(), secret, events }, select: VIEW });
+  return { webhook, secret };
+}
+
+/** Removes a webhook and its delivery history. */
+export async function deleteWebhook(prisma: PrismaClient, user: Pick<SessionUser, "id" | "role">, webhookId: string): Promise<void> {
+  await assertWebhook(prisma, user, webhookId);
+  await prisma.webhook.delete({ where: { id: webhookId } });
+}
+
+/** Queues a `ping` to one webhook, so an instructor can test a receiver before learners start. */
+export async function pingWebhook(prisma: PrismaClient, user: Pick<SessionUser, "id" | "role">, webhookId: string, now = new Date()): Promise<{ deliveryId: string }> {
+  const hook = await assertWebhook(prisma, user, webhookId);
+  const payload: PingPayload = {
+    event: "ping",
+    occurredAt: now.toISOString(),
+    cohort: { id: hook.cohort.id, name: hook.cohort.name },
+    message: "A test delivery from Runtime Labs: if the signature verifies, this webhook is set up.",
+  };
+  const row = await prisma.webhookDelivery.create({ data: { webhookId, event: "ping", payload: JSON.parse(JSON.stringify(payload)), nextAttemptAt: now }, select: { id: true } });
+  return { deliveryId: row.id };
+}
+
+/** The cohort's latest deliveries, newest first, across its webhooks. */
+export async function recentDeliveries(prisma: PrismaClient, user: Pick<SessionUser, "id" | "role">, cohortId: string, limit = 25): Promise<DeliveryView[]> {
+  await assertCohort(prisma, user, cohortId);
+  const rows = await prisma.webhookDelivery.findMany({
+    where: { webhook: { cohortId } },
+    orderBy: { createdAt: "desc" },
+    take: Math.min(Math.max(limit, 1), 100),
+    include: { webhook: { select: { url: true } } },
+  });
+  return rows.map((d) => ({
+    id: d.id,
+    webhookId: d.webhookId,
+    url: d.webhook.url,
+    event: d.event,
+    status: d.status,
+    attempts: d.attempts,
+    lastStatusCode: d.lastStatusCode,
+    lastError: d.lastError,
+    nextAttemptAt: d.status === "pending" ? d.nextAttemptAt : null,
+    deliveredAt: d.deliveredAt,
+    createdAt: d.createdAt,
+  }));
+}
