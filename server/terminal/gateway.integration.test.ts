@@ -26,6 +26,7 @@ describe("terminal gateway on real Docker", () => {
   let alice: { cookie: string; user: SessionUser };
   let bob: { cookie: string };
   let carol: { cookie: string };
+  let dave: { cookie: string };
   let sessionId: string;
   let sandboxId: string;
   const open: NodeTerminalClient[] = [];
@@ -93,6 +94,21 @@ describe("terminal gateway on real Docker", () => {
     }, 120_000);
     sessionId = ready.id;
     sandboxId = ready.sandboxId!;
+    // Carol teaches Alice: a cohort of hers holds Alice and this lab. Dave is
+    // an instructor too, but not Alice's.
+    const carolUser = await services.db.prisma.user.findUniqueOrThrow({ where: { email: "carol@example.com" } });
+    const lab = await services.db.prisma.lab.findUniqueOrThrow({ where: { slug: "meet-your-node" } });
+    await services.db.prisma.cohort.create({
+      data: {
+        name: "Carol's class",
+        joinCode: "carolclass1",
+        ownerId: carolUser.id,
+        labs: { create: [{ labId: lab.id, position: 0 }] },
+        members: { create: [{ userId: alice.user.id }] },
+      },
+    });
+    dave = await platform.signUp("dave@example.com");
+    await services.db.prisma.user.update({ where: { email: "dave@example.com" }, data: { role: "instructor" } });
   });
 
   afterAll(async () => {
@@ -164,7 +180,7 @@ describe("terminal gateway on real Docker", () => {
     expect(await stale.frame("ready")).toMatchObject({ reset: true });
   });
 
-  it("gives instructors read-only access to existing terminals only", async () => {
+  it("gives the learner's instructors read-only access to existing terminals only", async () => {
     const owner = await shell("t-watch");
     const watcher = await connect("t-watch", { cookie: carol.cookie });
     expect(await watcher.frame("ready")).toMatchObject({ readOnly: true });
@@ -174,6 +190,8 @@ describe("terminal gateway on real Docker", () => {
     await watcher.waitFor("owner-25");
     expect(owner.text()).not.toContain("carol-9-typed");
     expect((await refusal(connect("t-not-open", { cookie: carol.cookie }))).status).toBe(404);
+    // An instructor who does not teach Alice cannot even watch.
+    expect((await refusal(connect("t-watch", { cookie: dave.cookie }))).status).toBe(404);
   });
 
   it("rejects malformed and oversized frames without harming the shell or other clients", async () => {

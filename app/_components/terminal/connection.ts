@@ -34,6 +34,8 @@ export class TerminalConnection {
   private retryMs = FIRST_RETRY_MS;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private disposed = false;
+  /** True when the server attached us read-only (an instructor watching). */
+  private watching = false;
   private lastError: string | null = null;
 
   constructor(
@@ -48,14 +50,15 @@ export class TerminalConnection {
     this.connect("connecting");
   }
 
-  /** Sends keystrokes or pasted text (or raw bytes); dropped while disconnected. */
+  /** Sends keystrokes or pasted text (or raw bytes); dropped while disconnected or watching read-only. */
   input(data: string | Uint8Array): void {
-    if (this.ws?.readyState !== WebSocket.OPEN) return;
+    if (this.ws?.readyState !== WebSocket.OPEN || this.watching) return;
     for (const f of encodeInputChunks(data)) this.ws.send(f);
   }
 
   resize(cols: number, rows: number): void {
-    if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(encodeResize(cols, rows));
+    // A watcher's window size is not the learner's: the server would refuse it anyway.
+    if (this.ws?.readyState === WebSocket.OPEN && !this.watching) this.ws.send(encodeResize(cols, rows));
   }
 
   /** Closes the socket for good; with `endShell` the server kills the shell now. */
@@ -104,6 +107,7 @@ export class TerminalConnection {
       case "ready":
         this.retryMs = FIRST_RETRY_MS;
         this.offset = f.resumeFrom;
+        this.watching = f.readOnly;
         this.listener.readOnly(f.readOnly);
         this.listener.state("connected", f.readOnly ? "Read-only: you are watching this terminal." : null);
         // A new shell, or bytes we missed fell out of the server's buffer.

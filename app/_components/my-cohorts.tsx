@@ -1,0 +1,29 @@
+import Link from "next/link";
+import type { MyCohort } from "@/server/cohorts/service";
+import { formatDue } from "../instructor/format";
+
+/** The learner's cohorts on the catalog: which labs their instructors set, and by when. */
+export function MyCohorts({ cohorts }: { cohorts: MyCohort[] }) {
+  if (!cohorts.length) return null;
+  return (
+    <section aria-labelledby="my-cohorts" className="mb-8" data-testid="my-cohorts">
+      <h2 id="my-cohorts" className="mb-2 text-lg font-semibold">
+        Your cohorts
+      </h2>
+      <ul className="space-y-2">
+        {cohorts.map((c) => (
+          <li key={c.id} className="rounded border border-zinc-200 p-3 text-sm dark:border-zinc-800">
+            <span className="font-medium">{c.name}</span> <span className="text-zinc-500">· {formatDue(c.dueAt)}</span>
+            <span className="mt-1 flex flex-wrap gap-x-3">
+              {c.labs.map((l) => (
+                <Link key={l.slug} href={`/labs/${l.slug}`} className="rounded text-sky-700 hover:underline dark:text-sky-400">
+                  {l.title}
+                </Link>
+              ))}
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

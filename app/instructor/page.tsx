@@ -1,0 +1,52 @@
+import { TRPCError } from "@trpc/server";
+import Link from "next/link";
+import { api } from "../_trpc/server";
+import { CreateCohortForm } from "./create-cohort-form";
+import { formatDue } from "./format";
+
+export const metadata = { title: "Cohorts" };
+
+/** The instructor's cohorts and a form for a new one. The API decides who may see what. */
+export default async function InstructorPage() {
+  const caller = await api();
+  let cohorts;
+  try {
+    cohorts = await caller.cohorts.list();
+  } catch (err) {
+    if (err instanceof TRPCError && (err.code === "UNAUTHORIZED" || err.code === "FORBIDDEN")) {
+      return <p className="text-zinc-600 dark:text-zinc-400">{err.message}</p>;
+    }
+    throw err;
+  }
+  const labs = await caller.labs.list();
+  return (
+    <div className="space-y-8">
+      <section>
+        <h1 className="mb-4 text-2xl font-semibold">Cohorts</h1>
+        {cohorts.length === 0 ? (
+          <p className="text-zinc-600 dark:text-zinc-400">No cohorts yet. Create one below, then share its join link with your learners.</p>
+        ) : (
+          <ul className="divide-y divide-zinc-200 rounded border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800" data-testid="cohort-list">
+            {cohorts.map((c) => (
+              <li key={c.id} className="flex flex-wrap items-baseline gap-x-4 gap-y-1 p-3">
+                <Link href={`/instructor/cohorts/${c.id}`} className="rounded font-medium text-sky-700 hover:underline dark:text-sky-400">
+                  {c.name}
+                </Link>
+                <span className="text-sm text-zinc-600 dark:text-zinc-400">
+                  {c.memberCount} learner{c.memberCount === 1 ? "" : "s"} · {c.labs.length} lab{c.labs.length === 1 ? "" : "s"} · {formatDue(c.dueAt)}
+                </span>
+                {c.archivedAt && <span className="rounded bg-zinc-100 px-1.5 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">archived</span>}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-labelledby="new-cohort">
+        <h2 id="new-cohort" className="mb-3 text-lg font-semibold">
+          New cohort
+        </h2>
+        <CreateCohortForm labs={labs.map((l) => ({ slug: l.slug, title: l.title, environment: l.environment }))} />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,125 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useSubscription } from "@trpc/tanstack-react-query";
+import { useState } from "react";
+import type { ConnectionState } from "../../../_components/terminal/connection";
+import { TerminalView } from "../../../_components/terminal/terminal-view";
+import { TerminalsProvider } from "../../../_components/terminal/terminals-context";
+import { useTRPC } from "../../../_trpc/client";
+import { formatDate } from "../../format";
+
+/** How often the history and the list of open terminals are refreshed (the checklist itself is pushed). */
+const REFRESH_MS = 4000;
+
+export function SessionDrilldown({ sessionId }: { sessionId: string }) {
+  const trpc = useTRPC();
+  const detail = useQuery({ ...trpc.cohorts.sessionDetail.queryOptions({ sessionId }), refetchInterval: REFRESH_MS });
+  const tasks = useSubscription(trpc.grading.watchTasks.subscriptionOptions({ sessionId }));
+  const [watching, setWatching] = useState<string | null>(null);
+  if (!detail.data) return <p className="text-sm text-zinc-500">{detail.error?.message ?? "Loading…"}</p>;
+  const { session, history, terminals } = detail.data;
+  const checklist = tasks.data ?? detail.data.tasks;
+  const title = new Map(checklist.map((t) => [t.taskId, t.title]));
+  return (
+    <div className="space-y-6">
+      <div>
+        <h1 className="text-2xl font-semibold">
+          {session.learner.name} · {session.lab.title}
+        </h1>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="drilldown-state">
+          {session.learner.email} · started {formatDate(session.createdAt)} · {session.state}
+          {session.reason ? ` — ${session.reason}` : ""}
+        </p>
+      </div>
+
+      <section aria-labelledby="checklist">
+        <h2 id="checklist" className="mb-2 text-lg font-semibold">
+          Tasks
+        </h2>
+        <ol className="space-y-1 text-sm">
+          {checklist.map((t) => (
+            <li key={t.taskId} data-testid={`drill-task-${t.taskId}`} data-status={t.status}>
+              <span aria-hidden className={t.status === "passed" ? "text-emerald-600" : "text-zinc-400"}>
+                {t.status === "passed" ? "✓" : "○"}
+              </span>{" "}
+              {t.title} <span className="text-zinc-500">({t.status}; {t.points} pt; {t.attempts} check(s); {t.hints.length} of {t.hintCount} hints)</span>
+              {t.message && t.status !== "passed" && <span className="block pl-5 text-zinc-600 dark:text-zinc-400">{t.message}</span>}
+            </li>
+          ))}
+        </ol>
+      </section>
+
+      <section aria-labelledby="terminals">
+        <h2 id="terminals" className="mb-2 text-lg font-semibold">
+          Live terminal <span className="text-sm font-normal text-zinc-500">(read-only)</span>
+        </h2>
+        {terminals.length === 0 ? (
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">
+            {session.state === "ready" ? "The learner has no terminal open right now." : "The session is not running."}
+          </p>
+        ) : (
+          <div className="flex flex-wrap gap-2">
+            {terminals.map((t, i) => (
+              <button
+                key={t.terminalId}
+                type="button"
+                aria-pressed={watching === t.terminalId}
+                onClick={() => setWatching(watching === t.terminalId ? null : t.terminalId)}
+                className="rounded border border-zinc-300 px-2 py-1 text-sm aria-pressed:bg-sky-600 aria-pressed:text-white dark:border-zinc-700"
+              >
+                {watching === t.terminalId ? "Stop watching" : "Watch"} terminal {i + 1}
+              </button>
+            ))}
+          </div>
+        )}
+        {watching && (
+          // The provider gives the watched screen the same test hook as the lab page's terminals.
+          <TerminalsProvider>
+            <WatchedTerminal sessionId={sessionId} terminalId={watching} />
+          </TerminalsProvider>
+        )}
+      </section>
+
+      <section aria-labelledby="history">
+        <h2 id="history" className="mb-2 text-lg font-semibold">
+          Check history <span className="text-sm font-normal text-zinc-500">(changes only, newest first)</span>
+        </h2>
+        {history.length === 0 ? (
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">No checks have run yet.</p>
+        ) : (
+          <ol className="space-y-2 text-sm" data-testid="check-history">
+            {history.map((h) => (
+              <li key={h.id} className="rounded border border-zinc-200 p-2 dark:border-zinc-800">
+                <p>
+                  <span className={h.status === "passed" ? "text-emerald-700 dark:text-emerald-400" : "text-amber-700 dark:text-amber-400"}>{h.status}</span> ·{" "}
+                  {title.get(h.taskId) ?? h.taskId} · {formatDate(h.at)} · {h.trigger === "poll" ? "background check" : h.trigger === "check" ? "learner pressed Check" : "graded over the API"}
+                </p>
+                {h.message && <p className="text-zinc-600 dark:text-zinc-400">{h.message}</p>}
+                <details className="mt-1">
+                  <summary className="cursor-pointer text-xs text-zinc-500">Evidence</summary>
+                  <pre className="mt-1 max-h-64 overflow-auto rounded bg-zinc-50 p-2 text-xs dark:bg-zinc-900">{JSON.stringify(h.evidence, null, 2)}</pre>
+                </details>
+              </li>
+            ))}
+          </ol>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function WatchedTerminal({ sessionId, terminalId }: { sessionId: string; terminalId: string }) {
+  const [state, setState] = useState<{ s: ConnectionState; d: string | null }>({ s: "connecting", d: null });
+  return (
+    <div className="mt-2">
+      <p className="text-xs text-zinc-500" aria-live="polite" data-testid="watch-state">
+        {state.s}
+        {state.d ? ` — ${state.d}` : ""}
+      </p>
+      <div className="h-80 overflow-hidden rounded border border-zinc-200 dark:border-zinc-800">
+        <TerminalView sessionId={sessionId} terminalId={terminalId} label="Learner's terminal (read-only)" onState={(s, d) => setState({ s, d })} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+import { z } from "zod";
+import { authedProcedure, instructorProcedure, router } from "../init";
+
+const cohortId = z.object({ cohortId: z.string().min(1).max(64) });
+const joinCode = z.object({ code: z.string().trim().min(4, "the join code is too short").max(64) });
+const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "not a lab slug");
+const fields = {
+  name: z.string().trim().min(1, "give the cohort a name").max(120, "keep the name under 120 characters"),
+  labSlugs: z.array(slug).min(1, "choose at least one lab").max(50),
+  dueAt: z.date().nullable().optional(),
+};
+
+/** Cohorts: instructors create and watch them; learners join with a link. */
+export const cohortsRouter = router({
+  // ---- instructors (their own cohorts; admins any) ----
+  list: instructorProcedure.query(({ ctx }) => ctx.services.cohorts.list(ctx.user)),
+  /** One cohort, with its join link on PUBLIC_URL (the address learners use). */
+  get: instructorProcedure.input(cohortId).query(async ({ ctx, input }) => {
+    const cohort = await ctx.services.cohorts.get(ctx.user, input.cohortId);
+    return { ...cohort, joinUrl: new URL(`/join/${cohort.joinCode}`, ctx.services.env.publicUrl).toString() };
+  }),
+  create: instructorProcedure.input(z.object(fields)).mutation(({ ctx, input }) => ctx.services.cohorts.create(ctx.user, input)),
+  update: instructorProcedure
+    .input(cohortId.extend({ name: fields.name.optional(), labSlugs: fields.labSlugs.optional(), dueAt: fields.dueAt }))
+    .mutation(({ ctx, input }) => ctx.services.cohorts.update(ctx.user, input.cohortId, input)),
+  archive: instructorProcedure
+    .input(cohortId.extend({ archived: z.boolean().default(true) }))
+    .mutation(({ ctx, input }) => ctx.services.cohorts.archive(ctx.user, input.cohortId, input.archived)),
+  rotateJoinCode: instructorProcedure.input(cohortId).mutation(({ ctx, input }) => ctx.services.cohorts.rotateJoinCode(ctx.user, input.cohortId)),
+  removeMember: instructorProcedure
+    .input(cohortId.extend({ userId: z.string().min(1).max(64) }))
+    .mutation(({ ctx, input }) => ctx.services.cohorts.removeMember(ctx.user, input.cohortId, input.userId)),
+
+  /** The learners x tasks matrix. */
+  results: instructorProcedure.input(cohortId).query(({ ctx, input }) => ctx.services.cohorts.results(ctx.user, input.cohortId)),
+  /** The matrix now and after every change, over SSE. */
+  watchResults: instructorProcedure
+    .input(cohortId)
+    .subscription(({ ctx, input, signal }) => ctx.services.cohorts.watchResults(ctx.user, input.cohortId, signal)),
+  /** One session's checklist, check history with evidence, and open terminals. */
+  sessionDetail: authedProcedure
+    .input(z.object({ sessionId: z.string().min(1).max(64) }))
+    .query(({ ctx, input }) => ctx.services.cohorts.sessionDetail(ctx.user, input.sessionId)),
+
+  // ---- learners ----
+  mine: authedProcedure.query(({ ctx }) => ctx.services.cohorts.mine(ctx.user)),
+  preview: authedProcedure.input(joinCode).query(({ ctx, input }) => ctx.services.cohorts.preview(ctx.user, input.code)),
+  join: authedProcedure.input(joinCode).mutation(({ ctx, input }) => ctx.services.cohorts.join(ctx.user, input.code)),
+  leave: authedProcedure.input(cohortId).mutation(({ ctx, input }) => ctx.services.cohorts.leave(ctx.user, input.cohortId)),
+});
