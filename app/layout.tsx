@@ -3,6 +3,8 @@ import Link from "next/link";
 import type { ReactNode } from "react";
 import { PlatformStatus } from "./_components/platform-status";
 import { SignOutButton } from "./_components/sign-out-button";
+import { NO_FLASH_THEME_SCRIPT } from "./_components/theme-script";
+import { ThemeToggle } from "./_components/theme-toggle";
 import { ApiProvider } from "./_trpc/client";
 import { api } from "./_trpc/server";
 import "./globals.css";
@@ -15,41 +17,59 @@ export const metadata: Metadata = {
   description: "Hands-on labs for the container runtime stack, on a real node of your own.",
 };
 
+type Me = Awaited<ReturnType<Awaited<ReturnType<typeof api>>["system"]["me"]>>;
+
+/**
+ * The header's links, in order. A link shows when `show` says so for the
+ * signed-in user (null when signed out); add role-specific pages here.
+ */
+const NAV_LINKS: { href: string; label: string; show: (me: Me) => boolean }[] = [
+  { href: "/", label: "Labs", show: () => true },
+  { href: "/instructor", label: "Cohorts", show: (me) => me?.role === "instructor" || me?.role === "admin" },
+  { href: "/admin", label: "Accounts", show: (me) => me?.role === "admin" },
+];
+
+const navLink = "rounded text-sm text-zinc-600 hover:underline dark:text-zinc-300";
+
 export default async function RootLayout({ children }: { children: ReactNode }) {
   const me = await (await api()).system.me();
   return (
-    <html lang="en">
+    // The inline script sets the theme class on <html> before React hydrates,
+    // so <html>'s attributes differ from the server's on purpose.
+    <html lang="en" suppressHydrationWarning>
+      <head>
+        <script dangerouslySetInnerHTML={{ __html: NO_FLASH_THEME_SCRIPT }} />
+      </head>
       <body className="min-h-screen bg-white font-sans text-zinc-900 antialiased dark:bg-zinc-950 dark:text-zinc-100">
         <ApiProvider>
-          <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:rounded focus:bg-sky-600 focus:px-3 focus:py-1 focus:text-white">
+          <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:z-50 focus:rounded focus:bg-sky-600 focus:px-3 focus:py-1 focus:text-white">
             Skip to content
           </a>
           <header className="border-b border-zinc-200 dark:border-zinc-800">
-            <nav aria-label="Main" className="mx-auto flex max-w-5xl items-center gap-4 px-4 py-3">
-              <Link href="/" className="font-semibold tracking-tight">
+            <nav aria-label="Main" className="mx-auto flex max-w-5xl flex-wrap items-center gap-4 px-4 py-3">
+              <Link href="/" className="rounded font-semibold tracking-tight">
                 Runtime Labs
               </Link>
-              <Link href="/" className="text-sm text-zinc-600 hover:underline dark:text-zinc-300">
-                Labs
-              </Link>
-              {me?.role === "admin" && (
-                <Link href="/admin" className="text-sm text-zinc-600 hover:underline dark:text-zinc-300">
-                  Accounts
+              {NAV_LINKS.filter((l) => l.show(me)).map((l) => (
+                <Link key={l.href} href={l.href} className={navLink}>
+                  {l.label}
                 </Link>
-              )}
+              ))}
               <div className="ml-auto flex items-center gap-3">
                 <PlatformStatus />
+                <ThemeToggle />
                 {me ? (
                   <>
-                    <span className="text-sm" data-testid="current-user">
+                    <Link href="/account" title="Your account" className="rounded text-sm hover:underline" data-testid="current-user">
+                      <span className="sr-only">Your account: </span>
                       {me.email}
                       <span className="ml-1 rounded bg-zinc-100 px-1.5 py-0.5 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">{me.role}</span>
-                    </span>
+                    </Link>
                     <SignOutButton />
                   </>
                 ) : (
                   <>
-                    <Link href="/sign-in" className="text-sm hover:underline">
+                    <Link href="/sign-in" className="rounded text-sm hover:underline">
                       Sign in
                     </Link>
                     <Link href="/sign-up" className="rounded bg-sky-600 px-3 py-1 text-sm font-medium text-white hover:bg-sky-700">
@@ -60,7 +80,8 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               </div>
             </nav>
           </header>
-          <main id="main" className="mx-auto max-w-5xl px-4 py-8">
+          {/* tabIndex -1: the skip link moves keyboard focus here, not only the scroll position. */}
+          <main id="main" tabIndex={-1} className="mx-auto max-w-5xl px-4 py-8">
             {children}
           </main>
         </ApiProvider>

@@ -1,5 +1,6 @@
 import path from "node:path";
 import { z } from "zod";
+import { HostsConfigError, parseDockerHosts } from "./sandbox/providers/docker/hosts";
 
 /**
  * Platform configuration, read from the environment once and validated.
@@ -29,9 +30,36 @@ const envSchema = z.object({
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "must be lowercase letters, digits and dashes (at most 40)")
     .default("default"),
-  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"], { error: "must be one of debug, info, warn, error" }).default("info"),
+  // Unset: JSON, except in development on a terminal (server/observability/logger.ts).
+  LOG_FORMAT: z.enum(["json", "pretty"], { error: "must be json or pretty" }).optional(),
+  // Unset: /api/metrics answers clients on this machine only.
+  METRICS_TOKEN: z.string().min(16, "must be at least 16 characters (e.g. `openssl rand -hex 32`)").optional(),
   LABS_NODE_IMAGE: z.string().min(1).default("runtime-labs/node:dev"),
   LABS_MAX_SANDBOXES: z.coerce.number({ error: "must be a number of sandboxes" }).int().min(1, "must be at least 1").optional(),
+  // Cluster sandboxes (kind; docs/kind.md). kind is looked up when a cluster is created, never at start-up.
+  KIND_BIN: z.string().min(1).optional(),
+  KIND_NODE_IMAGE: z.string().min(1).default("runtime-labs/kind-node:dev"),
+  CLUSTER_POOL_SIZE: z.coerce.number({ error: "must be a number of warm clusters" }).int().min(0, "must be 0 or more").max(20).default(0),
+  CLUSTER_MAX_SANDBOXES: z.coerce.number({ error: "must be a number of clusters" }).int().min(1, "must be at least 1").optional(),
+  CLUSTER_MAX_CREATING: z.coerce.number({ error: "must be a number of clusters" }).int().min(1, "must be at least 1").max(10).default(1),
+  CLUSTER_MEMORY_MB: z.coerce.number({ error: "must be megabytes" }).int().min(1024, "must be at least 1024").default(2048),
+  // Several Docker hosts (docs/hosts.md); unset: the one host of DOCKER_HOST.
+  DOCKER_HOSTS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      try {
+        return parseDockerHosts(value);
+      } catch (err) {
+        if (!(err instanceof HostsConfigError)) throw err;
+        for (const issue of err.issues) ctx.addIssue({ code: "custom", message: `is not valid: ${issue}` });
+        return z.NEVER;
+      }
+    }),
+  DOCKER_HOST_PING_MS: z.coerce.number({ error: "must be milliseconds" }).int().min(100, "must be at least 100").max(600_000).default(5_000),
+  DOCKER_HOST_DOWN_AFTER: z.coerce.number({ error: "must be a number of missed pings" }).int().min(1, "must be at least 1").max(100).default(3),
   POOL_SIZE: z.coerce.number({ error: "must be a number of warm sandboxes" }).int().min(0, "must be 0 or more").max(50).default(2),
   SESSION_TTL_MINUTES: z.coerce.number({ error: "must be minutes" }).int().min(5, "must be at least 5").max(24 * 60).default(60),
   SESSION_IDLE_MINUTES: z.coerce.number({ error: "must be minutes" }).int().min(1, "must be at least 1").max(24 * 60).default(30),
@@ -49,7 +77,7 @@ export type Env = z.infer<typeof envSchema> & {
 };
 
 // Values never echoed in error messages: they may carry passwords.
-const SECRET_VARIABLES = new Set(["DATABASE_URL", "AUTH_SECRET"]);
+const SECRET_VARIABLES = new Set(["DATABASE_URL", "AUTH_SECRET", "METRICS_TOKEN"]);
 
 /** Raised when the environment is invalid; `issues` lists every problem. */
 export class EnvError extends Error {

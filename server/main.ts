@@ -11,6 +11,11 @@ import http from "node:http";
 import path from "node:path";
 import next from "next";
 import { EnvError, parseEnv } from "./env";
+import { createOpsEndpoints } from "./observability/endpoints";
+import { withLogContext } from "./observability/log-context";
+import { logCallback, rootLogger } from "./observability/logger";
+import { bindMetricSources } from "./observability/metrics";
+import { assignRequestId, observeRequests } from "./observability/requests";
 import { createServices, installServices } from "./services";
 import { createTerminalGateway } from "./terminal/gateway";
 
@@ -19,9 +24,9 @@ process.env.NEXT_TELEMETRY_DISABLED = "1";
 
 const root = path.resolve(__dirname, "..");
 
-function log(msg: string) {
-  console.log(`[runtime-labs] ${msg}`);
-}
+// Services report through `log(msg)`; these become structured JSON lines
+// (server/observability/logger.ts, docs/observability.md).
+const log = logCallback("server");
 
 async function main() {
   const env = parseEnv();
@@ -42,20 +47,26 @@ async function main() {
   const handle = app.getRequestHandler();
   const nextUpgrade = app.getUpgradeHandler();
 
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch((err: unknown) => {
-      console.error("[runtime-labs] request failed:", err);
-      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
-      res.end("Internal error; it was logged.");
-    });
-  });
+  // /api/live, /api/ready and /api/metrics are answered here, before Next;
+  // every request gets an id, an access-log line and a metrics observation.
+  const ops = createOpsEndpoints(services, { metricsToken: env.METRICS_TOKEN });
+  const server = http.createServer(
+    observeRequests(async (req, res) => {
+      if (await ops.handle(req, res)) return;
+      await handle(req, res);
+    }),
+  );
 
   const terminals = createTerminalGateway(services, {}, log);
+  services.terminals = terminals.registry;
+  bindMetricSources({ terminals: () => terminals.registry.totals() });
   server.on("upgrade", (req, socket, head) => {
     // Terminal WebSockets (/api/terminal) are ours; everything else (dev hot
-    // reload) falls through to Next.
-    if (terminals.handleUpgrade(req, socket, head)) return;
-    nextUpgrade(req, socket, head).catch(() => socket.destroy());
+    // reload) falls through to Next. Lines logged for the upgrade carry its request id.
+    withLogContext({ reqId: assignRequestId(req) }, () => {
+      if (terminals.handleUpgrade(req, socket, head)) return;
+      nextUpgrade(req, socket, head).catch(() => socket.destroy());
+    });
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -70,6 +81,7 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
+    ops.markShuttingDown();
     log(`${signal}: shutting down`);
     server.close();
     // Shells die with the server: the sandboxes outlive it, the shells must not.
@@ -84,12 +96,13 @@ async function main() {
 }
 
 main().catch((err: unknown) => {
+  const logger = rootLogger().child({ component: "server" });
   if (err instanceof EnvError) {
-    console.error(`[runtime-labs] ${err.message}`);
+    logger.fatal(err.message);
   } else if ((err as NodeJS.ErrnoException)?.code === "EADDRINUSE") {
-    console.error(`[runtime-labs] Port already in use: ${(err as Error).message}. Set PORT to a free port.`);
+    logger.fatal(`Port already in use: ${(err as Error).message}. Set PORT to a free port.`);
   } else {
-    console.error("[runtime-labs] start-up failed:", err);
+    logger.fatal({ err }, "start-up failed");
   }
   process.exit(1);
 });

@@ -7,9 +7,17 @@ import type { Env } from "./env";
 import { checkHealth } from "./health";
 import { LabCatalogService } from "./labs/service";
 import { DockerProvider } from "./sandbox/providers/docker/provider";
+import { KindProvider } from "./sandbox/providers/kind/provider";
+import { MultiHostDockerProvider } from "./sandbox/providers/docker/multi-host";
 import { GradingService, type GradingConfig } from "./grading/service";
 import { DEFAULT_SESSION_CONFIG, type SessionConfig } from "./sessions/config";
 import { SessionService } from "./sessions/service";
+import { CohortService } from "./cohorts/service";
+import { cohortResults } from "./grades/cohort-results";
+import { WebhookDispatcher } from "./webhooks/dispatcher";
+import { WebhookWorker, type WebhookWorkerConfig } from "./webhooks/worker";
+import { bindMetricSources } from "./observability/metrics";
+import { platformMetricSources } from "./observability/sources";
 
 /** Everything with state the platform runs on, created once per process. */
 export interface Services {
@@ -20,6 +28,15 @@ export interface Services {
   labs: LabCatalogService;
   sessions: SessionService;
   grading: GradingService;
+  cohorts: CohortService;
+  /** Grading events to signed webhook deliveries (dispatcher), and their sender (worker). */
+  webhooks: { dispatcher: WebhookDispatcher; worker: WebhookWorker };
+  /**
+   * Open terminals, once the HTTP server's terminal gateway exists (null in
+   * processes without one, e.g. the CLI): staff list a learner's terminals to
+   * watch them read-only.
+   */
+  terminals: { list(sessionId: string): { terminalId: string; clients: number }[] } | null;
   startedAt: Date;
   version: string;
   health(): ReturnType<typeof checkHealth>;
@@ -34,6 +51,26 @@ export interface CreateServicesOptions {
   sessionConfig?: Partial<SessionConfig>;
   /** Overrides of grading cadence (tests). */
   gradingConfig?: Partial<GradingConfig>;
+  /** Overrides of webhook delivery timing (tests). */
+  webhookConfig?: Partial<WebhookWorkerConfig>;
+}
+
+/**
+ * The kind provider for cluster labs. It is built whether or not kind is
+ * installed: kind is looked up when a cluster is created, and a missing kind
+ * fails that creation with a sentence saying what to install.
+ */
+function clusterProvider(env: Env): KindProvider {
+  return new KindProvider({
+    instance: env.LABS_INSTANCE,
+    image: env.KIND_NODE_IMAGE,
+    dataDir: env.dataDir,
+    kindBin: env.KIND_BIN,
+    maxSandboxes: env.CLUSTER_MAX_SANDBOXES,
+    maxCreating: env.CLUSTER_MAX_CREATING,
+    memoryBytes: env.CLUSTER_MEMORY_MB * 2 ** 20,
+    labImagesFrom: env.LABS_NODE_IMAGE,
+  });
 }
 
 /** Session rules from the environment. */
@@ -45,7 +82,10 @@ export function sessionConfigFromEnv(env: Env): SessionConfig {
     extendMs: env.SESSION_EXTEND_MINUTES * 60_000,
     maxLifetimeMs: env.SESSION_MAX_MINUTES * 60_000,
     poolSize: env.POOL_SIZE,
-    maxSandboxes: env.LABS_MAX_SANDBOXES,
+    // With several hosts each has its own capacity (LABS_MAX_SANDBOXES is
+    // then the default per host) and the total follows the hosts that answer.
+    maxSandboxes: env.DOCKER_HOSTS ? undefined : env.LABS_MAX_SANDBOXES,
+    environments: { cluster: { poolSize: env.CLUSTER_POOL_SIZE, maxSandboxes: env.CLUSTER_MAX_SANDBOXES } },
   };
 }
 
@@ -63,20 +103,48 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
     });
     const docker = new Docker();
     const labs = new LabCatalogService(db.prisma, env.labsDir, { watch: env.NODE_ENV === "development", log });
-    const nodeProvider = new DockerProvider({ instance: env.LABS_INSTANCE, image: env.LABS_NODE_IMAGE, maxSandboxes: env.LABS_MAX_SANDBOXES });
+    const nodeProvider = env.DOCKER_HOSTS
+      ? new MultiHostDockerProvider(env.DOCKER_HOSTS, {
+          instance: env.LABS_INSTANCE,
+          image: env.LABS_NODE_IMAGE,
+          defaultMaxSandboxes: env.LABS_MAX_SANDBOXES,
+          pingIntervalMs: env.DOCKER_HOST_PING_MS,
+          downAfter: env.DOCKER_HOST_DOWN_AFTER,
+          log,
+        })
+      : new DockerProvider({ instance: env.LABS_INSTANCE, image: env.LABS_NODE_IMAGE, maxSandboxes: env.LABS_MAX_SANDBOXES });
+    if (nodeProvider instanceof MultiHostDockerProvider) nodeProvider.startHealthChecks();
+    const providers = { node: nodeProvider, cluster: clusterProvider(env) };
     const sessions = new SessionService({
       prisma: db.prisma,
       labs,
-      providers: { node: nodeProvider },
+      providers,
       config: { ...sessionConfigFromEnv(env), ...options.sessionConfig },
       log,
     });
     const grading = new GradingService({ prisma: db.prisma, labs, sessions, config: options.gradingConfig, log });
+    // Webhooks: task.passed and lab.completed become delivery rows; the worker
+    // sends them (and any left pending by a previous run) from now on.
+    const webhookWorker = new WebhookWorker({ prisma: db.prisma, config: options.webhookConfig, log });
+    const webhookDispatcher = new WebhookDispatcher({ prisma: db.prisma, labs, log, onEnqueued: () => webhookWorker.wake() });
+    const detachWebhooks = webhookDispatcher.attach(grading);
+    const cohorts = new CohortService({
+      prisma: db.prisma,
+      labs,
+      grading,
+      sessions,
+      results: (cohortId) => cohortResults(db.prisma, labs, cohortId),
+      // Read late: main.ts installs the terminal gateway after services exist.
+      terminals: () => services.terminals,
+    });
     const sync = await labs.reload();
     log(`catalog: ${sync.created.length + sync.updated.length + sync.unchanged} lab(s), ${sync.problems.length} problem(s)`);
     const startedAt = new Date();
     const version = process.env.npm_package_version ?? "0.1.0";
-    return {
+    // Scrape-time levels of /api/metrics are read from these services until they close.
+    const unbindMetrics = bindMetricSources(platformMetricSources({ prisma: db.prisma, sessions, providers, version }));
+    webhookWorker.start();
+    const services: Services = {
       env,
       db,
       auth,
@@ -84,15 +152,23 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
       labs,
       sessions,
       grading,
+      cohorts,
+      webhooks: { dispatcher: webhookDispatcher, worker: webhookWorker },
+      terminals: null,
       startedAt,
       version,
       health: () => checkHealth({ db, docker, startedAt, version }),
       close: async () => {
+        unbindMetrics();
         grading.shutdown();
+        detachWebhooks();
+        await webhookWorker.stop();
         await sessions.shutdown();
+        if (nodeProvider instanceof MultiHostDockerProvider) nodeProvider.stopHealthChecks();
         await db.close();
       },
     };
+    return services;
   } catch (err) {
     await db.close();
     throw err;

@@ -4,6 +4,8 @@ import { openHostView } from "../checks/host-view";
 import { DomainError } from "../errors";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { LabCatalogService } from "../labs/service";
+import { withLogContext } from "../observability/log-context";
+import { timeCheckEvaluation } from "../observability/metrics";
 import type { SessionService } from "../sessions/service";
 import type { SessionUser } from "../trpc/context";
 import { evaluateTasks } from "./runner";
@@ -33,6 +35,21 @@ export interface GradingConfig {
   concurrency: number;
 }
 
+/** What made an evaluation happen (recorded with each change in the task history). */
+export type EvaluationTrigger = "poll" | "check" | "grade";
+
+/**
+ * A change of a session's results, for listeners beyond the session's own
+ * page: the instructor dashboard (any change) and webhooks (task.passed,
+ * lab.completed). Emitted after the change is stored.
+ */
+export type GradingEvent =
+  | { type: "task.changed"; sessionId: string; userId: string; labSlug: string; taskId: string; status: "pending" | "passed" | "failed"; at: Date }
+  | { type: "task.passed"; sessionId: string; userId: string; labSlug: string; taskId: string; at: Date }
+  | { type: "lab.completed"; sessionId: string; userId: string; labSlug: string; at: Date };
+
+const GRADING_EVENT = "grading-event";
+
 export const DEFAULT_GRADING_CONFIG: GradingConfig = { pollMs: 2000, idleAfterMs: 2 * 60_000, idlePollMs: 10_000, concurrency: 4 };
 
 /**
@@ -44,7 +61,8 @@ export const DEFAULT_GRADING_CONFIG: GradingConfig = { pollMs: 2000, idleAfterMs
 export class GradingService {
   private readonly events = new EventEmitter();
   private readonly lastRun = new Map<string, number>();
-  private readonly running = new Set<string>();
+  /** Evaluations in flight, by session: a second caller waits for the first instead of running checks twice. */
+  private readonly running = new Map<string, Promise<unknown>>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -104,7 +122,7 @@ export class GradingService {
    * Evaluates the session's pending tasks now and stores the outcome.
    * `user` null means the platform itself (background polling).
    */
-  async evaluate(user: SessionUser | null, sessionId: string): Promise<TaskView[]> {
+  async evaluate(user: SessionUser | null, sessionId: string, trigger: EvaluationTrigger = user ? "check" : "poll"): Promise<TaskView[]> {
     const row = await this.deps.prisma.labSession.findUnique({ where: { id: sessionId }, include: { lab: true } });
     if (!row) throw new DomainError("NOT_FOUND", "That lab session does not exist.");
     if (user && row.userId !== user.id && user.role === "learner") throw new DomainError("NOT_FOUND", "That lab session does not exist.");
@@ -114,34 +132,65 @@ export class GradingService {
       this.lastRun.set(sessionId, Date.now());
       return [];
     }
-    if (this.running.has(sessionId)) return this.view(sessionId, lab.slug);
-    this.running.add(sessionId);
-    try {
-      const { provider, sandboxId } = await this.deps.sessions.sandboxOf(user ?? { id: row.userId, email: "", name: "", role: "learner" }, sessionId);
-      const { view } = await openHostView(provider, sandboxId);
-      const existing = await this.deps.prisma.taskResult.findMany({ where: { sessionId } });
-      const passed = new Set(existing.filter((r) => r.status === "passed").map((r) => r.taskId));
-      const outcomes = await evaluateTasks(lab.tasks, (check) => evaluateCheck(check, { provider, sandboxId, view }), { passed });
-      let changed = false;
-      for (const o of outcomes) {
-        if (o.status === "locked") continue;
-        const before = existing.find((r) => r.taskId === o.taskId);
-        const evidence = JSON.parse(JSON.stringify({ checks: o.checks.map((c) => ({ passed: c.passed, message: c.message, evidence: c.evidence, tamperResistant: c.tamperResistant, durationMs: c.durationMs })) }));
-        // Only a *passing* round may set passed; the where clause keeps a
-        // passed row from ever going back to failed.
-        await this.deps.prisma.taskResult.upsert({
-          where: { sessionId_taskId: { sessionId, taskId: o.taskId } },
-          create: { sessionId, taskId: o.taskId, status: o.status, message: o.message, evidence, attempts: 1, durationMs: o.durationMs, passedAt: o.status === "passed" ? new Date() : null },
-          update: { status: o.status, message: o.message, evidence, attempts: { increment: 1 }, durationMs: o.durationMs, passedAt: o.status === "passed" ? new Date() : null },
-        });
-        if (!before || before.status !== o.status || before.message !== o.message) changed = true;
-      }
-      if (changed) this.events.emit(sessionId);
+    const inFlight = this.running.get(sessionId);
+    if (inFlight) {
+      await inFlight.catch(() => {});
       return this.view(sessionId, lab.slug);
+    }
+    const run = this.runChecks(row, lab, trigger);
+    this.running.set(sessionId, run);
+    try {
+      return await run;
     } finally {
       this.running.delete(sessionId);
       this.lastRun.set(sessionId, Date.now());
     }
+  }
+
+  private async runChecks(
+    row: { id: string; userId: string },
+    lab: Awaited<ReturnType<LabCatalogService["get"]>>,
+    trigger: EvaluationTrigger,
+  ): Promise<TaskView[]> {
+    const sessionId = row.id;
+    const { provider, sandboxId } = await this.deps.sessions.sandboxOf({ id: row.userId, email: "", name: "", role: "learner" }, sessionId);
+    const { view } = await openHostView(provider, sandboxId);
+    const existing = await this.deps.prisma.taskResult.findMany({ where: { sessionId } });
+    const passed = new Set(existing.filter((r) => r.status === "passed").map((r) => r.taskId));
+    const outcomes = await evaluateTasks(
+      lab.tasks,
+      (check) => timeCheckEvaluation(check.type, () => evaluateCheck(check, { provider, sandboxId, view })),
+      { passed },
+    );
+    let changed = false;
+    const at = new Date();
+    const newlyPassed: string[] = [];
+    for (const o of outcomes) {
+      if (o.status === "locked") continue;
+      const before = existing.find((r) => r.taskId === o.taskId);
+      const evidence = JSON.parse(JSON.stringify({ checks: o.checks.map((c) => ({ passed: c.passed, message: c.message, evidence: c.evidence, tamperResistant: c.tamperResistant, durationMs: c.durationMs })) }));
+      // Only a *passing* round may set passed; the where clause keeps a
+      // passed row from ever going back to failed.
+      await this.deps.prisma.taskResult.upsert({
+        where: { sessionId_taskId: { sessionId, taskId: o.taskId } },
+        create: { sessionId, taskId: o.taskId, status: o.status, message: o.message, evidence, attempts: 1, durationMs: o.durationMs, passedAt: o.status === "passed" ? new Date() : null },
+        update: { status: o.status, message: o.message, evidence, attempts: { increment: 1 }, durationMs: o.durationMs, passedAt: o.status === "passed" ? new Date() : null },
+      });
+      if (!before || before.status !== o.status || before.message !== o.message) {
+        changed = true;
+        // The history keeps changes only: a poll every 2 s that sees the
+        // same failure again adds nothing an instructor needs.
+        await this.deps.prisma.taskEvent.create({ data: { sessionId, taskId: o.taskId, status: o.status, message: o.message, evidence, trigger, createdAt: at } });
+        this.emitEvent({ type: "task.changed", sessionId, userId: row.userId, labSlug: lab.slug, taskId: o.taskId, status: o.status, at });
+        if (o.status === "passed") newlyPassed.push(o.taskId);
+      }
+    }
+    for (const taskId of newlyPassed) this.emitEvent({ type: "task.passed", sessionId, userId: row.userId, labSlug: lab.slug, taskId, at });
+    if (newlyPassed.length && lab.tasks.every((t) => passed.has(t.id) || newlyPassed.includes(t.id))) {
+      this.emitEvent({ type: "lab.completed", sessionId, userId: row.userId, labSlug: lab.slug, at });
+    }
+    if (changed) this.events.emit(sessionId);
+    return this.view(sessionId, lab.slug);
   }
 
   /**
@@ -165,7 +214,29 @@ export class GradingService {
       update: { hintsRevealed: { increment: 1 } },
     });
     this.events.emit(sessionId);
+    this.emitEvent({ type: "task.changed", sessionId, userId: session.userId, labSlug: session.labSlug, taskId, status: row?.status ?? "pending", at: new Date() });
     return this.view(sessionId, session.labSlug);
+  }
+
+  /**
+   * Listens to result changes of every session (dashboard, webhooks).
+   * Returns the function that stops listening. Listeners must not throw;
+   * errors are logged and swallowed so one consumer cannot break grading.
+   */
+  onEvent(listener: (event: GradingEvent) => void | Promise<void>): () => void {
+    const wrapped = (event: GradingEvent) => {
+      try {
+        void Promise.resolve(listener(event)).catch((err: unknown) => this.deps.log?.(`grading: event listener failed: ${String(err)}`));
+      } catch (err) {
+        this.deps.log?.(`grading: event listener failed: ${String(err)}`);
+      }
+    };
+    this.events.on(GRADING_EVENT, wrapped);
+    return () => this.events.off(GRADING_EVENT, wrapped);
+  }
+
+  private emitEvent(event: GradingEvent): void {
+    this.events.emit(GRADING_EVENT, event);
   }
 
   /** Yields the checklist now and after every change, until aborted or the session ends. */
@@ -200,10 +271,13 @@ export class GradingService {
     for (let i = 0; i < due.length; i += concurrency) {
       await Promise.all(
         due.slice(i, i + concurrency).map((s) =>
-          this.evaluate(null, s.id).catch((err: unknown) => {
-            this.lastRun.set(s.id, now);
-            this.deps.log?.(`grading: ${s.id}: ${(err as Error).message}`);
-          }),
+          // Lines logged while grading carry the session's id.
+          withLogContext({ sessionId: s.id }, () =>
+            this.evaluate(null, s.id).catch((err: unknown) => {
+              this.lastRun.set(s.id, now);
+              this.deps.log?.(`grading: ${s.id}: ${(err as Error).message}`);
+            }),
+          ),
         ),
       );
     }

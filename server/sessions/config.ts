@@ -1,3 +1,5 @@
+import type { SandboxEnvironment } from "../sandbox/provider";
+
 /** Timing and capacity rules for lab sessions. */
 export interface SessionConfig {
   /** Lifetime of a new session. */
@@ -14,6 +16,12 @@ export interface SessionConfig {
   poolSize: number;
   /** Sandboxes this host may hold (pool included); default: the provider's. */
   maxSandboxes?: number;
+  /**
+   * Per-environment overrides of poolSize and maxSandboxes: clusters are
+   * heavy, so the cluster pool defaults to 0 (CLUSTER_POOL_SIZE) and has its
+   * own maximum (CLUSTER_MAX_SANDBOXES) while nodes keep POOL_SIZE.
+   */
+  environments?: Partial<Record<SandboxEnvironment, { poolSize?: number; maxSandboxes?: number }>>;
   /** Orphans younger than this are left alone (another process may be creating them). */
   orphanGraceMs: number;
   /** How often expiry and idleness are checked. */

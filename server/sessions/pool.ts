@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { timeProvisioning } from "../observability/metrics";
 import type { Sandbox, SandboxProvider } from "../sandbox/provider";
 
 export interface WarmPoolOptions {
@@ -54,6 +55,16 @@ export class WarmPool {
     return sandbox;
   }
 
+  /** Drops the ready sandboxes that match (e.g. their Docker host was lost) and refills. */
+  discard(match: (sandbox: Sandbox) => boolean): Sandbox[] {
+    const gone = this.ready.filter(match);
+    if (gone.length === 0) return gone;
+    this.ready = this.ready.filter((s) => !match(s));
+    this.options.onChange?.();
+    this.refill();
+    return gone;
+  }
+
   /** Takes over warm sandboxes left by a previous run of the server. */
   adopt(sandbox: Sandbox): void {
     if (!this.has(sandbox.id)) this.ready.push(sandbox);
@@ -74,7 +85,7 @@ export class WarmPool {
       this.warming.add(id);
       this.options.onChange?.();
       try {
-        const sandbox = await this.provider.provision({ id, pool: true });
+        const sandbox = await timeProvisioning({ provider: this.provider.name, purpose: "pool" }, () => this.provider.provision({ id, pool: true }));
         this.warming.delete(id);
         if (this.stopped) {
           await this.provider.destroy(sandbox.id).catch(() => {});

@@ -2,11 +2,14 @@ import { EventEmitter, on } from "node:events";
 import { DomainError, isDomainError } from "../errors";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { LabCatalogService } from "../labs/service";
-import type { ProvisionProgress, Sandbox, SandboxEnvironment, SandboxProvider } from "../sandbox/provider";
+import type { HostChange, ProvisionProgress, Sandbox, SandboxEnvironment, SandboxProvider } from "../sandbox/provider";
 import type { SessionUser } from "../trpc/context";
 import type { SessionConfig } from "./config";
+import { canWatchSession } from "../cohorts/access";
 import { canTransition, LIVE_STATES, transition, type SessionState } from "./lifecycle";
 import { WarmPool } from "./pool";
+import { withLogContext } from "../observability/log-context";
+import { recordPoolClaim, timeProvisioning } from "../observability/metrics";
 
 /** A session as learners and the API see it. */
 export interface SessionView {
@@ -38,6 +41,23 @@ export interface SessionServiceDeps {
 
 const LIVE = [...LIVE_STATES] as SessionState[];
 
+/** A task result moved into a new session by reset(); passed tasks keep their time. */
+export interface CarriedTaskResult {
+  taskId: string;
+  status: "passed" | "pending";
+  passedAt: Date | null;
+  message: string | null;
+  hintsRevealed: number;
+}
+
+/** Event name for "some session changed" (session ids are cuids, so no clash). */
+const ANY_SESSION = "*";
+
+/** Why a session ended when the Docker host holding its sandbox was lost. */
+export function hostLostReason(host: string): string {
+  return `The Docker host "${host}" stopped answering, so your sandbox is gone. Start the lab again for a fresh node.`;
+}
+
 /** Converts anything thrown by a provider into a sentence-bearing DomainError. */
 function asDomainError(err: unknown, fallback: string): DomainError {
   if (isDomainError(err)) return err;
@@ -68,6 +88,8 @@ export class SessionService {
   readonly pools = new Map<SandboxEnvironment, WarmPool>();
   private readonly maxSandboxes = new Map<SandboxEnvironment, number>();
   private timers: NodeJS.Timeout[] = [];
+  /** Unsubscribes from providers' host changes (several Docker hosts). */
+  private unsubscribers: (() => void)[] = [];
   private pumpRun: Promise<void> | null = null;
   private pumpAgain = false;
 
@@ -79,23 +101,40 @@ export class SessionService {
     this.deps.log?.(`sessions: ${msg}`);
   }
 
+  /** Warm sandboxes to keep for an environment (its own setting, else poolSize). */
+  private poolSizeOf(env: SandboxEnvironment): number {
+    return this.deps.config.environments?.[env]?.poolSize ?? this.deps.config.poolSize;
+  }
+
+  /** The configured maximum for an environment, if any (else the provider's); an environment's own entry wins even when undefined. */
+  private configuredMax(env: SandboxEnvironment): number | undefined {
+    const own = this.deps.config.environments?.[env];
+    return own && "maxSandboxes" in own ? own.maxSandboxes : this.deps.config.maxSandboxes;
+  }
+
   /** Reconciles, fills pools and starts the expiry and reconcile timers. */
   async boot(): Promise<void> {
     for (const [env, provider] of Object.entries(this.deps.providers) as [SandboxEnvironment, SandboxProvider][]) {
-      const max = this.deps.config.maxSandboxes ?? (await provider.info().then((i) => i.max).catch(() => 8));
+      const max = this.configuredMax(env) ?? (await provider.info().then((i) => i.max).catch(() => 8));
       this.maxSandboxes.set(env, max);
-      if (this.deps.config.poolSize > 0) {
+      if (this.poolSizeOf(env) > 0) {
         this.pools.set(
           env,
           new WarmPool(provider, {
-            size: Math.min(this.deps.config.poolSize, max),
-            mayGrow: () => this.queue.length === 0 && this.used(env) < max,
+            size: Math.min(this.poolSizeOf(env), max),
+            mayGrow: () => this.queue.length === 0 && this.used(env) < (this.maxSandboxes.get(env) ?? max),
             log: (m) => this.log(m),
             // A sandbox that just warmed up may be what a queued learner waits for.
             onChange: () => void this.pump(),
           }),
         );
       }
+    }
+    for (const [env, provider] of Object.entries(this.deps.providers) as [SandboxEnvironment, SandboxProvider][]) {
+      const unsubscribe = provider.onHostChange?.((change) => {
+        void this.hostChanged(env, provider, change).catch((err: unknown) => this.log(`handling host ${change.host} going ${change.state} failed: ${String(err)}`));
+      });
+      if (unsubscribe) this.unsubscribers.push(unsubscribe);
     }
     await this.reconcile({ adopt: true });
     for (const pool of this.pools.values()) pool.refill();
@@ -112,6 +151,7 @@ export class SessionService {
   async shutdown(options: { destroyPool?: boolean } = {}): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
+    for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
     await Promise.all([...this.pools.values()].map((p) => p.stop(options.destroyPool)));
   }
 
@@ -163,9 +203,13 @@ export class SessionService {
     };
   }
 
-  /** Owners see their sessions; instructors and admins may look at any. */
-  private assertCanRead(user: SessionUser, row: { userId: string }) {
-    if (row.userId !== user.id && user.role === "learner") {
+  /**
+   * Owners see their sessions; admins see any; instructors see those of
+   * learners in their cohorts (server/cohorts/access.ts). Everyone else gets
+   * NOT_FOUND, which does not reveal that the session exists.
+   */
+  private async assertCanRead(user: SessionUser, row: { userId: string; labId: string }) {
+    if (!(await canWatchSession(this.deps.prisma, user, row))) {
       throw new DomainError("NOT_FOUND", "That lab session does not exist.", "session belongs to another user");
     }
   }
@@ -179,7 +223,7 @@ export class SessionService {
 
   async get(user: SessionUser, id: string): Promise<SessionView> {
     const row = await this.row(id);
-    this.assertCanRead(user, row);
+    await this.assertCanRead(user, row);
     return this.view(row);
   }
 
@@ -215,6 +259,13 @@ export class SessionService {
 
   private changed(id: string) {
     this.events.emit(id);
+    this.events.emit(ANY_SESSION, id);
+  }
+
+  /** Calls `listener` with the id of every session that changes (dashboards). Returns the unsubscribe function. */
+  onAnyChange(listener: (sessionId: string) => void): () => void {
+    this.events.on(ANY_SESSION, listener);
+    return () => this.events.off(ANY_SESSION, listener);
   }
 
   // ---- state changes -------------------------------------------------------
@@ -223,7 +274,7 @@ export class SessionService {
    * Moves a session to `to` if it is still in `from` (compare-and-set, so two
    * writers cannot both win). Returns false when someone else moved it first.
    */
-  private async move(id: string, from: SessionState, to: SessionState, data: { reason?: string; sandboxId?: string; provider?: string; expiresAt?: Date } = {}): Promise<boolean> {
+  private async move(id: string, from: SessionState, to: SessionState, data: { reason?: string; sandboxId?: string; provider?: string; host?: string; expiresAt?: Date } = {}): Promise<boolean> {
     transition(from, to);
     const now = new Date();
     const { count } = await this.deps.prisma.labSession.updateMany({
@@ -233,6 +284,7 @@ export class SessionService {
         ...(data.reason !== undefined && { stateReason: data.reason }),
         ...(data.sandboxId !== undefined && { sandboxId: data.sandboxId }),
         ...(data.provider !== undefined && { provider: data.provider }),
+        ...(data.host !== undefined && { host: data.host }),
         ...(data.expiresAt !== undefined && { expiresAt: data.expiresAt }),
         ...((to === "ended" || to === "failed") && { endedAt: now }),
         lastActivityAt: now,
@@ -251,8 +303,12 @@ export class SessionService {
     return count === 1;
   }
 
-  /** Starts (or resumes) the caller's session for a lab. */
-  async start(user: SessionUser, labSlug: string): Promise<SessionView> {
+  /**
+   * Starts (or resumes) the caller's session for a lab. `carry` seeds the new
+   * session's task results (reset keeps progress this way): they are written
+   * with the session row, before it can be ready and graded.
+   */
+  async start(user: SessionUser, labSlug: string, { carry = [] }: { carry?: CarriedTaskResult[] } = {}): Promise<SessionView> {
     const existing = await this.current(user, labSlug);
     if (existing) return existing;
 
@@ -277,7 +333,13 @@ export class SessionService {
     }
     const labRow = await this.deps.prisma.lab.findUniqueOrThrow({ where: { slug: labSlug } });
     const row = await this.deps.prisma.labSession.create({
-      data: { userId: user.id, labId: labRow.id, environment: lab.environment, state: "requested" },
+      data: {
+        userId: user.id,
+        labId: labRow.id,
+        environment: lab.environment,
+        state: "requested",
+        ...(carry.length > 0 ? { taskResults: { create: carry } } : {}),
+      },
       include: { lab: { select: { slug: true } } },
     });
     this.enqueue(row.id, lab.environment);
@@ -325,7 +387,8 @@ export class SessionService {
       if (this.used(env) < (this.maxSandboxes.get(env) ?? 0)) {
         this.queue.splice(i, 1);
         this.provisioning.add(id);
-        void this.provision(id, env, provider);
+        // Lines logged while provisioning carry the session's id.
+        void withLogContext({ sessionId: id }, () => this.provision(id, env, provider));
         continue;
       }
       i++; // this environment is full; others may not be
@@ -337,9 +400,11 @@ export class SessionService {
     this.owned.add(sandbox.id);
     this.envOfSandbox.set(sandbox.id, env);
     this.warm.add(id);
+    recordPoolClaim(env);
     const ok = await this.move(id, "requested", "ready", {
       sandboxId: sandbox.id,
       provider: provider.name,
+      host: sandbox.host,
       expiresAt: new Date(Date.now() + this.deps.config.ttlMs),
     });
     if (!ok) await this.release(sandbox.id, provider);
@@ -351,16 +416,19 @@ export class SessionService {
     try {
       const row = await this.row(id);
       if (!(await this.move(id, "requested", "provisioning", { provider: provider.name }))) return;
-      const sandbox = await provider.provision({ sessionId: id, labSlug: row.lab.slug }, (p) => {
-        const i = steps.findIndex((s) => s.index === p.index);
-        if (i >= 0) steps[i] = p;
-        else steps.push(p);
-        this.changed(id);
-      });
+      const sandbox = await timeProvisioning({ provider: provider.name, purpose: "session" }, () =>
+        provider.provision({ sessionId: id, labSlug: row.lab.slug }, (p) => {
+          const i = steps.findIndex((s) => s.index === p.index);
+          if (i >= 0) steps[i] = p;
+          else steps.push(p);
+          this.changed(id);
+        }),
+      );
       this.owned.add(sandbox.id);
       this.envOfSandbox.set(sandbox.id, env);
       const ok = await this.move(id, "provisioning", "ready", {
         sandboxId: sandbox.id,
+        host: sandbox.host,
         expiresAt: new Date(Date.now() + this.deps.config.ttlMs),
       });
       if (!ok) {
@@ -427,6 +495,34 @@ export class SessionService {
   }
 
   /**
+   * Replaces the learner's sandbox with a fresh one, keeping their progress.
+   * The lifecycle only moves forward, so a reset is "end, then start again":
+   * this session ends (its sandbox is destroyed) and a new session of the
+   * same lab starts, seeded with the passed tasks and opened hints of this
+   * one. Only the session's own learner may reset it. If no sandbox can be
+   * had right now, the new session queues like any other start.
+   */
+  async reset(user: SessionUser, id: string): Promise<SessionView> {
+    const session = await this.get(user, id); // NOT_FOUND for learners who may not see it
+    if (session.userId !== user.id) {
+      throw new DomainError("FORBIDDEN", "Only the learner who started this lab can reset its sandbox.", `owner ${session.userId}`);
+    }
+    if (session.state !== "ready") {
+      throw new DomainError("CONFLICT", "Only a running lab can be reset. Wait until your node is ready, or start the lab again.", `state ${session.state}`);
+    }
+    await this.finish(id, "You reset your sandbox: a fresh node replaced this one, and your progress was kept.");
+    // Read after finishing, so a grading round that was running is included.
+    const kept = await this.deps.prisma.taskResult.findMany({ where: { sessionId: id, OR: [{ status: "passed" }, { hintsRevealed: { gt: 0 } }] } });
+    const carry = kept.map<CarriedTaskResult>((r) =>
+      r.status === "passed"
+        ? { taskId: r.taskId, status: "passed", passedAt: r.passedAt, message: r.message, hintsRevealed: r.hintsRevealed }
+        : // Not passed: only the opened hints move; the fresh node has not been checked yet.
+          { taskId: r.taskId, status: "pending", passedAt: null, message: null, hintsRevealed: r.hintsRevealed },
+    );
+    return this.start(user, session.labSlug, { carry });
+  }
+
+  /**
    * Ends a session from any live state: leaves the queue, destroys the
    * sandbox, records the reason. Safe to call twice.
    */
@@ -474,8 +570,19 @@ export class SessionService {
     const live = await this.deps.prisma.labSession.findMany({ where: { state: { in: LIVE } }, orderBy: { createdAt: "asc" } });
     for (const [env, provider] of Object.entries(this.deps.providers) as [SandboxEnvironment, SandboxProvider][]) {
       let sandboxes: Sandbox[];
+      // Several hosts: one that does not answer now says nothing about its
+      // sandboxes (skip its sessions); one marked down has lost them.
+      let lostHosts = new Set<string>();
+      let unanswered = new Set<string>();
       try {
-        sandboxes = await provider.list();
+        if (provider.listByHost) {
+          const byHost = await provider.listByHost();
+          ({ sandboxes } = byHost);
+          lostHosts = new Set(byHost.lost);
+          unanswered = new Set(byHost.unanswered);
+        } else {
+          sandboxes = await provider.list();
+        }
       } catch (err) {
         this.log(`reconcile skipped for ${env}: ${(err as Error).message}`);
         continue;
@@ -494,7 +601,7 @@ export class SessionService {
         }
         if (pool?.has(sb.id)) continue;
         if (sb.sessionId && this.provisioning.has(sb.sessionId)) continue;
-        if (adopt && pool && sb.pool && !referencedEver.has(sb.id) && sb.state === "running" && pool.occupied < (this.deps.config.poolSize ?? 0)) {
+        if (adopt && pool && sb.pool && !referencedEver.has(sb.id) && sb.state === "running" && pool.occupied < this.poolSizeOf(env)) {
           pool.adopt(sb);
           out.adopted.push(sb.id);
           continue;
@@ -504,10 +611,12 @@ export class SessionService {
         out.removed.push(sb.id);
       }
       for (const s of live.filter((x) => x.environment === env)) {
+        if (s.host && unanswered.has(s.host)) continue;
         if ((s.state === "ready" || s.state === "ending") && s.sandboxId && !exists.has(s.sandboxId)) {
           this.owned.delete(s.sandboxId);
           this.envOfSandbox.delete(s.sandboxId);
-          if (s.state === "ready") await this.move(s.id, "ready", "ending", { reason: "Your sandbox stopped existing (it was removed outside the platform). Start the lab again for a fresh node." });
+          const reason = s.host && lostHosts.has(s.host) ? hostLostReason(s.host) : "Your sandbox stopped existing (it was removed outside the platform). Start the lab again for a fresh node.";
+          if (s.state === "ready") await this.move(s.id, "ready", "ending", { reason });
           await this.move(s.id, "ending", "ended");
           out.ended.push(s.id);
         } else if (s.state === "ending" && !this.provisioning.has(s.id)) {
@@ -527,10 +636,39 @@ export class SessionService {
     return out;
   }
 
+  /**
+   * A Docker host went down or came back (several hosts). Down: its
+   * sessions end now with a reason (their sandboxes went with the host; when
+   * it returns, the reconciler removes them as orphans) and its warm
+   * sandboxes leave the pool. Either way the capacity follows the hosts that
+   * answer, so learners queue instead of failing while a host is away.
+   */
+  private async hostChanged(env: SandboxEnvironment, provider: SandboxProvider, change: HostChange): Promise<void> {
+    this.log(`docker host ${change.host} is ${change.state}${change.detail ? ` (${change.detail})` : ""}`);
+    if (change.state === "down") {
+      this.pools.get(env)?.discard((s) => s.host === change.host);
+      const hit = await this.deps.prisma.labSession.findMany({ where: { environment: env, host: change.host, state: { in: ["ready", "ending"] } } });
+      for (const s of hit) {
+        if (s.sandboxId) {
+          this.owned.delete(s.sandboxId);
+          this.envOfSandbox.delete(s.sandboxId);
+        }
+        if (s.state === "ready") await this.move(s.id, "ready", "ending", { reason: hostLostReason(change.host) });
+        await this.move(s.id, "ending", "ended");
+      }
+      if (hit.length) this.log(`ended ${hit.length} session(s) of lost docker host ${change.host}`);
+    }
+    if (this.configuredMax(env) === undefined) {
+      const max = await provider.info().then((i) => i.max, () => 0);
+      this.maxSandboxes.set(env, max);
+    }
+    await this.afterCapacityFreed(env);
+  }
+
   /** Where a session's sandbox is, for terminals and checks. Owner (or staff) only. */
   async sandboxOf(user: SessionUser, id: string): Promise<{ provider: SandboxProvider; sandboxId: string }> {
     const row = await this.row(id);
-    this.assertCanRead(user, row);
+    await this.assertCanRead(user, row);
     const provider = this.deps.providers[row.environment];
     if (row.state !== "ready" || !row.sandboxId || !provider) {
       throw new DomainError("CONFLICT", "This lab's sandbox is not running.", `state ${row.state}`);

@@ -50,11 +50,35 @@ export class TerminalRegistry {
     return t && !t.closed ? t : undefined;
   }
 
+  /**
+   * Ids of the session's open terminals, for staff who want to watch one
+   * (watchers may only attach to terminals the learner opened).
+   */
+  list(sessionId: string): { terminalId: string; clients: number }[] {
+    const prefix = `${sessionId}/`;
+    return [...this.terminals.entries()]
+      .filter(([k, t]) => k.startsWith(prefix) && !t.closed)
+      .map(([k, t]) => ({ terminalId: k.slice(prefix.length), clients: t.clients }))
+      .sort((a, b) => a.terminalId.localeCompare(b.terminalId));
+  }
+
   /** Live terminals of a session (opening ones included). */
   count(sessionId: string): number {
     let n = 0;
     for (const k of [...this.terminals.keys(), ...this.opening.keys()]) if (k.startsWith(`${sessionId}/`)) n++;
     return n;
+  }
+
+  /** Open shells of every session and the clients attached to them (for metrics). */
+  totals(): { shells: number; clients: number } {
+    let shells = 0;
+    let clients = 0;
+    for (const t of this.terminals.values()) {
+      if (t.closed) continue;
+      shells++;
+      clients += t.clients;
+    }
+    return { shells, clients };
   }
 
   /** Returns the terminal, opening its shell first if it does not exist. */

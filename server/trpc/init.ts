@@ -3,6 +3,7 @@ import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import { isDomainError, type DomainErrorCode } from "../errors";
+import { rootLogger } from "../observability/logger";
 import type { Context } from "./context";
 
 const codeMap: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -44,7 +45,7 @@ const domainErrors = t.middleware(async ({ next, path }) => {
       throw new TRPCError({ code: codeMap[cause.code], message: cause.message, cause });
     }
     if (result.error.code === "INTERNAL_SERVER_ERROR") {
-      console.error(`[trpc] ${path} failed:`, cause ?? result.error);
+      rootLogger().error({ component: "trpc", procedure: path, err: cause ?? result.error }, `${path} failed`);
       throw new TRPCError({ code: "INTERNAL_SERVER_ERROR", message: "Something went wrong on our side; the error was logged.", cause: result.error });
     }
   }

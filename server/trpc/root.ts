@@ -1,15 +1,23 @@
 import { createCallerFactory, router } from "./init";
+import { cohortsRouter } from "./routers/cohorts";
+import { gradesRouter } from "./routers/grades";
 import { gradingRouter } from "./routers/grading";
 import { labsRouter } from "./routers/labs";
 import { sessionsRouter } from "./routers/sessions";
 import { usersRouter } from "./routers/users";
 import { systemRouter } from "./routers/system";
+import { tokensRouter } from "./routers/tokens";
+import { webhooksRouter } from "./routers/webhooks";
 
 /** The whole API; one router per domain. */
 export const appRouter = router({
   labs: labsRouter,
   sessions: sessionsRouter,
   grading: gradingRouter,
+  cohorts: cohortsRouter,
+  grades: gradesRouter,
+  webhooks: webhooksRouter,
+  tokens: tokensRouter,
   users: usersRouter,
   system: systemRouter,
 });

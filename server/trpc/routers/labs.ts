@@ -1,10 +1,14 @@
 import { z } from "zod";
 import { SLUG_PATTERN } from "../../labs/schema";
-import { publicProcedure, router } from "../init";
+import { labProgressFor } from "../../labs/progress";
+import { authedProcedure, publicProcedure, router } from "../init";
 
 export const labsRouter = router({
   /** The catalog, in order. */
   list: publicProcedure.query(({ ctx }) => ctx.services.labs.list()),
+
+  /** The caller's progress in each lab they have started (tasks passed across their sessions; see server/labs/progress.ts). */
+  progress: authedProcedure.query(({ ctx }) => labProgressFor(ctx.services.db.prisma, ctx.services.labs, ctx.user.id)),
 
   /** One lab with its markdown steps. */
   bySlug: publicProcedure

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { SLUG_PATTERN } from "../../labs/schema";
 import { readCgroupTree } from "../../explore/cgroup-tree";
+import { sessionHistoryFor } from "../../labs/progress";
 import { authedProcedure, instructorProcedure, router } from "../init";
 
 const sessionId = z.object({ id: z.string().min(1).max(64) });
@@ -24,6 +25,12 @@ export const sessionsRouter = router({
   extend: authedProcedure.input(sessionId).mutation(({ ctx, input }) => ctx.services.sessions.extend(ctx.user, input.id)),
 
   end: authedProcedure.input(sessionId).mutation(({ ctx, input }) => ctx.services.sessions.end(ctx.user, input.id)),
+
+  /** Replaces the caller's sandbox with a fresh one, keeping passed tasks; returns the new session (owner only). */
+  reset: authedProcedure.input(sessionId).mutation(({ ctx, input }) => ctx.services.sessions.reset(ctx.user, input.id)),
+
+  /** The caller's lab sessions, newest first, with tasks passed in each (the profile's history). */
+  history: authedProcedure.query(({ ctx }) => sessionHistoryFor(ctx.services.db.prisma, ctx.services.labs, ctx.user.id)),
 
   /** The learner's node's cgroup tree (memory and pids), for the live tree on the lab page. */
   cgroupTree: authedProcedure.input(sessionId).query(async ({ ctx, input }) => {
