@@ -134,10 +134,16 @@ describe("cohorts: create, join, watch live, who sees what (real Docker, PGlite)
     const [session] = await platform.services.db.prisma.labSession.findMany({ where: { userId: learnerUser.id } });
     await expect(otherTeacher.cohorts.sessionDetail({ sessionId: session!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(otherTeacher.sessions.get({ id: session!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(outsider.cohorts.sessionDetail({ sessionId: session!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(otherTeacher.grading.checkNow({ sessionId: session!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(otherTeacher.grading.tasks({ sessionId: session!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    await expect(outsider.cohorts.sessionDetail({ sessionId: session!.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    // Even the learner does not get the history: its evidence could give a check away.
+    await expect(learner.cohorts.sessionDetail({ sessionId: session!.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(outsider.grading.tasks({ sessionId: session!.id })).rejects.toMatchObject({ code: "NOT_FOUND" });
     // The teacher of the learner's cohort may look (read-only).
     expect((await teacher.sessions.get({ id: session!.id })).userId).toBe(learnerUser.id);
+    // Their checks are recorded as "grade", not as the learner pressing Check.
+    await teacher.grading.checkNow({ sessionId: session!.id });
     await expect(teacher.sessions.end({ id: session!.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
   });
 

@@ -237,6 +237,10 @@ export class CohortService {
     try {
       yield await this.deps.results(cohortId);
       for await (const _ of on(wake, "tick", { signal: controller.signal })) {
+        // The stream outlives the request that opened it: a demoted
+        // instructor, or one whose cohort changed hands, stops receiving.
+        const current = await this.prisma.user.findUnique({ where: { id: user.id }, select: { id: true, role: true } });
+        await this.managed({ ...user, role: current?.role ?? "learner" }, cohortId);
         yield await this.deps.results(cohortId);
       }
     } catch (err) {

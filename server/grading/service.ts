@@ -1,6 +1,7 @@
 import { EventEmitter, on } from "node:events";
 import { evaluateCheck } from "../checks/evaluate";
 import { openHostView } from "../checks/host-view";
+import { canWatchSession } from "../cohorts/access";
 import { DomainError } from "../errors";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { LabCatalogService } from "../labs/service";
@@ -122,10 +123,12 @@ export class GradingService {
    * Evaluates the session's pending tasks now and stores the outcome.
    * `user` null means the platform itself (background polling).
    */
-  async evaluate(user: SessionUser | null, sessionId: string, trigger: EvaluationTrigger = user ? "check" : "poll"): Promise<TaskView[]> {
+  async evaluate(user: SessionUser | null, sessionId: string, trigger?: EvaluationTrigger): Promise<TaskView[]> {
     const row = await this.deps.prisma.labSession.findUnique({ where: { id: sessionId }, include: { lab: true } });
     if (!row) throw new DomainError("NOT_FOUND", "That lab session does not exist.");
-    if (user && row.userId !== user.id && user.role === "learner") throw new DomainError("NOT_FOUND", "That lab session does not exist.");
+    // The same rule as every read of a session: the owner, admins, and the
+    // learner's own instructors (server/cohorts/access.ts).
+    if (user && !(await canWatchSession(this.deps.prisma, user, row))) throw new DomainError("NOT_FOUND", "That lab session does not exist.");
     const lab = await this.deps.labs.get(row.lab.slug);
     if (!lab.tasks.length) {
       // Nothing to grade: remember the visit so the poller does not come back every tick.
@@ -137,7 +140,9 @@ export class GradingService {
       await inFlight.catch(() => {});
       return this.view(sessionId, lab.slug);
     }
-    const run = this.runChecks(row, lab, trigger);
+    // Recorded with each change: the poller, the learner's "Check now", or anyone else (staff, the API).
+    const cause: EvaluationTrigger = trigger ?? (!user ? "poll" : user.id === row.userId ? "check" : "grade");
+    const run = this.runChecks(row, lab, cause);
     this.running.set(sessionId, run);
     try {
       return await run;

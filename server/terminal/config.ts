@@ -23,6 +23,8 @@ export interface TerminalConfig {
   inputBurstBytes: number;
   /** Learner activity is recorded at most this often per session. */
   touchEveryMs: number;
+  /** How often a read-only watcher's access is checked again (it may be revoked while watching). */
+  watcherRecheckMs: number;
   /** Extra origins allowed besides PUBLIC_URL's (tests, proxies). */
   trustedOrigins: string[];
 }
@@ -40,5 +42,6 @@ export const DEFAULT_TERMINAL_CONFIG: TerminalConfig = {
   inputBytesPerSec: 256 * 1024,
   inputBurstBytes: 1024 * 1024,
   touchEveryMs: 30_000,
+  watcherRecheckMs: 15_000,
   trustedOrigins: [],
 };

@@ -77,7 +77,7 @@ describe("terminal gateway on real Docker", () => {
     await services.db.prisma.user.update({ where: { email: "carol@example.com" }, data: { role: "instructor" } });
     await services.sessions.boot();
 
-    gateway = createTerminalGateway(services, { graceMs: GRACE_MS, touchEveryMs: 0 });
+    gateway = createTerminalGateway(services, { graceMs: GRACE_MS, touchEveryMs: 0, watcherRecheckMs: 300 });
     server = http.createServer((_req, res) => res.writeHead(404).end());
     server.on("upgrade", (req, socket, head) => {
       if (!gateway.handleUpgrade(req, socket, head)) socket.destroy();
@@ -192,6 +192,22 @@ describe("terminal gateway on real Docker", () => {
     expect((await refusal(connect("t-not-open", { cookie: carol.cookie }))).status).toBe(404);
     // An instructor who does not teach Alice cannot even watch.
     expect((await refusal(connect("t-watch", { cookie: dave.cookie }))).status).toBe(404);
+  });
+
+  it("closes a watcher whose access ends while watching (cohort archived)", async () => {
+    const owner = await shell("t-revoke");
+    const watcher = await connect("t-revoke", { cookie: carol.cookie });
+    expect(await watcher.frame("ready")).toMatchObject({ readOnly: true });
+    await platform.services.db.prisma.cohort.update({ where: { joinCode: "carolclass1" }, data: { archivedAt: new Date() } });
+    try {
+      expect(await watcher.frame("error")).toMatchObject({ code: "ACCESS_REVOKED" });
+      expect((await watcher.closed).code).toBe(CloseCode.AccessRevoked);
+      // The learner's own terminal carries on.
+      owner.type("echo still-$((4*4))-here\r");
+      await owner.waitFor("still-16-here");
+    } finally {
+      await platform.services.db.prisma.cohort.update({ where: { joinCode: "carolclass1" }, data: { archivedAt: null } });
+    }
   });
 
   it("rejects malformed and oversized frames without harming the shell or other clients", async () => {

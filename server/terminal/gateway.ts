@@ -10,6 +10,7 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
+import { canWatchSession } from "../cohorts/access";
 import { isDomainError, type DomainErrorCode } from "../errors";
 import type { SandboxProvider } from "../sandbox/provider";
 import type { Services } from "../services";
@@ -130,6 +131,30 @@ export function createTerminalGateway(
     }
     if (ws.readyState !== ws.OPEN) return; // gone while the shell started; the grace timer reaps it
     terminal.attach(new WebSocketPeer(ws, readOnly, terminal, config), handshake.offset);
+    if (readOnly) recheckWatcher(ws, auth.user, handshake.session);
+  }
+
+  /**
+   * Access is decided at the handshake, but an instructor's right to watch
+   * can end while they watch (cohort archived, learner removed, role
+   * changed): check again every so often and close the watcher if it ended.
+   */
+  function recheckWatcher(ws: WebSocket, user: SessionUser, sessionId: string): void {
+    const timer = setInterval(() => {
+      void (async () => {
+        const prisma = services.db.prisma;
+        const [current, session] = await Promise.all([
+          prisma.user.findUnique({ where: { id: user.id }, select: { id: true, role: true } }),
+          prisma.labSession.findUnique({ where: { id: sessionId }, select: { userId: true, labId: true } }),
+        ]);
+        if (current && session && (await canWatchSession(prisma, current, session))) return;
+        clearInterval(timer);
+        ws.send(encodeError("ACCESS_REVOKED", "You can no longer watch this learner's terminal."));
+        ws.close(CloseCode.AccessRevoked, "access revoked");
+      })().catch((err: unknown) => log(`terminal: watcher re-check failed: ${String(err)}`));
+    }, config.watcherRecheckMs);
+    timer.unref();
+    ws.once("close", () => clearInterval(timer));
   }
 
   return {

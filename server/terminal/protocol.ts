@@ -68,7 +68,8 @@ export type TerminalErrorCode =
   | "SHELL_FAILED"
   | "IDLE"
   | "SHUTTING_DOWN"
-  | "CLOSED";
+  | "CLOSED"
+  | "ACCESS_REVOKED";
 
 /**
  * WebSocket close codes the server uses (4000-4999 is the application range).
@@ -87,6 +88,8 @@ export const CloseCode = {
   SessionEnded: 4410,
   /** Closed for inactivity. */
   Idle: 4408,
+  /** A watcher's right to see this session ended (cohort archived, member removed, role changed). */
+  AccessRevoked: 4403,
 } as const;
 
 /** True when a close code means "do not reconnect". */

@@ -182,6 +182,13 @@ export class Terminal {
     // Output the shell wrote before exiting still reaches the clients.
     if (end.kind === "exit") this.batcher.flush();
     this.batcher.dispose();
+    if (kill) {
+      // Kill before telling clients, so "closed" means the shell and what it
+      // started are gone (a client that closes a tab and checks sees that).
+      // A paused stream would never see its end; let it flow while dying.
+      this.shell.stream.resume();
+      await this.shell.kill().catch(() => undefined);
+    }
     const frame = end.kind === "exit" ? encodeExit(end.code) : encodeError(end.code, end.message);
     const closeCode = end.kind === "exit" ? CloseCode.Exited : end.closeCode;
     for (const p of this.peers) {
@@ -189,11 +196,6 @@ export class Terminal {
       p.end(closeCode, end.kind === "exit" ? "shell exited" : end.code);
     }
     this.peers.clear();
-    if (kill) {
-      // A paused stream would never see its end; let it flow while dying.
-      this.shell.stream.resume();
-      await this.shell.kill().catch(() => undefined);
-    }
     this.state = "done";
     this.resolveDone();
   }

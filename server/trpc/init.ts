@@ -17,21 +17,26 @@ const codeMap: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
   INTERNAL: "INTERNAL_SERVER_ERROR",
 };
 
+/**
+ * What clients get beyond tRPC's own error shape: the domain code, a
+ * technical `detail` where we have one, and each bad input field. A
+ * NOT_FOUND's detail could tell "exists but not yours" from "does not
+ * exist", so it stays in the server's logs only.
+ */
+export function errorData(error: TRPCError) {
+  const cause = error.cause;
+  return {
+    detail: isDomainError(cause) && cause.code !== "NOT_FOUND" ? (cause.detail ?? null) : null,
+    domainCode: isDomainError(cause) ? cause.code : null,
+    fieldErrors: cause instanceof ZodError ? cause.flatten().fieldErrors : null,
+  };
+}
+
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
-  // Every error reaches clients as a sentence (message) plus, where we have
-  // one, a technical `detail`; input errors also list each bad field.
+  // Every error reaches clients as a sentence (message) plus errorData().
   errorFormatter({ shape, error }) {
-    const cause = error.cause;
-    return {
-      ...shape,
-      data: {
-        ...shape.data,
-        detail: isDomainError(cause) ? (cause.detail ?? null) : null,
-        domainCode: isDomainError(cause) ? cause.code : null,
-        fieldErrors: cause instanceof ZodError ? cause.flatten().fieldErrors : null,
-      },
-    };
+    return { ...shape, data: { ...shape.data, ...errorData(error) } };
   },
 });
 

@@ -38,7 +38,8 @@ export const cohortsRouter = router({
     .input(cohortId)
     .subscription(({ ctx, input, signal }) => ctx.services.cohorts.watchResults(ctx.user, input.cohortId, signal)),
   /** One session's checklist, check history with evidence, and open terminals. */
-  sessionDetail: authedProcedure
+  // Staff only: the history's evidence could give a check away to the learner.
+  sessionDetail: instructorProcedure
     .input(z.object({ sessionId: z.string().min(1).max(64) }))
     .query(({ ctx, input }) => ctx.services.cohorts.sessionDetail(ctx.user, input.sessionId)),
 

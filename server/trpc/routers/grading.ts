@@ -19,8 +19,10 @@ export const gradingRouter = router({
 
   /** Evaluates pending tasks now instead of waiting for the next poll. */
   checkNow: authedProcedure.input(sessionId).mutation(async ({ ctx, input }) => {
-    const tasks = await ctx.services.grading.evaluate(ctx.user, input.sessionId); // checks ownership
-    await ctx.services.sessions.touch(input.sessionId);
+    const tasks = await ctx.services.grading.evaluate(ctx.user, input.sessionId); // checks who may
+    // Only the learner's own actions count as activity (staff checking must not keep a session alive).
+    const session = await ctx.services.sessions.get(ctx.user, input.sessionId);
+    if (session.userId === ctx.user.id) await ctx.services.sessions.touch(input.sessionId);
     return tasks;
   }),
 });

@@ -1,0 +1,16 @@
+import { TRPCError } from "@trpc/server";
+import { describe, expect, it } from "vitest";
+import { DomainError } from "../errors";
+import { errorData } from "./init";
+
+describe("errors sent to API clients", () => {
+  it("keep the detail of a NOT_FOUND on the server, so ids cannot be probed", () => {
+    const err = new TRPCError({ code: "NOT_FOUND", message: "That lab session does not exist.", cause: new DomainError("NOT_FOUND", "That lab session does not exist.", "session belongs to another user") });
+    expect(errorData(err)).toEqual({ detail: null, domainCode: "NOT_FOUND", fieldErrors: null });
+  });
+
+  it("pass other domain errors' detail through", () => {
+    const err = new TRPCError({ code: "CONFLICT", message: "This lab's sandbox is not running.", cause: new DomainError("CONFLICT", "This lab's sandbox is not running.", "state ended") });
+    expect(errorData(err)).toMatchObject({ detail: "state ended", domainCode: "CONFLICT" });
+  });
+});
