@@ -32,6 +32,13 @@ test("a learner types in the lab's terminal and still sees it after a reload", a
   await firstRun.click();
   await expect.poll(() => terminalText(page), { timeout: 20_000 }).toContain("containerd");
 
+  // "Copy" beside a block puts its text on the clipboard.
+  await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
+  const firstCopy = page.getByTestId("lab-body").getByRole("button", { name: "Copy" }).first();
+  await firstCopy.click();
+  await expect(firstCopy).toHaveText("Copied");
+  expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/containerd/);
+
   // A second tab is a second shell.
   await terminals.getByRole("button", { name: "+ New terminal" }).click();
   await expect(terminals.getByRole("tab", { name: "Terminal 2" })).toHaveAttribute("aria-selected", "true");
