@@ -12,12 +12,21 @@ import { chromium, type Browser, type Page } from "@playwright/test";
 
 const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
 
+/** Signs up and lands on `next`, waiting out better-auth's limit of 3 sign-ups per 10 s. */
 async function signUp(page: Page, base: string, email: string, next: string) {
-  await page.goto(`${base}/sign-up?next=${encodeURIComponent(next)}`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill("screenshot-password");
-  await page.getByRole("button", { name: "Sign up" }).click();
-  await page.waitForURL((url) => url.pathname === next, { timeout: 30_000 });
+  for (let attempt = 0; ; attempt++) {
+    await page.goto(`${base}/sign-up?next=${encodeURIComponent(next)}`);
+    await page.getByLabel("Email").fill(email);
+    await page.getByLabel("Password").fill("screenshot-password");
+    await page.getByRole("button", { name: "Sign up" }).click();
+    const limited = await Promise.race([
+      page.waitForURL((url) => url.pathname === next, { timeout: 30_000 }).then(() => false),
+      page.getByText("Too many requests").waitFor({ timeout: 30_000 }).then(() => true),
+    ]);
+    if (!limited) return;
+    if (attempt === 2) throw new Error("sign-up stayed rate-limited");
+    await page.waitForTimeout(10_000);
+  }
 }
 
 /** A learner joins the cohort, starts `lab` and types `command` in its terminal; waits for `task` to tick if given. */

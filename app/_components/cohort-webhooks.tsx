@@ -79,7 +79,7 @@ export function CohortWebhooks({ cohortId }: { cohortId: string }) {
       </h2>
       <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
         Each event is POSTed as JSON, signed with HMAC-SHA256 in the <code className="font-mono">X-RuntimeLabs-Signature</code> header, and
-        retried with backoff for about an hour and a half. docs/api.md shows how to verify it.
+        retried with backoff for about an hour and a quarter (10 s, 30 s, 2 min, 10 min, 1 h). docs/api.md shows how to verify it.
       </p>
 
       <form onSubmit={submit} className="flex flex-wrap items-end gap-3">

@@ -131,8 +131,10 @@ function LabSummary({ cell }: { cell: LabCell | undefined }) {
       <span>
         {cell.points}/{cell.maxPoints}
       </span>
-      <span title={cell.completedAt ? `completed ${formatDate(cell.completedAt)}` : "not completed yet"}>{cell.completedAt ? formatDuration(cell.timeToCompleteMs) : "…"}</span>
-      <span title="hints opened">💡{cell.hintsUsed}</span>
+      <span title={cell.completedAt ? `completed ${formatDate(cell.completedAt)}` : "not completed yet"}>{cell.completedAt ? formatDuration(cell.timeToCompleteMs) : "in progress"}</span>
+      <span title="hints opened">
+        {cell.hintsUsed} hint{cell.hintsUsed === 1 ? "" : "s"}
+      </span>
       <Link href={`/instructor/sessions/${cell.sessionId}`} className="rounded text-sky-700 hover:underline dark:text-sky-400">
         {live ? "watch" : "details"}
       </Link>
