@@ -130,7 +130,7 @@ test("instructor sees a learner's task tick live, watches the terminal, exports 
     },
     { sessionId, cohortId },
   );
-  expect(denied).toEqual({ tasks: 404, session: 404, detail: 404, results: 403, restResults: 404, restGrade: 404, ws: "refused" });
+  expect(denied).toEqual({ tasks: 404, session: 404, detail: 403, results: 403, restResults: 404, restGrade: 404, ws: "refused" });
 
   await learnerPage.getByTestId("session-panel").getByRole("button", { name: "End lab" }).click();
   await expect(learnerPage.getByTestId("terminals")).toHaveCount(0);

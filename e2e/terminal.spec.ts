@@ -21,6 +21,9 @@ test("a learner types in the lab's terminal and still sees it after a reload", a
   await page.keyboard.press("Enter");
   // The echoed command and its output: the marker appears twice.
   await expect.poll(async () => (await terminalText(page)).split(marker).length - 1).toBeGreaterThanOrEqual(2);
+  // The shell keeps Tab (completion); F6 moves keyboard focus out to the terminal's tab.
+  await page.keyboard.press("F6");
+  await expect(terminals.getByRole("tab", { name: "Terminal 1" })).toBeFocused();
 
   // Reload: the same shell, its screen replayed by the server.
   await page.reload();

@@ -65,9 +65,24 @@ async function loadWebglRenderer(term: Terminal): Promise<void> {
   }
 }
 
-/** Copy with Ctrl+Shift+C, paste with Ctrl+Shift+V (Ctrl+C stays SIGINT). */
+/**
+ * Where F6 sends keyboard focus: the terminal keeps Tab for the shell's
+ * completion, so without a way out a keyboard user would be trapped. F6 is
+ * the usual "next pane" key and no shell binds it by default.
+ */
+function leaveTerminal(el: HTMLElement | null): void {
+  const dock = el?.closest('[data-testid="terminals"]');
+  const target = dock?.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]') ?? document.querySelector<HTMLElement>("#main");
+  target?.focus();
+}
+
+/** Copy with Ctrl+Shift+C, paste with Ctrl+Shift+V (Ctrl+C stays SIGINT); F6 leaves the terminal. */
 function clipboardKeys(term: Terminal) {
   return (ev: KeyboardEvent): boolean => {
+    if (ev.key === "F6" && !ev.ctrlKey && !ev.altKey && !ev.metaKey) {
+      if (ev.type === "keydown") leaveTerminal(term.element ?? null);
+      return false;
+    }
     if (ev.type !== "keydown" || !ev.ctrlKey || !ev.shiftKey) return true;
     const key = ev.key.toLowerCase();
     if (key === "c" && term.hasSelection()) {
@@ -192,5 +207,5 @@ export function TerminalView({ sessionId, terminalId, label, onState }: Terminal
     };
   }, [sessionId, terminalId, register]);
 
-  return <div ref={ref} role="group" aria-label={label} className="h-full w-full overflow-hidden p-1" style={{ background: THEMES[theme].background }} data-terminal-id={terminalId} />;
+  return <div ref={ref} role="group" aria-label={label} aria-description="Press F6 to move focus out of the terminal." className="h-full w-full overflow-hidden p-1" style={{ background: THEMES[theme].background }} data-terminal-id={terminalId} />;
 }
