@@ -37,7 +37,7 @@ test("a learner types in the lab's terminal and still sees it after a reload", a
 
   // "Copy" beside a block puts its text on the clipboard.
   await page.context().grantPermissions(["clipboard-read", "clipboard-write"]);
-  const firstCopy = page.getByTestId("lab-body").getByRole("button", { name: "Copy" }).first();
+  const firstCopy = page.getByTestId("lab-body").getByTitle("Copy to the clipboard").first();
   await firstCopy.click();
   await expect(firstCopy).toHaveText("Copied");
   expect(await page.evaluate(() => navigator.clipboard.readText())).toMatch(/containerd/);

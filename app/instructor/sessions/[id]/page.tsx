@@ -12,7 +12,8 @@ export default async function SessionPage({ params }: { params: Promise<{ id: st
   try {
     await caller.cohorts.sessionDetail({ sessionId: id });
   } catch (err) {
-    if (err instanceof TRPCError && err.code === "NOT_FOUND") notFound();
+    // Learners get FORBIDDEN from the API; the page says no more than "not found".
+    if (err instanceof TRPCError && (err.code === "NOT_FOUND" || err.code === "FORBIDDEN")) notFound();
     if (err instanceof TRPCError && err.code === "UNAUTHORIZED") return <p className="text-zinc-600 dark:text-zinc-400">{err.message}</p>;
     throw err;
   }
