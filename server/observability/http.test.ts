@@ -59,7 +59,7 @@ describe("request pipeline on a real server", () => {
   let ops: OpsEndpoints;
   let lines: Record<string, unknown>[] = [];
   let logger: Logger;
-  const deps = { dbUp: true, labs: 2, sandboxes: true, dockerUp: true };
+  const deps = { dbUp: true, labs: 2, sandboxes: true, dockerUp: true, hosts: null as null | { name: string; state: "up" | "suspect" | "down" }[] };
 
   const fakeServices = {
     db: {
@@ -69,7 +69,10 @@ describe("request pipeline on a real server", () => {
       },
     },
     labs: { list: async () => Array.from({ length: deps.labs }, (_, i) => ({ slug: `lab-${i}` })) },
-    sessions: { capacity: () => (deps.sandboxes ? [{ environment: "node" }] : []) },
+    sessions: {
+      capacity: () => (deps.sandboxes ? [{ environment: "node" }] : []),
+      providerFor: () => (deps.hosts ? { hosts: () => deps.hosts } : { name: "docker" }),
+    },
     docker: { ping: async () => (deps.dockerUp ? "OK" : Promise.reject(new Error("connect ENOENT /var/run/docker.sock"))) },
   } as unknown as ReadinessDeps;
 
@@ -164,6 +167,27 @@ describe("request pipeline on a real server", () => {
     deps.dockerUp = false;
     const res = await fetch(`${base}/api/ready`);
     expect(res.status).toBe(200);
+  });
+
+  it("with several Docker hosts, is ready while one answers and says which do not", async () => {
+    deps.hosts = [
+      { name: "a", state: "up" },
+      { name: "b", state: "down" },
+    ];
+    try {
+      let res = await fetch(`${base}/api/ready`);
+      expect(res.status).toBe(200);
+      expect(JSON.stringify(await res.json())).toContain("Docker answers on a; b is down.");
+      deps.hosts = [
+        { name: "a", state: "suspect" },
+        { name: "b", state: "down" },
+      ];
+      res = await fetch(`${base}/api/ready`);
+      expect(res.status).toBe(503);
+      expect(((await res.json()) as { reasons: string[] }).reasons.join(" ")).toMatch(/none of the Docker hosts answers \(a: suspect, b: down\)/);
+    } finally {
+      deps.hosts = null;
+    }
   });
 
   it("says not ready once shutting down", async () => {

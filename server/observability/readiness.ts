@@ -68,6 +68,14 @@ export async function checkReadiness(services: ReadinessDeps, options: { shuttin
     sandboxesConfigured
       ? probe(
           async () => {
+            // Several Docker hosts (DOCKER_HOSTS): ready while at least one answers.
+            const hosts = services.sessions.providerFor("node")?.hosts?.();
+            if (hosts) {
+              const up = hosts.filter((h) => h.state === "up").map((h) => h.name);
+              if (!up.length) throw new Error(`none of the Docker hosts answers (${hosts.map((h) => `${h.name}: ${h.state}`).join(", ")})`);
+              const others = hosts.filter((h) => h.state !== "up").map((h) => `${h.name} is ${h.state}`);
+              return `Docker answers on ${up.join(", ")}${others.length ? `; ${others.join(", ")}` : ""}.`;
+            }
             await services.docker.ping();
             return "Docker answers.";
           },

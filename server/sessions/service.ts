@@ -262,6 +262,11 @@ export class SessionService {
     this.events.emit(ANY_SESSION, id);
   }
 
+  /** The provider of an environment, if one is configured (readiness, operators' tools). */
+  providerFor(environment: SandboxEnvironment): SandboxProvider | undefined {
+    return this.deps.providers[environment];
+  }
+
   /** Calls `listener` with the id of every session that changes (dashboards). Returns the unsubscribe function. */
   onAnyChange(listener: (sessionId: string) => void): () => void {
     this.events.on(ANY_SESSION, listener);
