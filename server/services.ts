@@ -6,9 +6,9 @@ import { openDatabase, type Database } from "./db/database";
 import type { Env } from "./env";
 import { checkHealth } from "./health";
 import { LabCatalogService } from "./labs/service";
-import { DockerProvider } from "./sandbox/providers/docker/provider";
 import { KindProvider } from "./sandbox/providers/kind/provider";
 import { MultiHostDockerProvider } from "./sandbox/providers/docker/multi-host";
+import { createNodeProvider } from "./sandbox/providers/docker/from-env";
 import { GradingService, type GradingConfig } from "./grading/service";
 import { DEFAULT_SESSION_CONFIG, type SessionConfig } from "./sessions/config";
 import { SessionService } from "./sessions/service";
@@ -103,16 +103,7 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
     });
     const docker = new Docker();
     const labs = new LabCatalogService(db.prisma, env.labsDir, { watch: env.NODE_ENV === "development", log });
-    const nodeProvider = env.DOCKER_HOSTS
-      ? new MultiHostDockerProvider(env.DOCKER_HOSTS, {
-          instance: env.LABS_INSTANCE,
-          image: env.LABS_NODE_IMAGE,
-          defaultMaxSandboxes: env.LABS_MAX_SANDBOXES,
-          pingIntervalMs: env.DOCKER_HOST_PING_MS,
-          downAfter: env.DOCKER_HOST_DOWN_AFTER,
-          log,
-        })
-      : new DockerProvider({ instance: env.LABS_INSTANCE, image: env.LABS_NODE_IMAGE, maxSandboxes: env.LABS_MAX_SANDBOXES });
+    const nodeProvider = createNodeProvider(env, log);
     if (nodeProvider instanceof MultiHostDockerProvider) nodeProvider.startHealthChecks();
     const providers = { node: nodeProvider, cluster: clusterProvider(env) };
     const sessions = new SessionService({

@@ -15,7 +15,7 @@ import { labJsonSchema, SLUG_PATTERN } from "../labs/schema";
 import { labTemplate } from "./template";
 import { formatProblem, loadCatalog } from "../labs/catalog";
 import { parseEnv, EnvError } from "../env";
-import { DockerProvider } from "../sandbox/providers/docker/provider";
+import { createNodeProvider } from "../sandbox/providers/docker/from-env";
 import type { Sandbox } from "../sandbox/provider";
 import { CliError, usage } from "./usage";
 import { testLab } from "../grading/lab-test";
@@ -23,8 +23,7 @@ import path from "node:path";
 import fs from "node:fs";
 
 function provider() {
-  const env = parseEnv();
-  return new DockerProvider({ instance: env.LABS_INSTANCE, image: env.LABS_NODE_IMAGE, maxSandboxes: env.LABS_MAX_SANDBOXES });
+  return createNodeProvider(parseEnv());
 }
 
 function row(s: Sandbox) {
@@ -37,6 +36,7 @@ function row(s: Sandbox) {
     pool: s.pool,
     createdAt: s.createdAt.toISOString(),
     container: s.nodes[0]?.containerId.slice(0, 12) ?? null,
+    host: s.host ?? null,
   };
 }
 
