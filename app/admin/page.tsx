@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { accessDeniedMessage } from "../_components/access-denied";
 import { api } from "../_trpc/server";
 import { RoleSelect } from "./role-select";
 
@@ -11,9 +11,8 @@ export default async function AdminPage() {
   try {
     users = await caller.users.list();
   } catch (err) {
-    if (err instanceof TRPCError && (err.code === "UNAUTHORIZED" || err.code === "FORBIDDEN")) {
-      return <p className="text-zinc-600 dark:text-zinc-400">{err.message}</p>;
-    }
+    const denied = accessDeniedMessage(err);
+    if (denied) return <p className="text-zinc-600 dark:text-zinc-400">{denied}</p>;
     throw err;
   }
   return (

@@ -1,4 +1,4 @@
-import { TRPCError } from "@trpc/server";
+import { accessDeniedMessage } from "../_components/access-denied";
 import Link from "next/link";
 import { api } from "../_trpc/server";
 import { CreateCohortForm } from "./create-cohort-form";
@@ -13,9 +13,8 @@ export default async function InstructorPage() {
   try {
     cohorts = await caller.cohorts.list();
   } catch (err) {
-    if (err instanceof TRPCError && (err.code === "UNAUTHORIZED" || err.code === "FORBIDDEN")) {
-      return <p className="text-zinc-600 dark:text-zinc-400">{err.message}</p>;
-    }
+    const denied = accessDeniedMessage(err);
+    if (denied) return <p className="text-zinc-600 dark:text-zinc-400">{denied}</p>;
     throw err;
   }
   const labs = await caller.labs.list();
