@@ -65,6 +65,8 @@ const envSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number({ error: "must be minutes" }).int().min(1, "must be at least 1").max(24 * 60).default(30),
   SESSION_EXTEND_MINUTES: z.coerce.number({ error: "must be minutes" }).int().min(1).max(24 * 60).default(30),
   SESSION_MAX_MINUTES: z.coerce.number({ error: "must be minutes" }).int().min(5).max(7 * 24 * 60).default(240),
+  // Off: webhooks refuse loopback, private and link-local destinations (SSRF; docs/api.md).
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.stringbool({ error: "must be 1 or 0 (true or false)" }).default(false),
 });
 
 export type Env = z.infer<typeof envSchema> & {

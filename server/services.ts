@@ -116,7 +116,7 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
     const grading = new GradingService({ prisma: db.prisma, labs, sessions, config: options.gradingConfig, log });
     // Webhooks: task.passed and lab.completed become delivery rows; the worker
     // sends them (and any left pending by a previous run) from now on.
-    const webhookWorker = new WebhookWorker({ prisma: db.prisma, config: options.webhookConfig, log });
+    const webhookWorker = new WebhookWorker({ prisma: db.prisma, config: options.webhookConfig, allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS, log });
     const webhookDispatcher = new WebhookDispatcher({ prisma: db.prisma, labs, log, onEnqueued: () => webhookWorker.wake() });
     const detachWebhooks = webhookDispatcher.attach(grading);
     const cohorts = new CohortService({

@@ -53,12 +53,16 @@ export function assertSameOrigin(req: Request, publicUrl: string): void {
   if (!allowed.has(origin)) throw new DomainError("FORBIDDEN", `Requests from ${origin} may not use your browser session; send an API token instead.`);
 }
 
-/** A JSON error body with the status its code means. */
+/**
+ * A JSON error body with the status its code means: the code and the
+ * sentence only. A DomainError's `detail` is for operators (it can name
+ * internal ids, states or a library's error text) and is never sent.
+ */
 export function errorResponse(err: unknown): Response {
   if (isDomainError(err)) {
     const headers: Record<string, string> = { "cache-control": "no-store" };
     if (err.code === "UNAUTHORIZED") headers["www-authenticate"] = 'Bearer realm="runtime-labs"';
-    return Response.json({ error: { code: err.code, message: err.message, ...(err.detail ? { detail: err.detail } : {}) } }, { status: STATUS[err.code], headers });
+    return Response.json({ error: { code: err.code, message: err.message } }, { status: STATUS[err.code], headers });
   }
   // Unknown failures: logged with their text, answered with a sentence only.
   console.error("[api/v1] request failed:", err);
@@ -91,5 +95,21 @@ export function apiRoute<P>(
     } catch (err) {
       return errorResponse(err);
     }
+  };
+}
+
+/**
+ * A handler for the methods an endpoint does not answer: JSON 405 with an
+ * `Allow` header, in the API's error shape (Next's own 405 has no body).
+ * Route files export it under each other method name.
+ */
+export function methodNotAllowed(...allowed: string[]): (req: Request) => Response {
+  const allow = allowed.includes("GET") && !allowed.includes("HEAD") ? [...allowed, "HEAD"] : allowed;
+  return (req) => {
+    const { pathname } = new URL(req.url);
+    return Response.json(
+      { error: { code: "METHOD_NOT_ALLOWED", message: `${pathname} does not answer ${req.method}; use ${allowed.join(" or ")} (docs/api.md).` } },
+      { status: 405, headers: { allow: allow.join(", "), "cache-control": "no-store" } },
+    );
   };
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DATABASE_KINDS } from "../../test/support/databases";
 import { startTestPlatform, type TestPlatform } from "../../test/support/services";
-import { authenticateApiToken, createApiToken, MAX_ACTIVE_TOKENS } from "./service";
+import { authenticateApiToken, createApiToken, listApiTokens, MAX_ACTIVE_TOKENS, TOKEN_LIST_LIMIT } from "./service";
 import { hashToken } from "./token";
 
 type Caller = Awaited<ReturnType<TestPlatform["signUp"]>>["caller"];
@@ -83,5 +84,47 @@ describe("API tokens (PGlite)", () => {
     const first = (await bob.tokens.list()).find((t) => t.name === "t0")!;
     await bob.tokens.revoke({ tokenId: first.id });
     await expect(bob.tokens.create({ name: "replacement" })).resolves.toMatchObject({ view: { name: "replacement" } });
+  });
+});
+
+// Limits that only hold if the database serialises the check and the insert:
+// run on both databases, with real concurrency on PostgreSQL's pool.
+describe.each(DATABASE_KINDS)("API token limits on %s", (kind) => {
+  let platform: TestPlatform;
+  let userId = "";
+
+  beforeAll(async () => {
+    platform = await startTestPlatform(kind);
+    await platform.signUp(`admin-${kind}@example.com`);
+    const { caller } = await platform.signUp(`scripted-${kind}@example.com`);
+    userId = (await caller.system.me())!.id;
+  });
+  afterAll(async () => {
+    await platform?.close(true);
+  });
+
+  const prisma = () => platform.services.db.prisma;
+
+  it(`holds the cap of ${MAX_ACTIVE_TOKENS} live tokens when a script creates them in parallel`, async () => {
+    const results = await Promise.allSettled(Array.from({ length: MAX_ACTIVE_TOKENS + 6 }, (_, i) => createApiToken(prisma(), { id: userId }, { name: `parallel ${i}` })));
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(MAX_ACTIVE_TOKENS);
+    for (const r of results.filter((r): r is PromiseRejectedResult => r.status === "rejected")) expect(r.reason).toMatchObject({ code: "CONFLICT" });
+    expect(await prisma().apiToken.count({ where: { userId, revokedAt: null } })).toBe(MAX_ACTIVE_TOKENS);
+  });
+
+  it(`lists every live token and the newest dead ones, ${TOKEN_LIST_LIMIT} in all`, async () => {
+    // 150 revoked tokens, all newer than the live ones.
+    const later = Date.now() + 60_000;
+    await prisma().apiToken.createMany({
+      data: Array.from({ length: 150 }, (_, i) => ({ userId, name: `old ${i}`, prefix: "rl_revoked", tokenHash: `revoked-${kind}-${i}`, revokedAt: new Date(later + i), createdAt: new Date(later + i) })),
+    });
+    const list = await listApiTokens(prisma(), { id: userId });
+    expect(list).toHaveLength(TOKEN_LIST_LIMIT);
+    expect(list.filter((t) => t.revokedAt === null)).toHaveLength(MAX_ACTIVE_TOKENS);
+    const dead = list.filter((t) => t.revokedAt !== null);
+    expect(dead[0]!.name).toBe("old 149"); // newest first
+    expect(dead.at(-1)!.name).toBe(`old ${150 - (TOKEN_LIST_LIMIT - MAX_ACTIVE_TOKENS)}`);
+    const times = list.map((t) => t.createdAt.getTime());
+    expect(times).toEqual([...times].sort((a, b) => b - a));
   });
 });

@@ -37,22 +37,43 @@ export async function createApiToken(
 ): Promise<{ token: string; view: ApiTokenView }> {
   const name = input.name.trim();
   if (!name) throw new DomainError("BAD_REQUEST", "Give the token a name that says where it is used, e.g. “LMS grade sync”.");
-  const active = await prisma.apiToken.count({ where: { userId: user.id, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } });
-  if (active >= MAX_ACTIVE_TOKENS) {
-    throw new DomainError("CONFLICT", `You already have ${MAX_ACTIVE_TOKENS} active tokens; revoke one you no longer use first.`);
-  }
   const token = generateToken();
   const expiresAt = input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null;
-  const view = await prisma.apiToken.create({
-    data: { userId: user.id, name, prefix: tokenPrefix(token), tokenHash: hashToken(token), expiresAt, createdAt: now },
-    select: VIEW,
+  const view = await prisma.$transaction(async (tx) => {
+    // Count and insert under a lock on the user's row: a script creating
+    // tokens in parallel waits its turn instead of slipping past the cap.
+    await tx.$queryRaw`SELECT id FROM users WHERE id = ${user.id} FOR UPDATE`;
+    const active = await tx.apiToken.count({ where: { userId: user.id, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] } });
+    if (active >= MAX_ACTIVE_TOKENS) {
+      throw new DomainError("CONFLICT", `You already have ${MAX_ACTIVE_TOKENS} active tokens; revoke one you no longer use first.`);
+    }
+    return tx.apiToken.create({
+      data: { userId: user.id, name, prefix: tokenPrefix(token), tokenHash: hashToken(token), expiresAt, createdAt: now },
+      select: VIEW,
+    });
   });
   return { token, view };
 }
 
-/** The user's tokens, newest first, revoked ones included (so the list explains why a script stopped). */
-export async function listApiTokens(prisma: PrismaClient, user: Pick<SessionUser, "id">): Promise<ApiTokenView[]> {
-  return prisma.apiToken.findMany({ where: { userId: user.id }, orderBy: { createdAt: "desc" }, select: VIEW });
+/** Tokens a list shows: every live one, then the newest revoked or expired ones up to this many in all. */
+export const TOKEN_LIST_LIMIT = 100;
+
+/**
+ * The user's tokens, newest first: every live one, and revoked or expired
+ * ones (so the list explains why a script stopped) up to TOKEN_LIST_LIMIT in
+ * all. Dead tokens pile up over the years; the oldest explain nothing.
+ */
+export async function listApiTokens(prisma: PrismaClient, user: Pick<SessionUser, "id">, now = new Date()): Promise<ApiTokenView[]> {
+  const liveWhere = { userId: user.id, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] };
+  // The cap keeps live tokens at MAX_ACTIVE_TOKENS; the take only bounds the query.
+  const live = await prisma.apiToken.findMany({ where: liveWhere, orderBy: { createdAt: "desc" }, take: TOKEN_LIST_LIMIT, select: VIEW });
+  const dead = await prisma.apiToken.findMany({
+    where: { userId: user.id, NOT: { id: { in: live.map((t) => t.id) } } },
+    orderBy: { createdAt: "desc" },
+    take: Math.max(TOKEN_LIST_LIMIT - live.length, 0),
+    select: VIEW,
+  });
+  return [...live, ...dead].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
 }
 
 /** Revokes one of the user's own tokens; NOT_FOUND for anyone else's. Revoking twice is harmless. */

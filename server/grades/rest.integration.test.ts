@@ -15,7 +15,9 @@ import { installServices } from "../services";
 import type { SessionUser } from "../trpc/context";
 import { createWebhook } from "../webhooks/manage";
 import { SIGNATURE_HEADER, verifySignature } from "../webhooks/signing";
+import { WebhookWorker } from "../webhooks/worker";
 import { CSV_FIXED_COLUMNS } from "./export";
+import { HISTORY_LIMIT } from "./session-report";
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 
@@ -60,6 +62,7 @@ describe("REST API /api/v1 over HTTP (real Docker)", () => {
   let provider: DockerProvider;
   let server: http.Server;
   let receiver: LoopbackReceiver;
+  let hookWorker: WebhookWorker;
   let base = "";
   let cohortId = "";
   let sessionId = "";
@@ -108,7 +111,14 @@ describe("REST API /api/v1 over HTTP (real Docker)", () => {
     });
     cohortId = cohort.id;
     const teacher = users["teacher@example.com"]!;
-    hookSecret = (await createWebhook(prisma, { id: teacher.id, role: "instructor" }, { cohortId, url: `${receiver.url}/lms`, events: ["task.passed"] })).secret;
+    // The receiver is on loopback, which webhooks reach only when the
+    // operator allows private targets: this test's worker is told so (as
+    // WEBHOOK_ALLOW_PRIVATE_TARGETS=1 tells the platform's) and replaces the
+    // platform's, which would refuse the delivery.
+    hookSecret = (await createWebhook(prisma, { id: teacher.id, role: "instructor" }, { cohortId, url: `${receiver.url}/lms`, events: ["task.passed"] }, { allowPrivateTargets: true })).secret;
+    await platform.services.webhooks.worker.stop();
+    hookWorker = new WebhookWorker({ prisma, allowPrivateTargets: true, config: { pollMs: 200 } });
+    hookWorker.start();
 
     await platform.services.sessions.boot();
     const s = await platform.services.sessions.start(ada, "first-container");
@@ -118,6 +128,7 @@ describe("REST API /api/v1 over HTTP (real Docker)", () => {
   });
   afterAll(async () => {
     server?.close();
+    await hookWorker?.stop();
     await receiver?.close();
     await platform?.services.sessions.shutdown();
     for (const sb of (await provider?.list()) ?? []) await provider.destroy(sb.id);
@@ -258,6 +269,37 @@ describe("REST API /api/v1 over HTTP (real Docker)", () => {
     const res = await call("/api/v1/nothing/here", { token: tokens.ada });
     expect(res.status).toBe(404);
     expect(await errorOf(res)).toEqual({ code: "NOT_FOUND", message: "There is no API endpoint GET /api/v1/nothing/here; docs/api.md lists them." });
+  });
+
+  it("answers a method an endpoint does not take with a JSON 405 naming the ones it does", async () => {
+    const cases: [string, string, string][] = [
+      ["DELETE", "/api/v1/me", "GET, HEAD"],
+      ["POST", `/api/v1/cohorts/${cohortId}/results`, "GET, HEAD"],
+      ["PUT", `/api/v1/sessions/${sessionId}`, "GET, HEAD"],
+      ["GET", `/api/v1/sessions/${sessionId}/grade`, "POST"],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await call(path, { method, token: tokens.ada });
+      expect(res.status, `${method} ${path}`).toBe(405);
+      expect(res.headers.get("allow")).toBe(allow);
+      expect(await errorOf(res)).toEqual({ code: "METHOD_NOT_ALLOWED", message: `${path} does not answer ${method}; use ${allow.split(", ")[0]} (docs/api.md).` });
+    }
+  });
+
+  it(`gives staff the newest ${HISTORY_LIMIT} changes of the check history, oldest first`, async () => {
+    const prisma = platform.services.db.prisma;
+    const start = Date.now() + 60_000;
+    await prisma.taskEvent.createMany({
+      data: Array.from({ length: HISTORY_LIMIT + 50 }, (_, i) => ({ sessionId, taskId: "own-pid-namespace", status: "failed" as const, message: `poll ${i}`, trigger: "poll", createdAt: new Date(start + i * 1_000) })),
+    });
+    const res = await call(`/api/v1/sessions/${sessionId}`, { token: tokens.teacher });
+    const body = (await res.json()) as { tasks: { id: string; history: { message: string }[] }[] };
+    const history = body.tasks.find((t) => t.id === "own-pid-namespace")!.history;
+    expect(body.tasks.reduce((n, t) => n + t.history.length, 0)).toBe(HISTORY_LIMIT);
+    expect(history).toHaveLength(HISTORY_LIMIT);
+    expect(history[0]!.message).toBe("poll 50");
+    expect(history.at(-1)!.message).toBe(`poll ${HISTORY_LIMIT + 49}`);
+    await prisma.taskEvent.deleteMany({ where: { sessionId, message: { startsWith: "poll " } } });
   });
 
   it("reports an ended session's stored score without running checks", async () => {

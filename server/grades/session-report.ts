@@ -28,7 +28,7 @@ export interface ReportTask {
   passedAt: Date | null;
   attempts: number;
   hintsRevealed: number;
-  /** Oldest first; present for staff only (admins and the cohort's instructor). */
+  /** Oldest first, from the session's newest HISTORY_LIMIT changes; present for staff only (admins and the cohort's instructor). */
   history?: TaskHistoryEntry[];
 }
 
@@ -55,6 +55,13 @@ export interface SessionReport {
   /** Why the checks did not run, as a sentence; null when they did or were not asked to. */
   note: string | null;
 }
+
+/**
+ * Check-history entries a report carries at most, over all tasks: the newest
+ * ones. A session polled for hours can gather thousands of changes (each
+ * with evidence); a grader needs the recent story, not all of it.
+ */
+export const HISTORY_LIMIT = 200;
 
 export interface ReportDeps {
   prisma: PrismaClient;
@@ -105,7 +112,8 @@ async function buildReport(
   const results = await prisma.taskResult.findMany({ where: { sessionId: row.id } });
   const tasks = await gradedTasks(labs, row.lab, results.map((r) => r.taskId));
   const cell = labCell(tasks.list, [{ id: row.id, state: row.state, createdAt: row.createdAt, taskResults: results }]);
-  const events = opts.history ? await prisma.taskEvent.findMany({ where: { sessionId: row.id }, orderBy: { createdAt: "asc" } }) : [];
+  // The newest HISTORY_LIMIT changes, as the dashboard's drill-down shows; oldest first in the report.
+  const events = opts.history ? (await prisma.taskEvent.findMany({ where: { sessionId: row.id }, orderBy: { createdAt: "desc" }, take: HISTORY_LIMIT })).reverse() : [];
   return {
     session: {
       id: row.id,

@@ -4,7 +4,7 @@ import type { PrismaClient } from "../generated/prisma/client";
 import type { SessionUser } from "../trpc/context";
 import { WEBHOOK_EVENTS, type PingPayload, type WebhookEvent } from "./events";
 import { generateWebhookSecret } from "./signing";
-import { parseWebhookUrl } from "./url";
+import { parseWebhookUrl, PUBLIC_TARGETS_ONLY, type WebhookTargetPolicy } from "./url";
 
 /**
  * Webhooks of a cohort, managed by whoever manages the cohort (its
@@ -61,22 +61,33 @@ export async function listWebhooks(prisma: PrismaClient, user: Pick<SessionUser,
   return prisma.webhook.findMany({ where: { cohortId }, orderBy: { createdAt: "asc" }, select: VIEW });
 }
 
-/** Adds a webhook; `secret` is shown to the instructor now and never again. */
+/**
+ * Adds a webhook; `secret` is shown to the instructor now and never again.
+ * `policy` is the operator's (env WEBHOOK_ALLOW_PRIVATE_TARGETS): by default
+ * URLs naming loopback, private or link-local addresses are refused.
+ */
 export async function createWebhook(
   prisma: PrismaClient,
   user: Pick<SessionUser, "id" | "role">,
   input: { cohortId: string; url: string; events?: WebhookEvent[] },
+  policy: WebhookTargetPolicy = PUBLIC_TARGETS_ONLY,
 ): Promise<{ webhook: WebhookView; secret: string }> {
   await assertCohort(prisma, user, input.cohortId);
-  const url = parseWebhookUrl(input.url);
+  const url = parseWebhookUrl(input.url, policy);
   const events = [...new Set(input.events?.length ? input.events : WEBHOOK_EVENTS)];
   const unknown = events.filter((e) => !(WEBHOOK_EVENTS as readonly string[]).includes(e));
   if (unknown.length) throw new DomainError("BAD_REQUEST", `Unknown webhook event(s): ${unknown.join(", ")}; choose from ${WEBHOOK_EVENTS.join(", ")}.`);
-  if ((await prisma.webhook.count({ where: { cohortId: input.cohortId } })) >= MAX_WEBHOOKS_PER_COHORT) {
-    throw new DomainError("CONFLICT", `This cohort already has ${MAX_WEBHOOKS_PER_COHORT} webhooks; remove one first.`);
-  }
   const secret = generateWebhookSecret();
-  const webhook = await prisma.webhook.create({ data: { cohortId: input.cohortId, url: url.toString(), secret, events }, select: VIEW });
+  const webhook = await prisma.$transaction(async (tx) => {
+    // Two instructors adding a webhook at the same moment must not both pass
+    // the count: the cohort's row is locked until this transaction ends, so
+    // the second waits and then counts the first one's webhook.
+    await tx.$queryRaw`SELECT id FROM cohorts WHERE id = ${input.cohortId} FOR UPDATE`;
+    if ((await tx.webhook.count({ where: { cohortId: input.cohortId } })) >= MAX_WEBHOOKS_PER_COHORT) {
+      throw new DomainError("CONFLICT", `This cohort already has ${MAX_WEBHOOKS_PER_COHORT} webhooks; remove one first.`);
+    }
+    return tx.webhook.create({ data: { cohortId: input.cohortId, url: url.toString(), secret, events }, select: VIEW });
+  });
   return { webhook, secret };
 }
 
@@ -86,7 +97,13 @@ export async function deleteWebhook(prisma: PrismaClient, user: Pick<SessionUser
   await prisma.webhook.delete({ where: { id: webhookId } });
 }
 
-/** Queues a `ping` to one webhook, so an instructor can test a receiver before learners start. */
+/**
+ * Queues a `ping` to one webhook, so an instructor can test a receiver before
+ * learners start. At most one waits per webhook: a ping not sent yet
+ * refuses another (a button pressed repeatedly cannot pile up requests); a
+ * ping waiting for a retry is replaced, so a fixed receiver can be tested
+ * again at once. Pings work for archived cohorts too (grading events do not).
+ */
 export async function pingWebhook(prisma: PrismaClient, user: Pick<SessionUser, "id" | "role">, webhookId: string, now = new Date()): Promise<{ deliveryId: string }> {
   const hook = await assertWebhook(prisma, user, webhookId);
   const payload: PingPayload = {
@@ -95,7 +112,21 @@ export async function pingWebhook(prisma: PrismaClient, user: Pick<SessionUser, 
     cohort: { id: hook.cohort.id, name: hook.cohort.name },
     message: "A test delivery from Runtime Labs: if the signature verifies, this webhook is set up.",
   };
-  const row = await prisma.webhookDelivery.create({ data: { webhookId, event: "ping", payload: JSON.parse(JSON.stringify(payload)), nextAttemptAt: now }, select: { id: true } });
+  const row = await prisma.$transaction(async (tx) => {
+    // The webhook's row is locked so two presses at once cannot both see "no ping waiting".
+    await tx.$queryRaw`SELECT id FROM webhooks WHERE id = ${webhookId} FOR UPDATE`;
+    const waiting = await tx.webhookDelivery.findMany({ where: { webhookId, event: "ping", status: "pending" }, select: { id: true, attempts: true } });
+    if (waiting.some((d) => d.attempts === 0)) {
+      throw new DomainError("CONFLICT", "A test delivery to this webhook has not been sent yet; wait for it to show in the deliveries table before sending another.");
+    }
+    if (waiting.length) {
+      await tx.webhookDelivery.updateMany({
+        where: { id: { in: waiting.map((d) => d.id) }, status: "pending" },
+        data: { status: "failed", lastError: "Replaced by a newer test delivery before its next retry." },
+      });
+    }
+    return tx.webhookDelivery.create({ data: { webhookId, event: "ping", payload: JSON.parse(JSON.stringify(payload)), nextAttemptAt: now }, select: { id: true } });
+  });
   return { deliveryId: row.id };
 }
 

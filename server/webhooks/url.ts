@@ -1,15 +1,25 @@
+import { isIP } from "node:net";
 import { DomainError } from "../errors";
+import { blockedAddressReason, isLocalHostName } from "./address-policy";
+
+/** What the operator allows webhooks to reach (env WEBHOOK_ALLOW_PRIVATE_TARGETS). */
+export interface WebhookTargetPolicy {
+  /** True: loopback, private and link-local destinations are allowed too (receivers inside the operator's network; tests). */
+  allowPrivateTargets: boolean;
+}
+
+/** The default: only destinations on the public internet. */
+export const PUBLIC_TARGETS_ONLY: WebhookTargetPolicy = { allowPrivateTargets: false };
 
 /**
  * What a webhook URL may be. The platform POSTs to it from the server, so it
  * is a server-side request an instructor chooses (SSRF): only http and https,
- * no credentials in the URL, and deliveries never follow redirects (a
- * redirect could point somewhere the instructor could not name directly).
- * Which hosts are reachable is the operator's network policy: docs/api.md
- * says how to restrict egress. Loopback stays allowed because tests (and
- * receivers on the same host) use it.
+ * no credentials in the URL, and, unless the operator allows private
+ * targets, no host that names this machine or an internal network (literal
+ * addresses and `localhost` are refused here; names are resolved and checked
+ * again at every delivery, see post.ts). Deliveries never follow redirects.
  */
-export function parseWebhookUrl(text: string): URL {
+export function parseWebhookUrl(text: string, policy: WebhookTargetPolicy = PUBLIC_TARGETS_ONLY): URL {
   const trimmed = text.trim();
   if (trimmed.length > 2000) throw new DomainError("BAD_REQUEST", "That webhook URL is longer than 2000 characters; use a shorter one.");
   let url: URL;
@@ -25,5 +35,24 @@ export function parseWebhookUrl(text: string): URL {
     throw new DomainError("BAD_REQUEST", "Leave user names and passwords out of the webhook URL; receivers check the signature instead.");
   }
   url.hash = "";
+  if (!policy.allowPrivateTargets) {
+    const reason = refusedHostReason(url.hostname);
+    if (reason) throw new DomainError("BAD_REQUEST", privateTargetSentence(url.hostname, reason));
+  }
   return url;
+}
+
+/** Why a URL's host (as `URL.hostname` gives it) may not receive webhooks, or null when only DNS can tell. */
+export function refusedHostReason(hostname: string): string | null {
+  const bare = hostname.replace(/^\[|\]$/g, "");
+  if (isLocalHostName(bare)) return "a name for this machine";
+  return isIP(bare) ? blockedAddressReason(bare) : null;
+}
+
+/** The sentence an instructor sees when a webhook's destination is refused. */
+export function privateTargetSentence(host: string, reason: string, resolved = false): string {
+  return (
+    `Webhooks may not be sent to ${host}: ${resolved ? "it resolves to" : "it is"} ${reason}. ` +
+    "Use a receiver reachable from the internet, or ask the operator to set WEBHOOK_ALLOW_PRIVATE_TARGETS=1 if it really runs inside their network."
+  );
 }

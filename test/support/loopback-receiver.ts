@@ -7,10 +7,16 @@ export interface ReceivedRequest {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: string;
+  /** Date.now() when the request had fully arrived. */
+  receivedAt: number;
 }
 
-/** What the receiver does with the next request: answer with a status, or never answer. */
-export type ReceiverReply = { status: number; body?: string; headers?: Record<string, string> } | "hang";
+/**
+ * What the receiver does with the next request: answer with a status (after
+ * `delayMs`; with `holdOpen` the body is sent but the response never ends),
+ * or never answer.
+ */
+export type ReceiverReply = { status: number; body?: string; headers?: Record<string, string>; delayMs?: number; holdOpen?: boolean } | "hang";
 
 /**
  * A real HTTP server on 127.0.0.1 that records requests and answers from a
@@ -26,10 +32,14 @@ export class LoopbackReceiver {
       const chunks: Buffer[] = [];
       req.on("data", (c: Buffer) => chunks.push(c));
       req.on("end", () => {
-        this.requests.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8") });
+        this.requests.push({ method: req.method ?? "", path: req.url ?? "", headers: req.headers, body: Buffer.concat(chunks).toString("utf8"), receivedAt: Date.now() });
         const reply = this.replies.shift() ?? { status: 200, body: "ok" };
         if (reply === "hang") return;
-        res.writeHead(reply.status, reply.headers).end(reply.body ?? "");
+        setTimeout(() => {
+          res.writeHead(reply.status, reply.headers);
+          if (reply.holdOpen) res.write(reply.body ?? "");
+          else res.end(reply.body ?? "");
+        }, reply.delayMs ?? 0);
       });
     });
   }

@@ -13,7 +13,7 @@ export const webhooksRouter = router({
   /** Adds a webhook; the answer holds its signing secret, which is never shown again. */
   create: instructorProcedure
     .input(cohortId.extend({ url: z.string().trim().min(1, "give the receiver's URL").max(2000), events: z.array(z.enum(WEBHOOK_EVENTS)).max(WEBHOOK_EVENTS.length).optional() }))
-    .mutation(({ ctx, input }) => createWebhook(ctx.services.db.prisma, ctx.user, input)),
+    .mutation(({ ctx, input }) => createWebhook(ctx.services.db.prisma, ctx.user, input, { allowPrivateTargets: ctx.services.env.WEBHOOK_ALLOW_PRIVATE_TARGETS })),
 
   delete: instructorProcedure.input(webhookId).mutation(({ ctx, input }) => deleteWebhook(ctx.services.db.prisma, ctx.user, input.webhookId)),
 

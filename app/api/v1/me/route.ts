@@ -1,7 +1,11 @@
-import { apiRoute, jsonResponse } from "@/server/api-tokens/request";
+import { apiRoute, methodNotAllowed, jsonResponse } from "@/server/api-tokens/request";
 import { getServices } from "@/server/services";
 
 export const dynamic = "force-dynamic";
 
 /** Who the token (or cookie) acts as: the quickest way to test a new token. */
 export const GET = apiRoute(getServices, async ({ caller }) => jsonResponse({ user: caller.user, via: caller.via }));
+
+// Every other method: a JSON 405 naming the one this endpoint answers.
+const wrongMethod = methodNotAllowed("GET");
+export { wrongMethod as POST, wrongMethod as PUT, wrongMethod as PATCH, wrongMethod as DELETE };

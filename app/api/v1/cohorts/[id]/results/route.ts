@@ -1,4 +1,4 @@
-import { apiRoute } from "@/server/api-tokens/request";
+import { apiRoute, methodNotAllowed } from "@/server/api-tokens/request";
 import { getCohortResults } from "@/server/grades/rest";
 import { getServices } from "@/server/services";
 
@@ -6,3 +6,7 @@ export const dynamic = "force-dynamic";
 
 /** A cohort's results as JSON or CSV (docs/api.md). */
 export const GET = apiRoute(getServices, getCohortResults);
+
+// Every other method: a JSON 405 naming the one this endpoint answers.
+const wrongMethod = methodNotAllowed("GET");
+export { wrongMethod as POST, wrongMethod as PUT, wrongMethod as PATCH, wrongMethod as DELETE };

@@ -1,4 +1,4 @@
-import { apiRoute } from "@/server/api-tokens/request";
+import { apiRoute, methodNotAllowed } from "@/server/api-tokens/request";
 import { postGradeSession } from "@/server/grades/rest";
 import { getServices } from "@/server/services";
 
@@ -6,3 +6,7 @@ export const dynamic = "force-dynamic";
 
 /** Runs a session's checks now and returns its score report (docs/api.md). */
 export const POST = apiRoute(getServices, postGradeSession);
+
+// Every other method: a JSON 405 naming the one this endpoint answers.
+const wrongMethod = methodNotAllowed("POST");
+export { wrongMethod as GET, wrongMethod as PUT, wrongMethod as PATCH, wrongMethod as DELETE };
