@@ -21,6 +21,12 @@ describe("parseEnv", () => {
     expect(parseEnv({ PUBLIC_URL: "https://labs.example.com/" }).publicUrl).toBe("https://labs.example.com");
   });
 
+  it("keeps webhooks away from private addresses unless told otherwise", () => {
+    expect(parseEnv({}).WEBHOOK_ALLOW_PRIVATE_TARGETS).toBe(false);
+    expect(parseEnv({ WEBHOOK_ALLOW_PRIVATE_TARGETS: "1" }).WEBHOOK_ALLOW_PRIVATE_TARGETS).toBe(true);
+    expect(() => parseEnv({ WEBHOOK_ALLOW_PRIVATE_TARGETS: "maybe" })).toThrow(/WEBHOOK_ALLOW_PRIVATE_TARGETS/);
+  });
+
   it("reports every bad variable at once, naming each and what is expected", () => {
     let error: EnvError | undefined;
     try {
