@@ -3,9 +3,10 @@
 #   lint + types -> unit (*.test.ts) -> integration (*.integration.test.ts:
 #   real Docker, PGlite and a real PostgreSQL on loopback) -> labs (validate,
 #   then `labs test` replays every node lab) -> e2e (Playwright in Chromium
-#   against the production build).
+#   against the production build) -> compose (scripts/compose-smoke.sh).
 # Needs: Docker running with the node image built (npm run images), the
-# PostgreSQL server binaries, and /usr/bin/chromium — `.ci/run` installs all.
+# PostgreSQL server binaries, /usr/bin/chromium and docker-compose — `.ci/run`
+# installs all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEXT_TELEMETRY_DISABLED=1
@@ -32,6 +33,19 @@ timer labs-test npx labs test --all | tee "$results/labs.txt"
 step "e2e (Playwright, Chromium, production build)"
 timer build npx next build
 PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" timer e2e npx playwright test --reporter=list,json
+
+step "compose (the docker-compose deployment: build, start, smoke test, tear down)"
+# The deployment is part of the product: CI (.ci/run) installs docker-compose
+# so this always runs there. Elsewhere a missing docker-compose is reported as
+# a skipped tier, loudly, not as a pass.
+compose_cmd=${COMPOSE:-docker-compose}
+if command -v "${compose_cmd%% *}" >/dev/null 2>&1; then
+  timer compose bash scripts/compose-smoke.sh
+  echo "compose: 1 passed, 0 failed, 0 skipped" >"$results/compose.txt"
+else
+  echo "SKIPPED: ${compose_cmd} is not installed (apt-get install docker-compose); the compose smoke test did not run." | tee "$results/compose.txt"
+  echo "compose: 0 passed, 0 failed, 1 skipped" >>"$results/compose.txt"
+fi
 
 step "summary"
 node scripts/test-summary.mjs "$results"
