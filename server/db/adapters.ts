@@ -26,6 +26,12 @@ export function describeTarget(target: DatabaseTarget): string {
 export interface DriverConnection {
   adapter: PrismaPg | PrismaPGlite;
   sql: SqlRunner;
+  /**
+   * Runs `fn` with a runner bound to ONE connection. Session state (an
+   * advisory lock, BEGIN ... COMMIT) only holds on one connection: through
+   * a pool, each statement may land on a different one.
+   */
+  withSession<T>(fn: (sql: SqlRunner) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -49,17 +55,28 @@ export async function openDriver(target: DatabaseTarget): Promise<DriverConnecti
         exec: (s) => pool.query(s),
         query: async <T>(s: string, params?: unknown[]) => (await pool.query(s, params)).rows as T[],
       },
+      withSession: async (fn) => {
+        const client = await pool.connect();
+        try {
+          return await fn({ exec: (s) => client.query(s), query: async <T>(s: string, params?: unknown[]) => (await client.query(s, params)).rows as T[] });
+        } finally {
+          client.release();
+        }
+      },
       close: () => pool.end(),
     };
   }
   fs.mkdirSync(target.dir, { recursive: true });
   const lite = await PGlite.create(target.dir);
+  const sql: SqlRunner = {
+    exec: (s) => lite.exec(s),
+    query: async <T>(s: string, params?: unknown[]) => (await lite.query<T>(s, params)).rows,
+  };
   return {
     adapter: new PrismaPGlite(lite),
-    sql: {
-      exec: (s) => lite.exec(s),
-      query: async <T>(s: string, params?: unknown[]) => (await lite.query<T>(s, params)).rows,
-    },
+    sql,
+    // PGlite is one connection already.
+    withSession: (fn) => fn(sql),
     close: () => lite.close(),
   };
 }

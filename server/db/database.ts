@@ -23,7 +23,7 @@ export interface Database {
 export async function openDatabase(target: DatabaseTarget, migrationsDir = MIGRATIONS_DIR): Promise<Database> {
   const driver = await openDriver(target);
   try {
-    const migrations = await applyMigrations(driver.sql, readMigrations(migrationsDir));
+    const migrations = await driver.withSession((sql) => applyMigrations(sql, readMigrations(migrationsDir)));
     const prisma = new PrismaClient({ adapter: driver.adapter });
     return {
       prisma,

@@ -73,3 +73,25 @@ describe.each(DATABASE_KINDS)("migrations on %s", (kind) => {
     fs.rmSync(dir, { recursive: true });
   });
 });
+
+// Only a server database has several processes starting at once (PGlite is
+// one process's file).
+describe("migrations on postgres, two servers", () => {
+  it("lets two servers start at once: one applies, the other waits on the lock and applies nothing", async () => {
+    const db = await freshDatabase("postgres");
+    const t = resolveDatabaseTarget(db.DATABASE_URL, db.DATA_DIR);
+    const [a, b] = await Promise.all([openDatabase(t), openDatabase(t)]);
+    try {
+      const names = fs.readdirSync(REAL_MIGRATIONS).filter((n) => fs.statSync(path.join(REAL_MIGRATIONS, n)).isDirectory());
+      expect([a.migrations.applied.length, b.migrations.applied.length].sort()).toEqual([0, names.length]);
+      // The lock was released on the connection that took it: a third start does not hang.
+      const c = await openDatabase(t);
+      expect(c.migrations.applied).toEqual([]);
+      await c.close();
+    } finally {
+      await a.close();
+      await b.close();
+      await db.cleanup();
+    }
+  });
+});

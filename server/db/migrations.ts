@@ -77,9 +77,11 @@ interface AppliedRow {
 
 /** Applies every pending migration; refuses if history was tampered with. */
 export async function applyMigrations(db: SqlRunner, migrations: Migration[]): Promise<MigrationReport> {
-  await db.exec(CREATE_TABLE);
+  // Lock first: even CREATE TABLE IF NOT EXISTS races between two servers
+  // starting at once (both see no table, one fails on the catalog's unique key).
   await db.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
   try {
+    await db.exec(CREATE_TABLE);
     const rows = await db.query<AppliedRow>(
       `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
     );
