@@ -428,6 +428,14 @@ export async function openHostView(
     // The node's pid namespace level: its init is pid 1 at the last NSpid position.
     const nsLevel = (parseStatus(statusText).NSpid ?? "").split(/\s+/).length - 1;
     if (nsLevel < 1) return fallback("the node does not run in its own pid namespace");
+    // Namespace and root-filesystem reads need ptrace-level access to the
+    // node's processes (root with CAP_SYS_PTRACE, e.g. the app in a container
+    // without it): find out now rather than fail every such check later.
+    const traceable = await fs.readlink(`/proc/${pid}/ns/pid`).then(
+      () => true,
+      () => false,
+    );
+    if (!traceable) return fallback(`cannot inspect the node's processes through /proc/${pid} (needs root with CAP_SYS_PTRACE)`);
     return { view: new LocalHostView(pid, roots, version, nsLevel) };
   } catch (err) {
     return fallback(`host view unavailable: ${(err as Error).message}`);

@@ -65,6 +65,8 @@ export class GradingService {
   /** Evaluations in flight, by session: a second caller waits for the first instead of running checks twice. */
   private readonly running = new Map<string, Promise<unknown>>();
   private timer: NodeJS.Timeout | undefined;
+  /** Reasons the host view was unavailable, already logged. */
+  private readonly hostViewNotes = new Set<string>();
 
   constructor(
     private readonly deps: {
@@ -159,7 +161,13 @@ export class GradingService {
   ): Promise<TaskView[]> {
     const sessionId = row.id;
     const { provider, sandboxId } = await this.deps.sessions.sandboxOf({ id: row.userId, email: "", name: "", role: "learner" }, sessionId);
-    const { view } = await openHostView(provider, sandboxId);
+    const { view, reason } = await openHostView(provider, sandboxId);
+    // Operators should know when checks fall back to commands inside the node
+    // (not tamper-resistant); once per distinct reason is enough.
+    if (reason && !this.hostViewNotes.has(reason) && this.hostViewNotes.size < 20) {
+      this.hostViewNotes.add(reason);
+      this.deps.log?.(`grading: checks run inside nodes, not from the host: ${reason}`);
+    }
     const existing = await this.deps.prisma.taskResult.findMany({ where: { sessionId } });
     const passed = new Set(existing.filter((r) => r.status === "passed").map((r) => r.taskId));
     const outcomes = await evaluateTasks(
