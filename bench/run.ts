@@ -15,6 +15,7 @@ const ALL = [
   { name: "sessions", file: "sessions.ts", what: "warm claim through the session service" },
   { name: "terminal", file: "terminal.ts", what: "terminal gateway throughput and echo latency" },
   { name: "checks", file: "checks.ts", what: "evaluating all checks of a lab" },
+  { name: "cohorts", file: "cohorts.ts", what: "the instructor's results matrix and CSV at class sizes" },
 ];
 
 const wanted = process.argv.slice(2);
