@@ -15,15 +15,15 @@ if (fs.existsSync(path.join(dir, "labs.txt"))) {
   const m = /labs: (\d+) passed, (\d+) failed/.exec(fs.readFileSync(path.join(dir, "labs.txt"), "utf8"));
   if (m) tiers.push({ tier: "labs", passed: Number(m[1]), failed: Number(m[2]), skipped: 0 });
 }
-// The compose smoke test writes "compose: N passed, N failed, N skipped".
-if (fs.existsSync(path.join(dir, "compose.txt"))) {
-  const m = /compose: (\d+) passed, (\d+) failed, (\d+) skipped/.exec(fs.readFileSync(path.join(dir, "compose.txt"), "utf8"));
-  if (m) tiers.push({ tier: "compose", passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3]) });
-}
 const e2e = read("e2e.json");
 if (e2e) {
   const s = e2e.stats;
   tiers.push({ tier: "e2e", passed: s.expected, failed: s.unexpected + s.flaky, skipped: s.skipped });
+}
+// The compose smoke test writes "compose: N passed, N failed, N skipped".
+if (fs.existsSync(path.join(dir, "compose.txt"))) {
+  const m = /compose: (\d+) passed, (\d+) failed, (\d+) skipped/.exec(fs.readFileSync(path.join(dir, "compose.txt"), "utf8"));
+  if (m) tiers.push({ tier: "compose", passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3]) });
 }
 let total = { passed: 0, failed: 0, skipped: 0 };
 for (const t of tiers) {
