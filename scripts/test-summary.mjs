@@ -6,9 +6,17 @@ import path from "node:path";
 const dir = process.argv[2];
 const read = (f) => (fs.existsSync(path.join(dir, f)) ? JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")) : undefined);
 const tiers = [];
+// Skipped tests are named, with the reason their titles carry, so no skip is quiet.
+const skippedNames = [];
 for (const tier of ["unit", "integration"]) {
   const r = read(`${tier}.json`);
-  if (r) tiers.push({ tier, passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests });
+  if (!r) continue;
+  tiers.push({ tier, passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests });
+  for (const f of r.testResults ?? []) {
+    for (const a of f.assertionResults ?? []) {
+      if (a.status === "skipped" || a.status === "pending" || a.status === "todo") skippedNames.push(`${tier}: ${path.relative(process.cwd(), f.name)}: ${a.fullName}`);
+    }
+  }
 }
 // `labs test` ends with "labs: N passed, N failed".
 if (fs.existsSync(path.join(dir, "labs.txt"))) {
@@ -30,5 +38,6 @@ for (const t of tiers) {
   console.log(`${t.tier.padEnd(12)} ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`);
   total = { passed: total.passed + t.passed, failed: total.failed + t.failed, skipped: total.skipped + t.skipped };
 }
+for (const name of skippedNames) console.log(`SKIPPED ${name}`);
 console.log(`total: ${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(total.failed > 0 ? 1 : 0);
