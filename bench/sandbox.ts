@@ -6,6 +6,8 @@
  * Env: BENCH_PROVISIONS (default 5), BENCH_CONCURRENT (default 10).
  */
 import { existsSync, readFileSync } from "node:fs";
+import Docker from "dockerode";
+import { nodeCgroupRoot, parseProcCgroup } from "../server/checks/host-view";
 import { DockerProvider } from "../server/sandbox/providers/docker/provider";
 
 const N = Number(process.env.BENCH_PROVISIONS ?? 5);
@@ -18,12 +20,20 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
-/** Node container's memory usage from the host's cgroup view (v1 or v2), or null. */
-function nodeMemoryBytes(containerId: string): number | null {
+/**
+ * Node container's memory usage from the host's cgroup view (v1 or v2), or
+ * null. The node's cgroup is found from its init process, wherever it lives
+ * (under Docker's parent, or under our fence /runtime-labs/<instance>/<id>).
+ */
+async function nodeMemoryBytes(containerId: string): Promise<number | null> {
+  const pid = (await new Docker().getContainer(containerId).inspect()).State?.Pid;
+  if (!pid || !existsSync(`/proc/${pid}/cgroup`)) return null;
+  const paths = parseProcCgroup(readFileSync(`/proc/${pid}/cgroup`, "utf8"));
+  const v1 = paths.get("memory");
+  const v2 = paths.get("");
   const candidates = [
-    `/sys/fs/cgroup/memory/docker/${containerId}/memory.usage_in_bytes`,
-    `/sys/fs/cgroup/system.slice/docker-${containerId}.scope/memory.current`,
-    `/sys/fs/cgroup/docker/${containerId}/memory.current`,
+    ...(v1 ? [`/sys/fs/cgroup/memory${nodeCgroupRoot(v1, containerId)}/memory.usage_in_bytes`] : []),
+    ...(v2 ? [`/sys/fs/cgroup${nodeCgroupRoot(v2, containerId)}/memory.current`] : []),
   ];
   const f = candidates.find((p) => existsSync(p));
   return f ? Number(readFileSync(f, "utf8")) : null;
@@ -55,7 +65,7 @@ async function main(): Promise<void> {
     const sandboxes = await Promise.all(Array.from({ length: CONCURRENT }, () => provider.provision({})));
     console.log(`${CONCURRENT} concurrent provisions: all ready in ${(performance.now() - t0).toFixed(0)} ms`);
     await new Promise((r) => setTimeout(r, SETTLE_MS));
-    const mem = sandboxes.map((s) => nodeMemoryBytes(s.nodes[0]!.containerId)).filter((m): m is number => m !== null);
+    const mem = (await Promise.all(sandboxes.map((s) => nodeMemoryBytes(s.nodes[0]!.containerId)))).filter((m): m is number => m !== null);
     const info = await provider.info();
     if (mem.length) {
       const per = median(mem);
@@ -64,7 +74,7 @@ async function main(): Promise<void> {
       console.log(`host: ${mib(info.host.memoryBytes)}, ${info.host.cpus} CPUs`);
       console.log(`fit estimate: ${byIdle} idle nodes in 80% of host memory; ${Math.floor((info.host.memoryBytes * 0.8) / 2 ** 30)} at their full 1 GiB limit`);
     } else {
-      console.log("idle memory per node: cgroup files not readable from here (remote DOCKER_HOST?)");
+      console.log("idle memory per node: the nodes' cgroup files are not readable from here (remote DOCKER_HOST, or not root?)");
     }
     const ok = await Promise.all(sandboxes.map((s) => provider.exec(s.id, ["ctr", "version"]).then((r) => r.exitCode === 0)));
     console.log(`${ok.filter(Boolean).length}/${CONCURRENT} nodes answer ctr version while all run`);
