@@ -63,6 +63,16 @@ describe("lab sessions on real Docker", () => {
     await expect(sessions().start(alice, "first-container")).rejects.toThrow("You already have 1 labs open. End one of them before starting another.");
   });
 
+  it("treats a double click as one start: starts at the same instant give one session, and the limit holds", async () => {
+    const carolStarts = await Promise.all([sessions().start(carol, "namespaces-by-hand"), sessions().start(carol, "namespaces-by-hand")]);
+    expect(carolStarts[0].id).toBe(carolStarts[1].id);
+    const other = await Promise.allSettled([sessions().start(carol, "first-container"), sessions().start(carol, "cgroups-and-oom")]);
+    expect(other.map((o) => o.status)).toEqual(["rejected", "rejected"]);
+    const live = await platform.services.db.prisma.labSession.count({ where: { userId: carol.id, state: { notIn: ["ended", "failed"] } } });
+    expect(live).toBe(1);
+    await sessions().end(carol, carolStarts[0].id);
+  });
+
   it("gives a second learner the next warm node (waiting for it if still warming)", async () => {
     // alice holds 1 and the pool holds the other: max 2 reached, so bob
     // either gets the refilled warm node or queues for it.

@@ -92,6 +92,8 @@ export class SessionService {
   private unsubscribers: (() => void)[] = [];
   private pumpRun: Promise<void> | null = null;
   private pumpAgain = false;
+  /** The latest start() of each learner, so their starts run one after another. */
+  private readonly startsByUser = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: SessionServiceDeps) {
     this.events.setMaxListeners(0);
@@ -313,7 +315,24 @@ export class SessionService {
    * session's task results (reset keeps progress this way): they are written
    * with the session row, before it can be ready and graded.
    */
-  async start(user: SessionUser, labSlug: string, { carry = [] }: { carry?: CarriedTaskResult[] } = {}): Promise<SessionView> {
+  async start(user: SessionUser, labSlug: string, options: { carry?: CarriedTaskResult[] } = {}): Promise<SessionView> {
+    // One start per learner at a time: "is one open? how many are live?" and
+    // the insert must not interleave (a double click, a double reset), or a
+    // learner could end up with two sessions of a lab or past the limit.
+    const previous = this.startsByUser.get(user.id) ?? Promise.resolve();
+    const run = previous.catch(() => {}).then(() => this.startNow(user, labSlug, options));
+    const tail = run.then(
+      () => {},
+      () => {},
+    );
+    this.startsByUser.set(user.id, tail);
+    void tail.then(() => {
+      if (this.startsByUser.get(user.id) === tail) this.startsByUser.delete(user.id);
+    });
+    return run;
+  }
+
+  private async startNow(user: SessionUser, labSlug: string, { carry = [] }: { carry?: CarriedTaskResult[] }): Promise<SessionView> {
     const existing = await this.current(user, labSlug);
     if (existing) return existing;
 
