@@ -19,7 +19,8 @@ export interface HealthReport {
   docker: ComponentHealth & { version?: string; host: string };
 }
 
-async function timed<T>(fn: () => Promise<T>, timeoutMs: number): Promise<{ value?: T; error?: Error; ms: number }> {
+/** Runs `fn` with a deadline; reports its value or error and how long it took. */
+export async function timed<T>(fn: () => Promise<T>, timeoutMs: number): Promise<{ value?: T; error?: Error; ms: number }> {
   const start = performance.now();
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -5,6 +5,7 @@
  * Docker answers (when sandboxes are configured) and the server is not
  * shutting down.
  */
+import { timed } from "../health";
 import type { Services } from "../services";
 
 export interface ReadinessCheck {
@@ -25,21 +26,8 @@ export interface ReadinessReport {
 const CHECK_TIMEOUT_MS = 2_000;
 
 async function probe(fn: () => Promise<string>, failure: (err: Error) => string): Promise<ReadinessCheck> {
-  const started = performance.now();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const message = await Promise.race([
-      fn(),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS} ms`)), CHECK_TIMEOUT_MS);
-      }),
-    ]);
-    return { ok: true, message, latencyMs: Math.round(performance.now() - started) };
-  } catch (err) {
-    return { ok: false, message: failure(err as Error), latencyMs: Math.round(performance.now() - started) };
-  } finally {
-    clearTimeout(timer);
-  }
+  const r = await timed(fn, CHECK_TIMEOUT_MS);
+  return r.error ? { ok: false, message: failure(r.error), latencyMs: r.ms } : { ok: true, message: r.value!, latencyMs: r.ms };
 }
 
 export type ReadinessDeps = Pick<Services, "db" | "labs" | "sessions" | "docker">;
