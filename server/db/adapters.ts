@@ -42,6 +42,11 @@ export interface DriverConnection {
 export async function openDriver(target: DatabaseTarget): Promise<DriverConnection> {
   if (target.kind === "postgres") {
     const pool = new pg.Pool({ connectionString: target.url, max: 10 });
+    // An idle connection the server closes (a restart, a failover, an admin's
+    // pg_terminate_backend) is reported on the pool; without a listener Node
+    // would crash the whole app. The pool drops that client and connects
+    // afresh on next use; queries in flight fail with their own error.
+    pool.on("error", (err) => console.warn(`[runtime-labs] database: an idle connection was closed by the server (${err.message}); reconnecting on next use`));
     // A bad URL or a server that is down should fail start-up here, with the
     // driver's reason, not at the first page view.
     const probe = await pool.connect().catch((err: Error) => {

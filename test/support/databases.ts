@@ -32,6 +32,16 @@ export async function freshDatabase(kind: DatabaseKind): Promise<{ DATA_DIR: str
     cleanup: async () => {
       const c = new pg.Client({ connectionString: admin });
       await c.connect();
+      // pg's pool.end() resolves before its sockets have closed. Dropping
+      // WITH (FORCE) at once would terminate those closing connections, and
+      // their clients (no longer in a pool with an error listener) throw
+      // "terminating connection due to administrator command" into
+      // whichever test runs next. Wait for them to go; FORCE is the fallback.
+      for (let i = 0; i < 50; i++) {
+        const r = await c.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1", [name]);
+        if (r.rows[0]!.n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
       fs.rmSync(dataDir, { recursive: true, force: true });
