@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import pg from "pg";
+import { afterEach, describe, expect, inject, it } from "vitest";
 import { DATABASE_KINDS, freshDatabase } from "../../test/support/databases";
 import { resolveDatabaseTarget } from "./adapters";
 import { openDatabase } from "./database";
@@ -77,6 +78,26 @@ describe.each(DATABASE_KINDS)("migrations on %s", (kind) => {
 // Only a server database has several processes starting at once (PGlite is
 // one process's file).
 describe("migrations on postgres, two servers", () => {
+  it("survives the server closing its idle connections (a restart), and reconnects", async () => {
+    const db = await freshDatabase("postgres");
+    const t = resolveDatabaseTarget(db.DATABASE_URL, db.DATA_DIR);
+    const opened = await openDatabase(t);
+    try {
+      await opened.ping();
+      const name = new URL(db.DATABASE_URL!).pathname.slice(1);
+      const admin = new pg.Client({ connectionString: inject("postgresUrl") });
+      await admin.connect();
+      const killed = await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1", [name]);
+      await admin.end();
+      expect(killed.rowCount).toBeGreaterThan(0);
+      await new Promise((r) => setTimeout(r, 200)); // the pool sees its idle clients die
+      await opened.ping(); // a fresh connection; no crash
+    } finally {
+      await opened.close();
+      await db.cleanup();
+    }
+  });
+
   it("lets two servers start at once: one applies, the other waits on the lock and applies nothing", async () => {
     const db = await freshDatabase("postgres");
     const t = resolveDatabaseTarget(db.DATABASE_URL, db.DATA_DIR);
