@@ -215,19 +215,26 @@ export class CohortService {
         wake.emit("tick");
       }, PUSH_COALESCE_MS);
     };
-    // Membership and labs are looked up on each event rather than cached, so
-    // a learner who joins mid-class shows up without a reconnect.
-    const relevant = async (userId: string, labSlug: string) =>
-      (await this.prisma.cohortMember.count({ where: { cohortId, userId } })) > 0 &&
-      (await this.prisma.cohortLab.count({ where: { cohortId, lab: { slug: labSlug } } })) > 0;
-    const offGrading = this.deps.grading.onEvent(async (e) => {
-      if (e.type === "task.changed" && (await relevant(e.userId, e.labSlug))) poke();
+    // Who and what this dashboard shows, taken from the last matrix it sent:
+    // grading events are filtered in memory, with no query per event. A
+    // learner joining emits a cohort event, whose push refreshes both.
+    let members = new Set<string>();
+    let labSlugs = new Set<string>();
+    const relevant = (userId: string, labSlug: string) => members.has(userId) && labSlugs.has(labSlug);
+    const send = async () => {
+      const results = await this.deps.results(cohortId);
+      members = new Set(results.learners.map((l) => l.userId));
+      labSlugs = new Set(results.labs.map((l) => l.slug));
+      return results;
+    };
+    const offGrading = this.deps.grading.onEvent((e) => {
+      if (e.type === "task.changed" && relevant(e.userId, e.labSlug)) poke();
     });
     const offSessions = this.deps.sessions.onAnyChange((sessionId) => {
       void this.prisma.labSession
         .findUnique({ where: { id: sessionId }, select: { userId: true, lab: { select: { slug: true } } } })
-        .then(async (s) => {
-          if (s && (await relevant(s.userId, s.lab.slug))) poke();
+        .then((s) => {
+          if (s && relevant(s.userId, s.lab.slug)) poke();
         })
         .catch(() => {});
     });
@@ -235,13 +242,13 @@ export class CohortService {
     this.events.on(cohortId, onCohort);
     const refresh = setInterval(poke, PUSH_REFRESH_MS);
     try {
-      yield await this.deps.results(cohortId);
+      yield await send();
       for await (const _ of on(wake, "tick", { signal: controller.signal })) {
         // The stream outlives the request that opened it: a demoted
         // instructor, or one whose cohort changed hands, stops receiving.
         const current = await this.prisma.user.findUnique({ where: { id: user.id }, select: { id: true, role: true } });
         await this.managed({ ...user, role: current?.role ?? "learner" }, cohortId);
-        yield await this.deps.results(cohortId);
+        yield await send();
       }
     } catch (err) {
       if ((err as Error).name !== "AbortError") throw err;
