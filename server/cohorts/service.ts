@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { on } from "node:events";
 import { EventEmitter } from "node:events";
 import { DomainError } from "../errors";
-import type { PrismaClient } from "../generated/prisma/client";
+import type { Prisma, PrismaClient } from "../generated/prisma/client";
 import type { GradingService, TaskView } from "../grading/service";
 import type { CohortResults } from "../grades/types";
 import type { LabCatalogService } from "../labs/service";
@@ -99,6 +99,27 @@ export function newJoinCode(): string {
 }
 
 const HISTORY_LIMIT = 200;
+
+/** What a CohortSummary is read from (one query for one cohort or many). */
+const SUMMARY_INCLUDE = {
+  owner: { select: { id: true, name: true } },
+  labs: { orderBy: { position: "asc" }, include: { lab: { select: { slug: true, title: true } } } },
+  _count: { select: { members: true } },
+} satisfies Prisma.CohortInclude;
+
+function toSummary(c: Prisma.CohortGetPayload<{ include: typeof SUMMARY_INCLUDE }>): CohortSummary {
+  return {
+    id: c.id,
+    name: c.name,
+    joinCode: c.joinCode,
+    dueAt: c.dueAt,
+    archivedAt: c.archivedAt,
+    createdAt: c.createdAt,
+    owner: c.owner,
+    labs: c.labs.map((l) => l.lab),
+    memberCount: c._count.members,
+  };
+}
 /** Dashboards coalesce bursts of changes (a poll round ticks several tasks) into one push. */
 const PUSH_COALESCE_MS = 250;
 /** Dashboards also refresh this often, for changes no event announces (a session expiring). */
@@ -182,9 +203,9 @@ export class CohortService {
     const rows = await this.prisma.cohort.findMany({
       where: user.role === "admin" ? {} : { ownerId: user.id },
       orderBy: [{ archivedAt: { sort: "desc", nulls: "first" } }, { createdAt: "desc" }],
-      select: { id: true },
+      include: SUMMARY_INCLUDE,
     });
-    return Promise.all(rows.map((r) => this.summary(r.id)));
+    return rows.map(toSummary);
   }
 
   async get(user: SessionUser, cohortId: string): Promise<CohortSummary> {
@@ -216,8 +237,9 @@ export class CohortService {
       }, PUSH_COALESCE_MS);
     };
     // Who and what this dashboard shows, taken from the last matrix it sent:
-    // grading events are filtered in memory, with no query per event. A
-    // learner joining emits a cohort event, whose push refreshes both.
+    // grading events are filtered in memory, with no query per event (session
+    // changes need one query per session, once). A learner joining emits a
+    // cohort event, whose push refreshes both sets.
     let members = new Set<string>();
     let labSlugs = new Set<string>();
     const relevant = (userId: string, labSlug: string) => members.has(userId) && labSlugs.has(labSlug);
@@ -230,10 +252,19 @@ export class CohortService {
     const offGrading = this.deps.grading.onEvent((e) => {
       if (e.type === "task.changed" && relevant(e.userId, e.labSlug)) poke();
     });
+    // A session's learner and lab never change: look each up once per
+    // dashboard, not at every provisioning step of every session.
+    const owners = new Map<string, { userId: string; labSlug: string } | null>();
     const offSessions = this.deps.sessions.onAnyChange((sessionId) => {
+      const known = owners.get(sessionId);
+      if (known !== undefined) {
+        if (known && relevant(known.userId, known.labSlug)) poke();
+        return;
+      }
       void this.prisma.labSession
         .findUnique({ where: { id: sessionId }, select: { userId: true, lab: { select: { slug: true } } } })
         .then((s) => {
+          owners.set(sessionId, s ? { userId: s.userId, labSlug: s.lab.slug } : null);
           if (s && relevant(s.userId, s.lab.slug)) poke();
         })
         .catch(() => {});
@@ -320,13 +351,13 @@ export class CohortService {
 
   /** Live cohorts the user belongs to. */
   async mine(user: SessionUser): Promise<MyCohort[]> {
+    // One query: the catalog page asks on every load.
     const rows = await this.prisma.cohortMember.findMany({
       where: { userId: user.id, cohort: { archivedAt: null } },
       orderBy: { joinedAt: "desc" },
-      select: { cohortId: true },
+      select: { cohort: { select: { id: true, name: true, dueAt: true, labs: SUMMARY_INCLUDE.labs } } },
     });
-    const out = await Promise.all(rows.map((r) => this.summary(r.cohortId)));
-    return out.map((s) => ({ id: s.id, name: s.name, dueAt: s.dueAt, labs: s.labs }));
+    return rows.map(({ cohort: c }) => ({ id: c.id, name: c.name, dueAt: c.dueAt, labs: c.labs.map((l) => l.lab) }));
   }
 
   async leave(user: SessionUser, cohortId: string): Promise<void> {
@@ -360,24 +391,6 @@ export class CohortService {
   }
 
   private async summary(cohortId: string): Promise<CohortSummary> {
-    const c = await this.prisma.cohort.findUniqueOrThrow({
-      where: { id: cohortId },
-      include: {
-        owner: { select: { id: true, name: true } },
-        labs: { orderBy: { position: "asc" }, include: { lab: { select: { slug: true, title: true } } } },
-        _count: { select: { members: true } },
-      },
-    });
-    return {
-      id: c.id,
-      name: c.name,
-      joinCode: c.joinCode,
-      dueAt: c.dueAt,
-      archivedAt: c.archivedAt,
-      createdAt: c.createdAt,
-      owner: c.owner,
-      labs: c.labs.map((l) => l.lab),
-      memberCount: c._count.members,
-    };
+    return toSummary(await this.prisma.cohort.findUniqueOrThrow({ where: { id: cohortId }, include: SUMMARY_INCLUDE }));
   }
 }

@@ -1,8 +1,6 @@
 import { jsonResponse } from "../api-tokens/request";
 import type { ApiCaller } from "../api-tokens/request";
-import { assertCanManageCohort } from "../cohorts/access";
 import type { Services } from "../services";
-import { cohortResults } from "./cohort-results";
 import { exportFileName, resultsToCsv, resultsToJson } from "./export";
 import { gradeSession, sessionResults } from "./session-report";
 
@@ -32,10 +30,7 @@ export function requestedFormat(req: Request): { format: "csv" | "json"; downloa
  * `Accept: text/csv`; `?format=json` makes the JSON an attachment too.
  */
 export async function getCohortResults({ services, caller, req, params }: Args<{ id: string }>): Promise<Response> {
-  const prisma = services.db.prisma;
-  const cohort = await prisma.cohort.findUnique({ where: { id: params.id }, select: { ownerId: true } });
-  assertCanManageCohort(caller.user, cohort);
-  const results = await cohortResults(prisma, services.labs, params.id);
+  const results = await services.cohorts.results(caller.user, params.id); // NOT_FOUND unless theirs
   const { format, download } = requestedFormat(req);
   if (format === "csv") {
     return new Response(resultsToCsv(results), {

@@ -7,8 +7,7 @@ import type { SessionUser } from "../trpc/context";
  * The session with its lab and learner, for reading its grades or grading it
  * over the API; NOT_FOUND unless the caller may watch it (its learner, an
  * admin, or the instructor of a live cohort with this learner and this lab:
- * canWatchSession). Stricter than the lab page's rule on purpose: tokens run
- * unattended, so an instructor's token reaches only their own learners.
+ * canWatchSession, the rule every read of a session follows).
  */
 export async function loadGradableSession(prisma: PrismaClient, user: Pick<SessionUser, "id" | "role">, sessionId: string) {
   const row = await prisma.labSession.findUnique({

@@ -94,7 +94,7 @@ export class GradingService {
     clearInterval(this.timer);
   }
 
-  /** The checklist of a session. Owner, or staff. */
+  /** The checklist of a session, for whoever may watch it (its learner, admins, its cohort's instructors). */
   async results(user: SessionUser, sessionId: string): Promise<TaskView[]> {
     const session = await this.deps.sessions.get(user, sessionId);
     return this.view(sessionId, session.labSlug);

@@ -11,13 +11,14 @@
  *                     <token>`; without it, only for clients on this
  *                     machine that did not come through a proxy.
  */
+import { OPS_PATHS } from "./paths";
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { renderMetrics } from "./metrics";
 import { checkReadiness, type ReadinessDeps } from "./readiness";
 import { pathnameOf } from "./requests";
 
-export const OPS_PATHS = ["/api/live", "/api/ready", "/api/metrics"] as const;
+export { OPS_PATHS } from "./paths";
 
 export interface OpsEndpointOptions {
   /** Bearer token required for /api/metrics; unset: loopback clients only. */

@@ -13,6 +13,8 @@
  * copies of server modules (tsx's for server/main.ts, Next's bundle), and
  * both must count into the same metrics.
  */
+import { timed } from "../health";
+import { PROBE_PATHS } from "./paths";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 
 /** Live sessions of one state and environment (from the database). */
@@ -183,16 +185,6 @@ export function bindMetricSources(sources: MetricSources): () => void {
   };
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([
-    promise,
-    new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
-
 /** Reads every bound source into its gauges; a source that fails is reported by labs_metrics_source_up. */
 async function refreshLevels(): Promise<void> {
   const m = metrics();
@@ -205,7 +197,9 @@ async function refreshLevels(): Promise<void> {
       return;
     }
     try {
-      const value = await withTimeout(source(), SOURCE_TIMEOUT_MS, name);
+      const r = await timed(source, SOURCE_TIMEOUT_MS);
+      if (r.error) throw r.error;
+      const value = r.value as T;
       gauge.reset();
       apply(value);
       m.sourceUp.set({ source: name }, 1);
@@ -311,7 +305,7 @@ const KNOWN_METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", 
 export function requestArea(pathname: string): string {
   if (pathname.startsWith("/api/trpc")) return "trpc";
   if (pathname.startsWith("/api/auth")) return "auth";
-  if (["/api/metrics", "/api/live", "/api/ready", "/api/health"].includes(pathname)) return "ops";
+  if (PROBE_PATHS.includes(pathname)) return "ops";
   if (pathname.startsWith("/api/")) return "api";
   if (pathname.startsWith("/_next/")) return "next";
   return "page";

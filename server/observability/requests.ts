@@ -6,6 +6,7 @@
  * handlers and tRPC procedures included. When the response is done, one
  * access-log line and one labs_http_request_duration_seconds observation.
  */
+import { PROBE_PATHS } from "./paths";
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { withLogContext } from "./log-context";
@@ -39,7 +40,7 @@ export function pathnameOf(url: string | undefined): string {
 
 /** Paths whose successful requests are not access-logged: assets, hot reload, probes, scrapes. */
 const QUIET_PREFIXES = ["/_next/static/", "/_next/image", "/_next/webpack-hmr", "/__nextjs", "/favicon.ico"];
-const QUIET_PATHS = new Set(["/api/live", "/api/ready", "/api/metrics", "/api/health"]);
+const QUIET_PATHS = new Set(PROBE_PATHS);
 
 /** True when a successful request to `pathname` would only be noise in the access log. */
 export function isQuietPath(pathname: string): boolean {

@@ -689,7 +689,7 @@ export class SessionService {
     await this.afterCapacityFreed(env);
   }
 
-  /** Where a session's sandbox is, for terminals and checks. Owner (or staff) only. */
+  /** Where a session's sandbox is, for terminals and checks. Whoever may watch the session (canWatchSession). */
   async sandboxOf(user: SessionUser, id: string): Promise<{ provider: SandboxProvider; sandboxId: string }> {
     const row = await this.row(id);
     await this.assertCanRead(user, row);

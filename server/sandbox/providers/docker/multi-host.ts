@@ -10,6 +10,7 @@
  * by asking the hosts. Sessions learn a host was lost through
  * `onHostChange` and `listByHost`.
  */
+import { timed } from "../../../health";
 import Docker from "dockerode";
 import type {
   ExecOptions,
@@ -143,18 +144,8 @@ export class MultiHostDockerProvider implements SandboxProvider {
   }
 
   private async ping(e: HostEntry): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`no answer within ${this.pingTimeoutMs} ms`)), this.pingTimeoutMs);
-    });
-    let error: string | undefined;
-    try {
-      await Promise.race([e.api.ping(), timeout]);
-    } catch (err) {
-      error = isSandboxError(err) && err.detail ? err.detail : (err as Error).message;
-    } finally {
-      clearTimeout(timer);
-    }
+    const r = await timed(() => e.api.ping(), this.pingTimeoutMs);
+    const error = r.error ? (isSandboxError(r.error) && r.error.detail ? r.error.detail : r.error.message) : undefined;
     const change = e.health.recordPing(error === undefined, error);
     if (!change) return;
     const name = e.config.name;

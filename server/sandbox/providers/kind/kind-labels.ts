@@ -32,8 +32,3 @@ export function sandboxIdOf(cluster: string): string | null {
 export function controlPlaneName(cluster: string): string {
   return `${cluster}-control-plane`;
 }
-
-/** kubectl context kind writes for a cluster. */
-export function kubeContext(cluster: string): string {
-  return `kind-${cluster}`;
-}

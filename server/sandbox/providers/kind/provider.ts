@@ -370,7 +370,8 @@ export class KindProvider implements SandboxProvider {
   private async list_(filter: SandboxFilter & { sandboxId?: string }): Promise<Sandbox[]> {
     const [records, nodes] = await Promise.all([
       this.api.listVolumes([...labelFilters({ instance: this.instance, ...filter }), `${LABELS.role}=${RECORD_ROLE}`]),
-      this.api.listContainers([KIND_CLUSTER_LABEL]),
+      // One sandbox (get, and every exec through it): only its cluster's nodes.
+      this.api.listContainers([filter.sandboxId ? `${KIND_CLUSTER_LABEL}=${clusterName(filter.sandboxId)}` : KIND_CLUSTER_LABEL]),
     ]);
     const byCluster = groupNodes(nodes);
     const out: Sandbox[] = [];
