@@ -330,11 +330,32 @@ export class MultiHostDockerProvider implements SandboxProvider {
   }
 
   async exec(id: string, argv: string[], options?: ExecOptions): Promise<ExecResult> {
-    return (await this.requireHost(id)).provider.exec(id, argv, options);
+    return this.onHost(id, (p) => p.exec(id, argv, options));
   }
 
   async openShell(id: string, options: ShellOptions): Promise<Shell> {
-    return (await this.requireHost(id)).provider.openShell(id, options);
+    return this.onHost(id, (p) => p.openShell(id, options));
+  }
+
+  /**
+   * Runs `fn` on the sandbox's host. A known host is asked directly (its
+   * provider looks the sandbox up itself, so locating it first would list
+   * containers twice per check command); only when the host says NOT_FOUND,
+   * or the host is unknown, are the hosts searched.
+   */
+  private async onHost<T>(id: string, fn: (provider: DockerProvider) => Promise<T>): Promise<T> {
+    const known = this.located.get(id);
+    const entry = known ? this.entry(known) : undefined;
+    if (entry && entry.health.state !== "down") {
+      try {
+        return await fn(entry.provider);
+      } catch (err) {
+        this.noteFailure(entry, err);
+        if (!isSandboxError(err, "NOT_FOUND")) throw err;
+        this.located.delete(id);
+      }
+    }
+    return fn((await this.requireHost(id)).provider);
   }
 
   /**
