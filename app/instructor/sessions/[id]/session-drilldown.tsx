@@ -9,13 +9,16 @@ import { TerminalsProvider } from "../../../_components/terminal/terminals-conte
 import { useTRPC } from "../../../_trpc/client";
 import { formatDate } from "../../format";
 
-/** How often the history and the list of open terminals are refreshed (the checklist itself is pushed). */
-const REFRESH_MS = 4000;
+/**
+ * How often the list of open terminals is refreshed. The history changes
+ * only with the checklist, which is pushed: each push refetches it.
+ */
+const TERMINALS_REFRESH_MS = 10_000;
 
 export function SessionDrilldown({ sessionId }: { sessionId: string }) {
   const trpc = useTRPC();
-  const detail = useQuery({ ...trpc.cohorts.sessionDetail.queryOptions({ sessionId }), refetchInterval: REFRESH_MS });
-  const tasks = useSubscription(trpc.grading.watchTasks.subscriptionOptions({ sessionId }));
+  const detail = useQuery({ ...trpc.cohorts.sessionDetail.queryOptions({ sessionId }), refetchInterval: TERMINALS_REFRESH_MS });
+  const tasks = useSubscription(trpc.grading.watchTasks.subscriptionOptions({ sessionId }, { onData: () => void detail.refetch() }));
   const [watching, setWatching] = useState<string | null>(null);
   if (!detail.data) return <p className="text-sm text-zinc-500">{detail.error?.message ?? "Loading…"}</p>;
   const { session, history, terminals } = detail.data;
