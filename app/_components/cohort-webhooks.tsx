@@ -1,5 +1,6 @@
 "use client";
 
+import { ConfirmButton } from "./confirm-button";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import type { WebhookEvent } from "@/server/webhooks/events";
@@ -34,7 +35,6 @@ export function CohortWebhooks({ cohortId }: { cohortId: string }) {
   const [url, setUrl] = useState("");
   const [events, setEvents] = useState<WebhookEvent[]>(["task.passed", "lab.completed"]);
   const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
-  const [confirming, setConfirming] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const refresh = () =>
     Promise.all([
@@ -57,7 +57,6 @@ export function CohortWebhooks({ cohortId }: { cohortId: string }) {
   const remove = useMutation(
     trpc.webhooks.delete.mutationOptions({
       onSuccess: () => {
-        setConfirming(null);
         setError(null);
         void refresh();
       },
@@ -142,25 +141,7 @@ export function CohortWebhooks({ cohortId }: { cohortId: string }) {
               >
                 Send test
               </button>
-              {confirming === h.id ? (
-                <span className="inline-flex gap-1">
-                  <button
-                    type="button"
-                    disabled={remove.isPending}
-                    onClick={() => remove.mutate({ webhookId: h.id })}
-                    className="rounded bg-red-600 px-2 py-1 text-xs font-medium text-white hover:bg-red-700 disabled:opacity-60"
-                  >
-                    Remove, with its deliveries
-                  </button>
-                  <button type="button" onClick={() => setConfirming(null)} className="rounded border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700">
-                    Cancel
-                  </button>
-                </span>
-              ) : (
-                <button type="button" onClick={() => setConfirming(h.id)} className="rounded border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700">
-                  Remove
-                </button>
-              )}
+              <ConfirmButton label="Remove" confirmLabel="Remove, with its deliveries" pending={remove.isPending} onConfirm={() => remove.mutate({ webhookId: h.id })} />
             </li>
           ))}
         </ul>

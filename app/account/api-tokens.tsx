@@ -1,5 +1,6 @@
 "use client";
 
+import { ConfirmButton } from "../_components/confirm-button";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { CopyOnce } from "../_components/copy-once";
@@ -32,7 +33,6 @@ export function ApiTokens() {
   const [name, setName] = useState("");
   const [expiry, setExpiry] = useState<number | null>(null);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
-  const [confirming, setConfirming] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() });
 
@@ -50,7 +50,6 @@ export function ApiTokens() {
   const revoke = useMutation(
     trpc.tokens.revoke.mutationOptions({
       onSuccess: () => {
-        setConfirming(null);
         setError(null);
         void refresh();
       },
@@ -157,25 +156,7 @@ export function ApiTokens() {
                   <td className={status === "active" ? "text-emerald-700 dark:text-emerald-300" : "text-zinc-500"}>{status}</td>
                   <td className="text-right">
                     {status !== "revoked" &&
-                      (confirming === t.id ? (
-                        <span className="inline-flex gap-1">
-                          <button
-                            type="button"
-                            disabled={revoke.isPending}
-                            onClick={() => revoke.mutate({ tokenId: t.id })}
-                            className="rounded bg-red-600 px-2 py-1 text-xs font-medium text-white hover:bg-red-700 disabled:opacity-60"
-                          >
-                            Revoke “{t.name}”
-                          </button>
-                          <button type="button" onClick={() => setConfirming(null)} className="rounded border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700">
-                            Cancel
-                          </button>
-                        </span>
-                      ) : (
-                        <button type="button" onClick={() => setConfirming(t.id)} className="rounded border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700">
-                          Revoke
-                        </button>
-                      ))}
+                      <ConfirmButton label="Revoke" confirmLabel={`Revoke “${t.name}”`} pending={revoke.isPending} onConfirm={() => revoke.mutate({ tokenId: t.id })} />}
                   </td>
                 </tr>
               );
