@@ -1,4 +1,9 @@
 import { defineConfig } from "vitest/config";
+import { useSandboxEngineByDefault } from "./server/sandbox/providers/docker/sandbox-engine";
+
+// Integration tests run nodes where the platform does: on the sandbox engine
+// (user namespaces, disk caps) when it runs and DOCKER_HOST says nothing else.
+useSandboxEngineByDefault();
 
 // Tiers are named by file: `*.test.ts` are unit tests (no Docker, no database
 // server), `*.integration.test.ts` run against real Docker and real databases.

@@ -12,6 +12,17 @@ NODE_IMAGE="${NODE_IMAGE:-runtime-labs/node:dev}"
 HASH_LABEL="dev.runtimelabs.images-hash"
 
 log() { printf '[images] %s\n' "$*"; }
+
+# Images are built on the host's ordinary engine (a user-namespaced engine
+# refuses `docker build --network host`, which apt-get needs where dockerd
+# runs without a bridge) and then loaded into the engine sandboxes run on:
+# DOCKER_HOST if set, else the sandbox engine (scripts/sandbox-engine.sh)
+# when it runs, else the same ordinary engine.
+SANDBOX_SOCKET="${LABS_SANDBOX_SOCKET:-/run/runtime-labs/docker.sock}"
+TARGET="${DOCKER_HOST:-}"
+[ -z "$TARGET" ] && [ -S "$SANDBOX_SOCKET" ] && TARGET="unix://$SANDBOX_SOCKET"
+unset DOCKER_HOST
+target_docker() { DOCKER_HOST="$TARGET" docker "$@"; }
 now_ms() { date +%s%3N; }
 T0=$(now_ms)
 
@@ -26,9 +37,29 @@ fi
 HASH="$(cd "$ROOT/images" && find . -type f ! -name '*.md' -print0 | LC_ALL=C sort -z |
   xargs -0 sha256sum | sha256sum | cut -c1-16)"
 
-current="$(docker image inspect -f "{{ index .Config.Labels \"$HASH_LABEL\" }}" "$NODE_IMAGE" 2>/dev/null || true)"
+label_on() { "$@" image inspect -f "{{ index .Config.Labels \"$HASH_LABEL\" }}" "$NODE_IMAGE" 2>/dev/null || true; }
+# copy_to_target: loads the built image into the sandboxes' engine when that
+# is another engine and does not hold this build yet.
+copy_to_target() {
+  [ -n "$TARGET" ] || return 0
+  if ! target_docker version >/dev/null 2>&1; then
+    log "the sandbox engine at $TARGET is not answering; start it with: bash scripts/sandbox-engine.sh start" >&2
+    exit 1
+  fi
+  if [ "$(label_on target_docker)" = "$HASH" ]; then
+    log "$NODE_IMAGE is up to date on $TARGET"
+    return 0
+  fi
+  local t; t=$(now_ms)
+  docker save "$NODE_IMAGE" | target_docker load -q >/dev/null || { log "loading $NODE_IMAGE into $TARGET FAILED" >&2; exit 1; }
+  target_docker image prune -f --filter "label=$HASH_LABEL" >/dev/null 2>&1 || true
+  log "loaded $NODE_IMAGE into $TARGET in $(( $(now_ms) - t )) ms"
+}
+
+current="$(label_on docker)"
 if [ "$current" = "$HASH" ] && [ "${FORCE:-0}" != 1 ]; then
   log "$NODE_IMAGE is up to date (images hash $HASH); nothing to build. ($(( $(now_ms) - T0 )) ms)"
+  copy_to_target
   exit 0
 fi
 
@@ -55,3 +86,4 @@ log "step 2/2 done in $(( $(now_ms) - t )) ms"
 # Old builds of the node image become dangling; keep the host tidy.
 docker image prune -f --filter "label=$HASH_LABEL" >/dev/null 2>&1 || true
 log "built $NODE_IMAGE ($(docker image inspect -f '{{.Size}}' "$NODE_IMAGE" | awk '{printf "%.0f MB", $1/1e6}')) in $(( $(now_ms) - T0 )) ms"
+copy_to_target

@@ -41,6 +41,10 @@ debootstrap --variant=minbase bookworm "$ROOTFS" "$MIRROR" >/tmp/seed-debootstra
 }
 # Like the official slim image: no apt lists or caches in the base layer.
 rm -rf "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/*.bin "$ROOTFS"/var/cache/apt/archives/*.deb
+# mktemp made the rootfs 0700, and tar records "./" with that mode: the
+# image's / would be closed to every uid but root (gVisor's sandbox runs as
+# nobody and fails "fork/exec /proc/self/exe: permission denied").
+chmod 755 "$ROOTFS"
 log "debootstrap done in $(( $(date +%s) - start ))s; importing as $BASE_IMAGE"
 tar -C "$ROOTFS" -c . | docker import \
   --change 'CMD ["bash"]' \

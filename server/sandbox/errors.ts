@@ -22,7 +22,9 @@ export type SandboxErrorCode =
   /** The caller aborted the operation. */
   | "ABORTED"
   /** The request itself is invalid (bad id, bad limits). */
-  | "INVALID_SPEC";
+  | "INVALID_SPEC"
+  /** The engine cannot contain a learner's root as the platform requires (no user namespace, no disk cap). */
+  | "ISOLATION";
 
 /** An error of the sandbox layer; see {@link SandboxErrorCode}. */
 export class SandboxError extends Error {

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { CgroupFence, detectFence } from "./cgroup-fence";
+import { CgroupFence, detectFence, FENCE_DEVICES } from "./cgroup-fence";
 
 // cgroupfs files are plain files to the fence's code, so a temp tree shows
 // exactly what it writes. v1 runs live in the isolation tests; v2 only here
@@ -15,9 +15,9 @@ const read = (f: string) => fs.readFileSync(f, "utf8");
 describe("CgroupFence", () => {
   const limits = { memoryBytes: 512 * 2 ** 20, cpus: 1.5, pids: 300 };
 
-  it("v1: writes memory (limit before memsw), pids and CFS quota under each controller", async () => {
+  it("v1: writes memory (limit before memsw), pids, CFS quota and the pinned device list under each controller", async () => {
     const root = tree();
-    for (const c of ["memory", "pids", "cpu"]) fs.mkdirSync(path.join(root, c));
+    for (const c of ["memory", "pids", "cpu", "devices"]) fs.mkdirSync(path.join(root, c));
     const memDir = path.join(root, "memory/runtime-labs/inst/sb1");
     fs.mkdirSync(memDir, { recursive: true });
     fs.writeFileSync(path.join(memDir, "memory.memsw.limit_in_bytes"), "");
@@ -30,6 +30,12 @@ describe("CgroupFence", () => {
     expect(read(path.join(root, "pids/runtime-labs/inst/sb1/pids.max"))).toBe("300");
     expect(read(path.join(root, "cpu/runtime-labs/inst/sb1/cpu.cfs_quota_us"))).toBe("150000");
     expect(read(path.join(root, "cpu/runtime-labs/inst/sb1/cpu.cfs_period_us"))).toBe("100000");
+    // Plain files keep the last write: deny-all went first, the default set
+    // after it (the live kernel's list is asserted in the escape suite).
+    expect(read(path.join(root, "devices/runtime-labs/inst/sb1/devices.deny"))).toBe("a");
+    expect(read(path.join(root, "devices/runtime-labs/inst/sb1/devices.allow"))).toBe(FENCE_DEVICES.at(-1));
+    expect(FENCE_DEVICES).not.toContain("a *:* rwm");
+    expect(FENCE_DEVICES.filter((d) => d.startsWith("b ") && d !== "b *:* m")).toEqual([]);
   });
 
   it("v2: enables controllers down the path and writes memory.max, swap, pids.max, cpu.max", async () => {

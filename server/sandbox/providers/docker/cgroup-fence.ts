@@ -8,6 +8,13 @@
  * is invisible and unreachable from inside: limits set there hold whatever
  * the node writes. Docker is pointed at it with HostConfig.CgroupParent.
  *
+ * Devices (v1): the fence also pins the device whitelist to Docker's default
+ * set. A node's own devices cgroup sits below it, and v1 never lets a child
+ * allow more than its parent, so even root with CAP_SYS_ADMIN in the host's
+ * namespace (shared-kernel-root) cannot add a block device by writing the
+ * node's devices.allow. (v2 has no devices files: runc's eBPF programs of
+ * every ancestor apply, and attaching one needs host privileges.)
+ *
  * Needs: this process runs as root on the Docker host (not DOCKER_HOST=tcp://)
  * and Docker uses the cgroupfs driver. Otherwise `detectFence` returns null
  * and the node keeps only Docker's own limits (documented in the README).
@@ -23,6 +30,25 @@ export interface FenceLimits {
 }
 
 const CPU_PERIOD_US = 100_000;
+
+/**
+ * The devices a node may ever use: Docker's (and runc's) default list for a
+ * non-privileged container. mknod of anything else may succeed, open fails.
+ */
+export const FENCE_DEVICES = [
+  "c *:* m",
+  "b *:* m",
+  "c 1:3 rwm", // null
+  "c 1:5 rwm", // zero
+  "c 1:7 rwm", // full
+  "c 1:8 rwm", // random
+  "c 1:9 rwm", // urandom
+  "c 5:0 rwm", // tty
+  "c 5:1 rwm", // console
+  "c 5:2 rwm", // ptmx
+  "c 136:* rwm", // pts
+  "c 10:200 rwm", // net/tun
+] as const;
 /** Top of every fence: /<FENCE_ROOT>/<instance>/<sandbox-id>. */
 export const FENCE_ROOT = "runtime-labs";
 
@@ -40,7 +66,7 @@ export class CgroupFence {
 
   private dirs(parent: string): { controller: string; dir: string }[] {
     if (this.version === 2) return [{ controller: "", dir: path.join(this.mount, parent) }];
-    return ["memory", "pids", "cpu"].map((c) => ({ controller: c, dir: path.join(this.mount, c, parent) }));
+    return ["memory", "pids", "cpu", "devices"].map((c) => ({ controller: c, dir: path.join(this.mount, c, parent) }));
   }
 
   /** Creates the parent cgroup(s) with the limits; idempotent. */
@@ -69,6 +95,11 @@ export class CgroupFence {
         await write(path.join(dir, "memory.memsw.limit_in_bytes"), String(limits.memoryBytes));
       } else if (controller === "pids") {
         await fs.writeFile(path.join(dir, "pids.max"), String(limits.pids));
+      } else if (controller === "devices") {
+        // Deny everything, then allow the default set, one rule per write
+        // (the kernel takes one rule per write(2)).
+        await fs.writeFile(path.join(dir, "devices.deny"), "a");
+        for (const rule of FENCE_DEVICES) await fs.writeFile(path.join(dir, "devices.allow"), rule);
       } else {
         await fs.writeFile(path.join(dir, "cpu.cfs_period_us"), String(CPU_PERIOD_US));
         await fs.writeFile(path.join(dir, "cpu.cfs_quota_us"), quota);
@@ -106,7 +137,7 @@ export async function detectFence(opts: { dockerHost?: string; cgroupDriver?: st
   if (opts.cgroupDriver && opts.cgroupDriver !== "cgroupfs") return { fence: null, reason: `Docker's cgroup driver is ${opts.cgroupDriver}, not cgroupfs` };
   const v2 = await fs.access(path.join(mount, "cgroup.controllers")).then(() => true, () => false);
   if (v2) return { fence: new CgroupFence(mount, 2) };
-  for (const c of ["memory", "pids", "cpu"]) {
+  for (const c of ["memory", "pids", "cpu", "devices"]) {
     const ok = await fs.access(path.join(mount, c), fs.constants.W_OK).then(() => true, () => false);
     if (!ok) return { fence: null, reason: `${path.join(mount, c)} is not writable` };
   }

@@ -10,6 +10,7 @@
 import Docker from "dockerode";
 import type { Duplex } from "node:stream";
 import { SandboxError } from "../../errors";
+import type { EngineInfo } from "./engine-profile";
 
 /** A container as listed by the engine. */
 export interface ContainerSummary {
@@ -59,6 +60,18 @@ export class DockerApi {
   async info(): Promise<{ memoryBytes: number; cpus: number; cgroupDriver: string }> {
     const info = await this.call("info", () => this.docker.info());
     return { memoryBytes: Number(info.MemTotal ?? 0), cpus: Number(info.NCPU ?? 0), cgroupDriver: String(info.CgroupDriver ?? "") };
+  }
+
+  /** The isolation-relevant part of `docker info` (engine-profile.ts reads it). */
+  async engineInfo(): Promise<EngineInfo> {
+    const info = await this.call("info", () => this.docker.info());
+    return info as EngineInfo;
+  }
+
+  /** Host pid of a running container's init process (0 when it is not running). */
+  async containerPid(id: string): Promise<number> {
+    const info = await this.call("inspect container", () => this.docker.getContainer(id).inspect());
+    return info.State.Pid;
   }
 
   /** Image labels, or null if the image does not exist. */

@@ -30,3 +30,15 @@ describe("nodeContainerOptions", () => {
     expect(opts.Labels).toEqual({ a: "b" });
   });
 });
+
+describe("nodeContainerOptions on the sandbox engine (btrfs, quota)", () => {
+  const hc = nodeContainerOptions({
+    name: "labs-y", hostname: "node-y", image: "img", labels: {}, diskMb: 4096,
+    memoryBytes: 2 ** 30, cpus: 1, pids: 512,
+  }).HostConfig!;
+
+  it("caps the writable layer and keeps containerd's state in it (no volume outside the cap)", () => {
+    expect(hc.StorageOpt).toEqual({ size: "4096M" });
+    expect(hc.Mounts).toEqual([]);
+  });
+});

@@ -61,7 +61,10 @@ export interface NodeContainerInput {
   hostname: string;
   image: string;
   labels: Record<string, string>;
-  stateVolume: string;
+  /** Volume for containerd's state, where it cannot live in the node's layer (overlay2 engines). */
+  stateVolume?: string;
+  /** Cap on the node's writable layer in MiB (Docker's storage-opt size); none when absent. */
+  diskMb?: number;
   memoryBytes: number;
   cpus: number;
   pids: number;
@@ -95,12 +98,16 @@ export function nodeContainerOptions(n: NodeContainerInput): Docker.ContainerCre
       // inside its limits (node-init remounts the hierarchies writable).
       CgroupnsMode: "private",
       ...(n.cgroupParent && { CgroupParent: n.cgroupParent }),
+      // One cap for everything the node writes to disk: its own files and,
+      // on engines where it lives in the layer, containerd's images and
+      // containers. tmpfs /run and /tmp count against the memory limit.
+      ...(n.diskMb && { StorageOpt: { size: `${n.diskMb}M` } }),
       Tmpfs: {
         "/run": "rw,nosuid,nodev,size=64m",
         "/tmp": "rw,nosuid,nodev,size=256m",
       },
       // containerd's overlayfs snapshotter cannot work on Docker's overlay2.
-      Mounts: [{ Type: "volume", Source: n.stateVolume, Target: CONTAINERD_STATE_PATH }],
+      Mounts: n.stateVolume ? [{ Type: "volume", Source: n.stateVolume, Target: CONTAINERD_STATE_PATH }] : [],
       RestartPolicy: { Name: "no" },
     },
   } as Docker.ContainerCreateOptions;

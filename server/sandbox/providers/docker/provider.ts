@@ -24,6 +24,8 @@ import { DockerApi, isRemoteDockerHost, type ContainerSummary } from "./docker-a
 import { DEFAULT_LIMITS, DEFAULT_NODE_IMAGE, nodeContainerOptions } from "./node-spec";
 import { openShell, runExec } from "./exec";
 import { detectFence, type CgroupFence } from "./cgroup-fence";
+import { handOverNodeCgroups } from "./cgroup-handover";
+import { assessIsolation, engineProfile, isolationPolicyFromEnv, type EngineProfile, type IsolationPolicy, type IsolationReport } from "./engine-profile";
 
 /** Options of {@link DockerProvider}. */
 export interface DockerProviderOptions {
@@ -46,6 +48,11 @@ export interface DockerProviderOptions {
   endpoint?: string;
   /** Host name recorded on every sandbox (`Sandbox.host`) when this provider is one of several hosts. */
   hostName?: string;
+  /**
+   * What the engine must offer before a node may start (docs/isolation.md);
+   * default from SANDBOX_ISOLATION and SANDBOX_DISK_MB.
+   */
+  isolation?: Partial<IsolationPolicy>;
 }
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]{2,39}$/;
@@ -64,6 +71,8 @@ interface ProvisionContext {
   readyTimeoutMs: number;
   /** Host-side parent cgroup, when the fence is available. */
   cgroupParent?: string;
+  /** The engine's profile, read by the first step. */
+  engine?: EngineProfile;
 }
 
 /** Sandbox provider backed by one Docker container per sandbox. */
@@ -80,6 +89,8 @@ export class DockerProvider implements SandboxProvider {
   private readonly maxOption: number | undefined;
   private readonly readyTimeoutMs: number;
   private fence: Promise<CgroupFence | null> | undefined;
+  private profile: Promise<EngineProfile> | undefined;
+  readonly isolationPolicy: IsolationPolicy;
   /** Why limits are not fenced on this host, if they are not (for health/docs). */
   fenceUnavailable: string | undefined;
 
@@ -93,6 +104,7 @@ export class DockerProvider implements SandboxProvider {
     const envMax = Number(process.env.LABS_MAX_SANDBOXES);
     this.maxOption = options.maxSandboxes ?? (Number.isFinite(envMax) && envMax > 0 ? envMax : undefined);
     this.readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
+    this.isolationPolicy = { ...isolationPolicyFromEnv(), ...options.isolation };
   }
 
   async provision(spec: SandboxSpec = {}, onProgress?: ProgressListener, signal?: AbortSignal): Promise<Sandbox> {
@@ -142,6 +154,23 @@ export class DockerProvider implements SandboxProvider {
         },
       },
       {
+        // Before anything is created: an engine that cannot contain root
+        // (no user namespace, no disk cap) gets no node, with the fix.
+        name: "check isolation",
+        run: async (ctx) => {
+          ctx.engine = await this.engineProfile();
+          const report = assessIsolation(ctx.engine, this.isolationPolicy, this.endpointName());
+          if (!report.ok) throw new SandboxError("ISOLATION", report.message, `fix: ${report.fix}`);
+          if (ctx.engine.isolation === "userns" && !this.isLocal()) {
+            throw new SandboxError(
+              "ISOLATION",
+              "User-namespaced nodes need the platform on the same machine as their Docker engine (it hands each node its own cgroup).",
+              `engine ${this.endpointName()} is remote`,
+            );
+          }
+        },
+      },
+      {
         name: "check node image",
         run: async () => {
           if ((await this.api.imageLabels(this.image)) === null) {
@@ -154,8 +183,12 @@ export class DockerProvider implements SandboxProvider {
         },
       },
       {
+        // Only where containerd's overlayfs cannot sit in the node's layer
+        // (overlay2 engines); elsewhere the state stays in the layer, under its cap.
         name: "create state volume",
-        run: (ctx) => this.api.createVolume(ctx.volume, buildLabels(ctx.labels, "containerd-state")),
+        run: async (ctx) => {
+          if (!ctx.engine!.stateInLayer) await this.api.createVolume(ctx.volume, buildLabels(ctx.labels, "containerd-state"));
+        },
         undo: (ctx) => this.api.removeVolume(ctx.volume),
       },
       {
@@ -181,7 +214,8 @@ export class DockerProvider implements SandboxProvider {
               hostname: `node-${ctx.id}`,
               image: this.image,
               labels: buildLabels(ctx.labels, "node"),
-              stateVolume: ctx.volume,
+              stateVolume: ctx.engine!.stateInLayer ? undefined : ctx.volume,
+              diskMb: this.isolationPolicy.diskMb || undefined,
               memoryBytes: ctx.memoryBytes,
               cpus: ctx.cpus,
               pids: ctx.pids,
@@ -195,6 +229,18 @@ export class DockerProvider implements SandboxProvider {
       {
         name: "start node",
         run: (ctx) => this.api.startContainer(ctx.containerId!),
+      },
+      {
+        // userns: the node's own cgroup directories (not its limit files) go
+        // to the node's remapped root, so containerd can nest containers.
+        name: "hand over cgroups",
+        run: async (ctx) => {
+          const owner = ctx.engine!.remappedRoot;
+          if (ctx.engine!.isolation !== "userns" || !owner) return;
+          const pid = await this.api.containerPid(ctx.containerId!);
+          if (!pid) throw new SandboxError("PROVISION_FAILED", "The node stopped while starting.", await this.api.describeContainer(ctx.containerId!));
+          await handOverNodeCgroups(pid, owner);
+        },
       },
       {
         name: "wait for containerd",
@@ -299,6 +345,28 @@ export class DockerProvider implements SandboxProvider {
       return fence;
     });
     return this.fence;
+  }
+
+  /** The engine's isolation profile, read once. */
+  private engineProfile(): Promise<EngineProfile> {
+    this.profile ??= this.api.engineInfo().then(engineProfile, (err) => {
+      this.profile = undefined;
+      throw err;
+    });
+    return this.profile;
+  }
+
+  /** How learners' nodes are contained on this engine, judged against the policy. */
+  async isolation(): Promise<IsolationReport> {
+    return assessIsolation(await this.engineProfile(), this.isolationPolicy, this.endpointName());
+  }
+
+  private endpointName(): string {
+    return this.endpoint ?? process.env.DOCKER_HOST ?? this.api.endpoint;
+  }
+
+  private isLocal(): boolean {
+    return !isRemoteDockerHost(this.endpointName());
   }
 
   /**

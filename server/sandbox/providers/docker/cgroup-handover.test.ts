@@ -1,0 +1,52 @@
+import { describe, expect, it } from "vitest";
+import { cgroupMounts, handoverPlan, parseProcCgroup } from "./cgroup-handover";
+
+// A node's /proc/<pid>/cgroup and the host's mountinfo as read on the CI
+// machine (cgroup v1, cgroupfs driver, the fence's parent), trimmed.
+const procCgroup = `12:name=systemd:/runtime-labs/default/abc/c0ffee
+11:pids:/runtime-labs/default/abc/c0ffee
+9:memory:/runtime-labs/default/abc/c0ffee
+5:cpu,cpuacct:/runtime-labs/default/abc/c0ffee
+3:devices:/runtime-labs/default/abc/c0ffee
+1:rdma:/
+0::/runtime-labs/default/abc/c0ffee
+`;
+const mountinfo = `25 1 254:0 / / rw,relatime - ext4 /dev/vda rw
+30 25 0:26 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755
+31 30 0:27 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory
+32 30 0:28 / /sys/fs/cgroup/pids rw,relatime - cgroup cgroup rw,pids
+33 30 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpuacct,cpu
+34 30 0:30 / /sys/fs/cgroup/devices rw,relatime - cgroup cgroup rw,devices
+35 30 0:31 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd
+36 30 0:32 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate
+`;
+
+describe("cgroup handover", () => {
+  it("maps each hierarchy to its mount point, whatever the order of controllers", () => {
+    const m = cgroupMounts(mountinfo);
+    expect(m.get("memory")).toBe("/sys/fs/cgroup/memory");
+    expect(m.get("cpu,cpuacct")).toBe("/sys/fs/cgroup/cpu,cpuacct");
+    expect(m.get("name=systemd")).toBe("/sys/fs/cgroup/systemd");
+    expect(m.get("")).toBe("/sys/fs/cgroup/unified");
+  });
+
+  it("hands over the node's directory and only the delegation files: never limit files, never a hierarchy's root", () => {
+    const plan = handoverPlan(parseProcCgroup(procCgroup), cgroupMounts(mountinfo));
+    const dirs = plan.map((p) => p.dir);
+    expect(dirs).toContain("/sys/fs/cgroup/memory/runtime-labs/default/abc/c0ffee");
+    expect(dirs).toContain("/sys/fs/cgroup/cpu,cpuacct/runtime-labs/default/abc/c0ffee");
+    expect(dirs).toContain("/sys/fs/cgroup/unified/runtime-labs/default/abc/c0ffee");
+    // rdma sits at "/" (the host's root) and has no mount here: untouched.
+    expect(dirs.some((d) => d.endsWith("/rdma") || d === "/sys/fs/cgroup/rdma")).toBe(false);
+    const memory = plan.find((p) => p.dir.includes("/memory/"))!;
+    expect(memory.files.map((f) => f.split("/").pop())).toEqual(["cgroup.procs", "tasks", "cgroup.clone_children"]);
+    const unified = plan.find((p) => p.dir.includes("/unified/"))!;
+    expect(unified.files.map((f) => f.split("/").pop())).toEqual(["cgroup.procs", "cgroup.subtree_control", "cgroup.threads"]);
+    for (const p of plan) for (const f of p.files) expect(f).not.toMatch(/limit|max|devices\.(allow|deny)/);
+  });
+
+  it("refuses paths that would reach a hierarchy's root", () => {
+    const plan = handoverPlan(parseProcCgroup("9:memory:/\n4:pids:/a/../../\n"), cgroupMounts(mountinfo));
+    expect(plan).toEqual([]);
+  });
+});

@@ -1,0 +1,109 @@
+/**
+ * Hands a user-namespaced node its own cgroup, and nothing more.
+ *
+ * Why: in a user namespace, root in the node is an unprivileged uid on the
+ * host, and its cgroup directories belong to host root, so containerd in the
+ * node could not create nested containers' cgroups. The cgroup v2 delegation
+ * model (and systemd's Delegate=) answers this by giving the delegatee the
+ * directory and the few files that create children and move processes;
+ * v1 hierarchies follow the same rule. Limit files (memory.*, pids.max,
+ * devices.allow, ...) stay owned by host root: the node cannot raise its
+ * limits or widen its device list, and the host-side fence above it
+ * (cgroup-fence.ts) holds whatever happens below.
+ *
+ * Runs on the Docker host as root, right after `docker start`; node-init
+ * waits until its cgroup root is writable before it uses it.
+ */
+import fs from "node:fs/promises";
+import path from "node:path";
+
+/** Files handed over in a v1 hierarchy besides the directory itself. */
+export const V1_DELEGATED_FILES = ["cgroup.procs", "tasks", "cgroup.clone_children"] as const;
+/** Files handed over in a v2 (unified) hierarchy, per the kernel's delegation rules. */
+export const V2_DELEGATED_FILES = ["cgroup.procs", "cgroup.subtree_control", "cgroup.threads"] as const;
+
+/** One line of /proc/<pid>/cgroup: hierarchy controllers ("" for v2) and path. */
+export interface CgroupMembership {
+  controllers: string;
+  path: string;
+}
+
+/** Parses /proc/<pid>/cgroup ("id:controllers:path" per line). */
+export function parseProcCgroup(text: string): CgroupMembership[] {
+  const out: CgroupMembership[] = [];
+  for (const line of text.split("\n")) {
+    const m = /^\d+:([^:]*):(\/.*)$/.exec(line.trim());
+    if (m) out.push({ controllers: m[1]!, path: m[2]! });
+  }
+  return out;
+}
+
+/**
+ * Mount point of each cgroup hierarchy from /proc/self/mountinfo, keyed by
+ * its controllers as /proc/<pid>/cgroup names them ("cpu,cpuacct",
+ * "name=systemd", "" for cgroup2).
+ */
+export function cgroupMounts(mountinfo: string): Map<string, string> {
+  const mounts = new Map<string, string>();
+  for (const line of mountinfo.split("\n")) {
+    const [pre, post] = line.split(" - ");
+    if (!pre || !post) continue;
+    const mountPoint = pre.split(" ")[4];
+    const [fstype, , superOpts = ""] = post.split(" ");
+    if (!mountPoint) continue;
+    if (fstype === "cgroup2") {
+      if (!mounts.has("")) mounts.set("", unescapeMount(mountPoint));
+    } else if (fstype === "cgroup") {
+      const names = superOpts.split(",").filter((o) => !["rw", "ro", "clone_children", "xattr", "noprefix"].includes(o) && !o.startsWith("release_agent="));
+      const key = [...names].sort().join(",");
+      if (!mounts.has(key)) mounts.set(key, unescapeMount(mountPoint));
+    }
+  }
+  return mounts;
+}
+
+function unescapeMount(p: string): string {
+  return p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
+}
+
+/** The directories and files to chown for one process's cgroups. */
+export function handoverPlan(memberships: CgroupMembership[], mounts: Map<string, string>): { dir: string; files: string[] }[] {
+  const plan: { dir: string; files: string[] }[] = [];
+  for (const m of memberships) {
+    // Never the root of a hierarchy: that would hand over the whole host.
+    if (m.path === "/" || m.path.includes("/../")) continue;
+    const mount = mounts.get([...m.controllers.split(",")].sort().join(","));
+    if (!mount) continue;
+    const dir = path.join(mount, m.path);
+    const files = m.controllers === "" ? [...V2_DELEGATED_FILES] : [...V1_DELEGATED_FILES];
+    plan.push({ dir, files: files.map((f) => path.join(dir, f)) });
+  }
+  return plan;
+}
+
+/**
+ * Gives the node whose init process is `pid` its own cgroup directories in
+ * every hierarchy (owner: the remapped root). Returns the directories.
+ */
+export async function handOverNodeCgroups(
+  pid: number,
+  owner: { uid: number; gid: number },
+  opts: { procRoot?: string } = {},
+): Promise<string[]> {
+  const procRoot = opts.procRoot ?? "/proc";
+  const [cgroupText, mountinfo] = await Promise.all([
+    fs.readFile(path.join(procRoot, String(pid), "cgroup"), "utf8"),
+    fs.readFile(path.join(procRoot, "self", "mountinfo"), "utf8"),
+  ]);
+  const plan = handoverPlan(parseProcCgroup(cgroupText), cgroupMounts(mountinfo));
+  for (const { dir, files } of plan) {
+    await fs.chown(dir, owner.uid, owner.gid);
+    for (const f of files) {
+      await fs.chown(f, owner.uid, owner.gid).catch((err: NodeJS.ErrnoException) => {
+        // cgroup.threads exists only on newer v2 kernels.
+        if (err.code !== "ENOENT") throw err;
+      });
+    }
+  }
+  return plan.map((p) => p.dir);
+}
