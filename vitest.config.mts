@@ -1,9 +1,14 @@
 import { defineConfig } from "vitest/config";
-import { useSandboxEngineByDefault } from "./server/sandbox/providers/docker/sandbox-engine";
+import fs from "node:fs";
 
 // Integration tests run nodes where the platform does: on the sandbox engine
-// (user namespaces, disk caps) when it runs and DOCKER_HOST says nothing else.
-useSandboxEngineByDefault();
+// (user namespaces, disk caps) when it runs and DOCKER_HOST(S) say nothing
+// else. The same rule as server/sandbox/providers/docker/sandbox-engine.ts,
+// inlined: this config is loaded before TypeScript sources can be.
+const sandboxSocket = process.env.LABS_SANDBOX_SOCKET || "/run/runtime-labs/docker.sock";
+if (!process.env.DOCKER_HOST && !process.env.DOCKER_HOSTS && fs.statSync(sandboxSocket, { throwIfNoEntry: false })?.isSocket()) {
+  process.env.DOCKER_HOST = `unix://${sandboxSocket}`;
+}
 
 // Tiers are named by file: `*.test.ts` are unit tests (no Docker, no database
 // server), `*.integration.test.ts` run against real Docker and real databases.

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import type { ReactNode } from "react";
+import { IsolationBanner } from "./_components/isolation-banner";
 import { PlatformStatus } from "./_components/platform-status";
 import { SignOutButton } from "./_components/sign-out-button";
 import { NO_FLASH_THEME_SCRIPT } from "./_components/theme-script";
@@ -32,7 +33,10 @@ const NAV_LINKS: { href: string; label: string; show: (me: Me) => boolean }[] = 
 const navLink = "rounded text-sm text-zinc-600 hover:underline dark:text-zinc-300";
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const me = await (await api()).system.me();
+  const caller = await api();
+  const me = await caller.system.me();
+  // Admins see, on every page, when learners' nodes are not contained as promised.
+  const isolation = me?.role === "admin" ? (await caller.system.health()).isolation : null;
   return (
     // The inline script sets the theme class on <html> before React hydrates,
     // so <html>'s attributes differ from the server's on purpose.
@@ -80,6 +84,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               </div>
             </nav>
           </header>
+          <IsolationBanner report={isolation} />
           {/* tabIndex -1: the skip link moves keyboard focus here, not only the scroll position. */}
           <main id="main" tabIndex={-1} className="mx-auto max-w-5xl px-4 py-8">
             {children}

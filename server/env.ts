@@ -58,6 +58,19 @@ const envSchema = z.object({
         return z.NEVER;
       }
     }),
+  // How learners' root is contained (docs/isolation.md). userns: nodes start
+  // only on a user-namespaced engine; shared-kernel-root: trusted learners only.
+  SANDBOX_ISOLATION: z.enum(["userns", "shared-kernel-root"], { error: "must be userns or shared-kernel-root" }).default("userns"),
+  // Per-node disk cap (writable layer with containerd's state); 0: none.
+  // It counts the node image's files too (about 330 MiB), hence the minimum.
+  SANDBOX_DISK_MB: z.coerce
+    .number({ error: "must be megabytes" })
+    .int()
+    .refine((v) => v === 0 || v >= 768, "must be 0 (no cap) or at least 768 (the node image alone takes about 330)")
+    .refine((v) => v <= 1_048_576, "must be at most 1048576")
+    .default(4096),
+  // The sandbox engine's socket, used when DOCKER_HOST(S) are unset and it exists.
+  LABS_SANDBOX_SOCKET: z.string().min(1).default("/run/runtime-labs/docker.sock"),
   DOCKER_HOST_PING_MS: z.coerce.number({ error: "must be milliseconds" }).int().min(100, "must be at least 100").max(600_000).default(5_000),
   DOCKER_HOST_DOWN_AFTER: z.coerce.number({ error: "must be a number of missed pings" }).int().min(1, "must be at least 1").max(100).default(3),
   POOL_SIZE: z.coerce.number({ error: "must be a number of warm sandboxes" }).int().min(0, "must be 0 or more").max(50).default(2),

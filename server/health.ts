@@ -1,5 +1,6 @@
 import type Docker from "dockerode";
 import type { Database } from "./db/database";
+import type { IsolationReport } from "./sandbox/provider";
 
 export interface ComponentHealth {
   status: "up" | "down";
@@ -11,12 +12,14 @@ export interface ComponentHealth {
 export interface HealthReport {
   /** "ok" while the platform can serve (database up); "down" otherwise. */
   status: "ok" | "down";
-  /** Whether learners can start sandboxes right now (Docker reachable). */
+  /** Whether learners can start sandboxes right now (Docker reachable, isolation as required). */
   sandboxes: "available" | "unavailable";
   version: string;
   uptimeSeconds: number;
   database: ComponentHealth & { kind: "pglite" | "postgres" };
   docker: ComponentHealth & { version?: string; host: string };
+  /** How a learner's root is contained (docs/isolation.md); null when the engine does not answer. */
+  isolation: IsolationReport | null;
 }
 
 /** Runs `fn` with a deadline; reports its value or error and how long it took. */
@@ -47,10 +50,18 @@ export function dockerEndpoint(): string {
  * Checks the database and Docker. Docker being absent disables sandboxes but
  * is reported, never thrown: the catalog and accounts still work.
  */
-export async function checkHealth(deps: { db: Database; docker: Docker; startedAt: Date; version: string }): Promise<HealthReport> {
-  const [db, docker] = await Promise.all([
+export async function checkHealth(deps: {
+  db: Database;
+  docker: Docker;
+  startedAt: Date;
+  version: string;
+  /** The node provider's isolation report (sandbox engine), when there is one. */
+  isolation?: () => Promise<IsolationReport>;
+}): Promise<HealthReport> {
+  const [db, docker, isolation] = await Promise.all([
     timed(() => deps.db.ping(), 2000),
     timed(() => deps.docker.version(), 2000),
+    deps.isolation ? timed(deps.isolation, 2000) : Promise.resolve({ value: undefined, error: undefined }),
   ]);
   const database = {
     kind: deps.db.target.kind,
@@ -69,10 +80,11 @@ export async function checkHealth(deps: { db: Database; docker: Docker; startedA
   };
   return {
     status: database.status === "up" ? "ok" : "down",
-    sandboxes: dockerHealth.status === "up" ? "available" : "unavailable",
+    sandboxes: dockerHealth.status === "up" && (isolation.value?.ok ?? true) ? "available" : "unavailable",
     version: deps.version,
     uptimeSeconds: Math.round((Date.now() - deps.startedAt.getTime()) / 1000),
     database,
     docker: dockerHealth,
+    isolation: isolation.value ?? null,
   };
 }

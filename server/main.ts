@@ -77,9 +77,12 @@ async function main() {
     server.once("error", reject);
     server.listen(env.PORT, env.HOST, () => resolve());
   });
-  const docker = (await services.health()).docker;
+  const { docker, isolation } = await services.health();
   log(`${dev ? "development" : "production"} server ready at ${env.publicUrl} (listening on ${env.HOST}:${env.PORT}) in ${Math.round(performance.now() - started)} ms`);
   log(docker.message);
+  if (isolation && (!isolation.ok || isolation.level !== "userns")) {
+    rootLogger().child({ component: "server" }).warn(`isolation: ${isolation.message}${isolation.fix ? ` Fix: ${isolation.fix}` : ""}`);
+  } else if (isolation) log(`isolation: ${isolation.message}`);
 
   let closing = false;
   const shutdown = async (signal: string) => {

@@ -148,7 +148,7 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
       terminals: null,
       startedAt,
       version,
-      health: () => checkHealth({ db, docker, startedAt, version }),
+      health: () => checkHealth({ db, docker, startedAt, version, isolation: nodeProvider.isolation.bind(nodeProvider) }),
       close: async () => {
         unbindMetrics();
         grading.shutdown();

@@ -72,6 +72,19 @@ export async function checkReadiness(services: ReadinessDeps, options: { shuttin
       : Promise.resolve({ ok: true, message: "No sandbox provider is configured, so Docker is not needed.", latencyMs: 0 }),
   ]);
   const checks: Record<string, ReadinessCheck> = { database, catalog, docker };
+  // Sandboxes must not start on an engine that cannot contain root: not
+  // ready until it can (the catalog still serves; /api/health says why).
+  const isolate = services.sessions.providerFor("node")?.isolation;
+  if (sandboxesConfigured && docker.ok && isolate) {
+    checks.isolation = await probe(
+      async () => {
+        const r = await isolate.call(services.sessions.providerFor("node"));
+        if (!r.ok) throw new Error(`${r.message} Fix: ${r.fix}`);
+        return `Isolation ${r.level}: ${r.message}`;
+      },
+      (err) => err.message,
+    );
+  }
   if (options.shuttingDown) checks.shutdown = { ok: false, message: "The server is shutting down.", latencyMs: 0 };
   const reasons = Object.values(checks).filter((c) => !c.ok).map((c) => c.message);
   return { ready: reasons.length === 0, checks, reasons };

@@ -134,6 +134,9 @@ export interface Shell {
   kill(): Promise<void>;
 }
 
+export type { IsolationReport } from "./providers/docker/engine-profile";
+import type { IsolationReport } from "./providers/docker/engine-profile";
+
 /** Capacity and host facts of a provider. */
 export interface ProviderInfo {
   provider: string;
@@ -199,6 +202,12 @@ export interface SandboxProvider {
   destroy(id: string): Promise<void>;
   /** Running count, maximum and host facts. */
   info(): Promise<ProviderInfo>;
+  /**
+   * How a learner's root is contained on this provider's engine(s), judged
+   * against the platform's policy (docs/isolation.md). Providers without a
+   * policy of their own (kind: privileged nodes, docs/kind.md) omit it.
+   */
+  isolation?(): Promise<IsolationReport>;
 
   // Providers that spread sandboxes over several hosts add these three; the
   // session service uses them to end sessions of a lost host with a reason.

@@ -121,6 +121,9 @@ export async function startSecondDockerd(options: { images: string[]; main?: Doc
     "--bridge=none",
     "--iptables=false",
     "--ip-masq=false",
+    // Like the sandbox engine (scripts/sandbox-engine.sh): nodes in a user
+    // namespace. Its overlay2 data-root has no disk caps (the tests say so).
+    "--userns-remap=default",
     // Where a system containerd runs, keep out of the main daemon's namespace.
     "--containerd-namespace=labs-test-b",
     "--containerd-plugins-namespace=labs-test-b-plugins",

@@ -8,6 +8,7 @@ import { DockerProvider } from "./provider";
  * here, so `labs sandbox ls` sees every host the server uses.
  */
 export function createNodeProvider(env: Env, log: (msg: string) => void = () => {}): DockerProvider | MultiHostDockerProvider {
+  const isolation = { required: env.SANDBOX_ISOLATION, diskMb: env.SANDBOX_DISK_MB };
   return env.DOCKER_HOSTS
     ? new MultiHostDockerProvider(env.DOCKER_HOSTS, {
         instance: env.LABS_INSTANCE,
@@ -16,6 +17,7 @@ export function createNodeProvider(env: Env, log: (msg: string) => void = () => 
         pingIntervalMs: env.DOCKER_HOST_PING_MS,
         downAfter: env.DOCKER_HOST_DOWN_AFTER,
         log,
+        isolation,
       })
-    : new DockerProvider({ instance: env.LABS_INSTANCE, image: env.LABS_NODE_IMAGE, maxSandboxes: env.LABS_MAX_SANDBOXES });
+    : new DockerProvider({ instance: env.LABS_INSTANCE, image: env.LABS_NODE_IMAGE, maxSandboxes: env.LABS_MAX_SANDBOXES, isolation });
 }

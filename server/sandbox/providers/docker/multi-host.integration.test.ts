@@ -68,11 +68,13 @@ describe.skipIf(unavailable !== null)("sandboxes across two real Docker daemons"
     const hosts = `a=${MAIN_ENDPOINT};max=3,b=${daemonB.endpoint};max=2`;
     platform = await startTestPlatform(
       "pglite",
-      { LABS_INSTANCE: INSTANCE, DOCKER_HOSTS: hosts, DOCKER_HOST_PING_MS: "250", DOCKER_HOST_DOWN_AFTER: "2" },
+      // Host b's data-root is plain overlay2 (no disk caps): this file tests
+      // placement and routing, so nodes run without a cap here, on purpose.
+      { LABS_INSTANCE: INSTANCE, DOCKER_HOSTS: hosts, DOCKER_HOST_PING_MS: "250", DOCKER_HOST_DOWN_AFTER: "2", SANDBOX_DISK_MB: "0" },
       { poolSize: 0, maxActivePerUser: 1, orphanGraceMs: 0, tickMs: 3_600_000, reconcileMs: 3_600_000 },
     );
     // A second view on the same labels, for assertions (labels are the truth).
-    provider = new MultiHostDockerProvider(parseDockerHosts(hosts), { instance: INSTANCE });
+    provider = new MultiHostDockerProvider(parseDockerHosts(hosts), { instance: INSTANCE, isolation: { diskMb: 0 } });
     dockerA = new Docker(MAIN_ENDPOINT.startsWith("unix://") ? { socketPath: MAIN_ENDPOINT.slice(7) } : undefined);
     for (let i = 1; i <= 6; i++) learners.push((await (await platform.signUp(`learner${i}@example.com`)).caller.system.me())!);
     await sessions().boot();

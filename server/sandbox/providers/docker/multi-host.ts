@@ -35,6 +35,7 @@ import { HostHealth } from "./hosts-health";
 import { placeSandbox, type HostLoad } from "./placement";
 import { DEFAULT_LIMITS } from "./node-spec";
 import { DockerProvider, newSandboxId, type DockerProviderOptions } from "./provider";
+import type { IsolationReport } from "./engine-profile";
 
 /** Options of {@link MultiHostDockerProvider}. */
 export interface MultiHostOptions extends Omit<DockerProviderOptions, "api" | "endpoint" | "hostName" | "maxSandboxes"> {
@@ -383,6 +384,23 @@ export class MultiHostDockerProvider implements SandboxProvider {
   }
 
   /** Capacity over the hosts that answer; a lost host's places do not count. */
+  /**
+   * The weakest containment among the hosts that answer: one host without
+   * user namespaces is enough to say so (its nodes would not start).
+   */
+  async isolation(): Promise<IsolationReport> {
+    const reports: IsolationReport[] = [];
+    for (const e of this.entries) {
+      if (e.health.state === "down") continue;
+      const r = await e.provider.isolation().catch(() => null);
+      if (r) reports.push({ ...r, message: `${e.config.name}: ${r.message}` });
+    }
+    if (!reports.length) throw new SandboxError("DOCKER_UNREACHABLE", "No Docker host answers, so isolation cannot be read.");
+    const failing = reports.find((r) => !r.ok);
+    if (failing) return failing;
+    return reports.find((r) => r.level === "shared-kernel-root") ?? reports.find((r) => r.diskQuotaMb === null) ?? reports[0]!;
+  }
+
   async info(): Promise<ProviderInfo> {
     const results = await Promise.allSettled(
       this.reachable().map(async (e) => {

@@ -9,7 +9,8 @@ import type { ProvisionProgress, Sandbox } from "../../provider";
 import { LABELS } from "../../labels";
 import { DockerApi } from "./docker-api";
 import { hostMemoryCgroup, readCgroupKey, requireNodeImage, sleep, testProvider } from "./test-support";
-import { isSandboxError } from "../../errors";
+import { isSandboxError, type SandboxError } from "../../errors";
+import Docker from "dockerode";
 
 const provider = testProvider("provider");
 const api = new DockerApi();
@@ -33,11 +34,13 @@ describe("docker provider: node lifecycle", () => {
     const names = [...new Set(progress.map((p) => p.step))];
     expect(names).toEqual([
       "check capacity",
+      "check isolation",
       "check node image",
       "create state volume",
       "fence resources",
       "create node container",
       "start node",
+      "hand over cgroups",
       "wait for containerd",
     ]);
     for (const [i, name] of names.entries()) {
@@ -49,16 +52,19 @@ describe("docker provider: node lifecycle", () => {
     }
   });
 
-  it("records the sandbox in labels on the container and its volume", async () => {
+  it("records the sandbox in labels on its container; containerd's state stays in the node's capped layer (no volume)", async () => {
     expect(sandbox).toMatchObject({ state: "running", environment: "node", provider: "docker", sessionId: "sess-1", labSlug: "oom-basics", pool: false });
     expect(await provider.get(sandbox.id)).toMatchObject({ id: sandbox.id });
     expect((await provider.list({ labSlug: "oom-basics" })).map((s) => s.id)).toEqual([sandbox.id]);
     expect(await provider.list({ labSlug: "other-lab" })).toEqual([]);
     const filters = [`${LABELS.instance}=${provider.instance}`, `${LABELS.sandbox}=${sandbox.id}`];
-    const volumes = await api.listVolumes(filters);
-    expect(volumes).toHaveLength(1);
-    expect(volumes[0]!.labels[LABELS.role]).toBe("containerd-state");
-    expect(volumes[0]!.labels[LABELS.session]).toBe("sess-1");
+    // On the sandbox engine (btrfs) a volume would sit outside the disk cap.
+    expect(await api.listVolumes(filters)).toEqual([]);
+    const containers = await api.listContainers(filters);
+    expect(containers).toHaveLength(1);
+    expect(containers[0]!.labels[LABELS.session]).toBe("sess-1");
+    const inspect = await api.docker.getContainer(containers[0]!.id).inspect();
+    expect(inspect.HostConfig.StorageOpt).toEqual({ size: `${(await provider.isolation()).diskQuotaMb}M` });
   });
 
   it("runs containerd with the CRI plugin and the runsc runtime handler", async () => {
@@ -161,9 +167,27 @@ describe("docker provider: failures", () => {
     await p.provision({ readyTimeoutMs: 1, retainOnFailure: true }).catch(() => undefined);
     const filters = [`${LABELS.instance}=${p.instance}`];
     expect(await api.listContainers(filters)).toHaveLength(1);
-    expect(await api.listVolumes(filters)).toHaveLength(1);
     expect(await p.destroyAll()).toBe(1);
-    expect(await api.listVolumes(filters)).toEqual([]);
+    expect(await api.listContainers(filters)).toEqual([]);
+  });
+
+  it("refuses to create a node on an engine without user namespaces, says why and how to fix it, and leaves nothing", async () => {
+    // The host's ordinary engine (where images are built) does not remap users.
+    const plain = new DockerApi(new Docker({ socketPath: "/var/run/docker.sock" }));
+    const p = testProvider("plain-engine", { api: plain, endpoint: "unix:///var/run/docker.sock" });
+    const report = await p.isolation();
+    expect(report).toMatchObject({ level: "shared-kernel-root", required: "userns", ok: false });
+    const events: ProvisionProgress[] = [];
+    const err = await p.provision({}, (e) => events.push(e)).catch((e: unknown) => e);
+    expect(isSandboxError(err, "ISOLATION")).toBe(true);
+    expect((err as Error).message).toMatch(/user namespace/);
+    expect((err as SandboxError).detail).toMatch(/sandbox-engine\.sh start/);
+    expect(events.at(-1)).toMatchObject({ step: "check isolation", status: "failed" });
+    expect(await plain.listContainers([`${LABELS.instance}=${p.instance}`])).toEqual([]);
+    // Trusted learners only, said explicitly: then it starts, and says so.
+    const trusted = testProvider("plain-trusted", { api: plain, endpoint: "unix:///var/run/docker.sock", isolation: { required: "shared-kernel-root", diskMb: 0 } });
+    expect(await trusted.isolation()).toMatchObject({ level: "shared-kernel-root", ok: true });
+    expect((await trusted.isolation()).message).toMatch(/WITHOUT a user namespace/);
   });
 
   it("refuses to go over capacity with a sentence for people", async () => {

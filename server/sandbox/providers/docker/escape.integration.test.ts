@@ -1,0 +1,264 @@
+/**
+ * The escape suite: root in a node tries every known way out, and each test
+ * asserts the attempt is contained. Nodes run as the platform runs them (on
+ * the sandbox engine: user namespace, disk cap, host-side fence).
+ *
+ * Rules (the machines are shared): never write a host kernel setting, not
+ * even to prove an escape. Probe with `test -w` (access(2)), read at most a
+ * few bytes of a device, bound every loop. A probe that finds something
+ * writable prints its name; the test fails on any such line.
+ *
+ * At the end the suite prints a table of attempts and outcomes (the closing
+ * note of issue 13 quotes it).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync, readFileSync, statfsSync, statSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Sandbox } from "../../provider";
+import { requireNodeImage, sleep, testProvider } from "./test-support";
+
+const provider = testProvider("escape");
+let a: Sandbox;
+let b: Sandbox;
+const sh = (s: Sandbox, script: string, timeoutMs = 30_000) => provider.exec(s.id, ["bash", "-c", script], { timeoutMs });
+const outcomes: { attempt: string; outcome: string }[] = [];
+const record = (attempt: string, outcome: string) => outcomes.push({ attempt, outcome });
+
+/** Host-side cgroup directory of a node in one v1 hierarchy (under its fence). */
+const hostCgroup = (s: Sandbox, controller: string) =>
+  `/sys/fs/cgroup/${controller}/runtime-labs/${provider.instance}/${s.id}/${s.nodes[0]!.containerId}`;
+
+beforeAll(async () => {
+  await requireNodeImage();
+  const isolation = await provider.isolation();
+  // The suite is about contained nodes: fail loudly, never pass vacuously.
+  if (isolation.level !== "userns" || !isolation.ok) {
+    throw new Error(`The escape suite needs the sandbox engine (user namespaces): ${isolation.message} Fix: ${isolation.fix}`);
+  }
+  // Small limits keep the abuse tests cheap for the host.
+  [a, b] = await Promise.all([
+    provider.provision({ resources: { memoryBytes: 256 * 2 ** 20, pids: 256 } }),
+    provider.provision({}),
+  ]);
+});
+
+afterAll(async () => {
+  await provider.destroyAll();
+  if (outcomes.length) {
+    const width = Math.max(...outcomes.map((o) => o.attempt.length));
+    console.log(`\nescape suite (${outcomes.length} attempts, all contained):\n${outcomes.map((o) => `  ${o.attempt.padEnd(width)}  ${o.outcome}`).join("\n")}`);
+  }
+});
+
+/** Largest event-loop stall of this test process while `fn` runs. */
+async function maxStallDuring(fn: () => Promise<unknown>): Promise<number> {
+  let last = performance.now();
+  let worst = 0;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    worst = Math.max(worst, now - last - 50);
+    last = now;
+  }, 50);
+  try {
+    await fn();
+  } finally {
+    clearInterval(timer);
+  }
+  return worst;
+}
+
+/** Host-global files under a procfs mount that would mean host control if writable. */
+const HOST_SYSCTLS = ["sys/kernel/core_pattern", "sys/kernel/modprobe", "sys/kernel/sysrq", "sys/vm/overcommit_memory", "sys/vm/swappiness", "sys/fs/file-max", "sysrq-trigger"];
+const probeWritable = (root: string, files: readonly string[]) => files.map((f) => `test -w ${root}/${f} && echo "WRITABLE ${f}"`).join("; ");
+
+describe("escape suite: root in a user-namespaced node", () => {
+  it("is root only inside: uid 0 in the node is an unprivileged uid on the host", async () => {
+    const r = await sh(a, "cat /proc/self/uid_map; id -u");
+    const [inside, host, count] = r.stdout.trim().split("\n")[0]!.trim().split(/\s+/).map(Number);
+    expect(inside).toBe(0);
+    expect(host).toBeGreaterThan(0);
+    expect(count).toBeLessThanOrEqual(65536);
+    record("root's identity", `uid 0 in the node = uid ${host} on the host (range ${count})`);
+  });
+
+  it("a fresh procfs shows no writable host sysctl", async () => {
+    const r = await sh(a, `mkdir -p /mnt/p && mount -t proc proc /mnt/p && echo MOUNTED; ${probeWritable("/mnt/p", HOST_SYSCTLS)}; umount /mnt/p; true`);
+    expect(r.stdout).not.toContain("WRITABLE");
+    record("mount -t proc; test -w core_pattern, modprobe, vm.*", r.stdout.includes("MOUNTED") ? "mounts, nothing host-global writable" : "mount refused");
+  });
+
+  it("a read-write remount of /proc/sys gives nothing host-global", async () => {
+    const r = await sh(a, `mount -o remount,rw /proc/sys 2>&1; ${probeWritable("/proc", HOST_SYSCTLS)}; true`);
+    expect(r.stdout).not.toContain("WRITABLE");
+    record("mount -o remount,rw /proc/sys", `${r.stdout.trim().split("\n")[0] || "remount accepted"}; nothing host-global writable`);
+  });
+
+  it("a fresh sysfs shows no writable host file", async () => {
+    const r = await sh(
+      a,
+      "mkdir -p /mnt/s && mount -t sysfs sysfs /mnt/s 2>/dev/null && echo MOUNTED; " +
+        "[ -d /mnt/s/kernel ] && timeout 10 find /mnt/s/kernel /mnt/s/power /mnt/s/module /mnt/s/fs -maxdepth 3 -type f -writable 2>/dev/null | head -5 | sed 's/^/WRITABLE /'; " +
+        "umount /mnt/s 2>/dev/null; true",
+    );
+    expect(r.stdout).not.toContain("WRITABLE");
+    record("mount -t sysfs; find -writable under kernel/ power/ module/ fs/", r.stdout.includes("MOUNTED") ? "mounts, nothing writable" : "mount refused");
+  });
+
+  it("cannot make a new cgroup v1 hierarchy with a writable release_agent", async () => {
+    const r = await sh(
+      a,
+      "mkdir -p /mnt/cg; for o in none,name=escape rdma; do mount -t cgroup -o $o cgroup /mnt/cg 2>/dev/null && { echo \"MOUNTED $o\"; test -w /mnt/cg/release_agent && echo WRITABLE; umount /mnt/cg; }; done; true",
+    );
+    expect(r.stdout).not.toContain("WRITABLE");
+    record("mount -t cgroup -o none,name=escape (release_agent)", r.stdout.includes("MOUNTED") ? "mounts, release_agent unwritable" : "mount refused");
+  });
+
+  it("cannot widen its device whitelist, and the host's list stays the default", async () => {
+    const r = await sh(a, "echo a > /sys/fs/cgroup/devices/devices.allow && echo WIDENED; echo 'b 254:0 r' > /sys/fs/cgroup/devices/devices.allow && echo WIDENED; true");
+    expect(r.stdout).not.toContain("WIDENED");
+    expect(r.stderr).toMatch(/permission denied|not permitted/i);
+    const list = readFileSync(`${hostCgroup(a, "devices")}/devices.list`, "utf8");
+    expect(list).not.toMatch(/^a /m);
+    expect(list).not.toMatch(/^b \d+:\d+ r/m);
+    // The fence above it is pinned too: even a node without a user namespace could not add a device.
+    const fence = readFileSync(`/sys/fs/cgroup/devices/runtime-labs/${provider.instance}/${a.id}/devices.list`, "utf8");
+    expect(fence).not.toMatch(/^a /m);
+    record("echo a > devices.allow", "Permission denied; host devices.list unchanged; fence pinned to the default set");
+  });
+
+  it("cannot mknod and open the host's disk, /dev/mem, /dev/port or /dev/kmsg", async () => {
+    const dev = statSync("/").dev;
+    const major = Number((BigInt(dev) >> 8n) & 0xfffn);
+    const minor = Number((BigInt(dev) & 0xffn) | ((BigInt(dev) >> 12n) & 0xfff00n));
+    const r = await sh(
+      a,
+      `for n in "disk b ${major} ${minor}" "mem c 1 1" "port c 1 4" "kmsg c 1 11"; do set -- $n; ` +
+        `rm -f /root/dev-$1; mknod /root/dev-$1 $2 $3 $4 2>/dev/null && echo "MKNOD $1"; head -c 1 /root/dev-$1 >/dev/null 2>&1 && echo "READ $1"; done; ` +
+        "head -c 1 /dev/kmsg >/dev/null 2>&1 && echo 'READ /dev/kmsg'; ls /dev; true",
+    );
+    expect(r.stdout).not.toMatch(/READ/);
+    expect(r.stdout).not.toMatch(/^(mem|port|kmsg|sd|vd|nvme|loop)/m);
+    record("mknod + open: host disk, /dev/mem, /dev/port, /dev/kmsg", r.stdout.includes("MKNOD") ? "mknod allowed, open refused" : "mknod refused (EPERM)");
+  });
+
+  it("cannot load a kernel module, set the clock or reboot: the capabilities are not even held", async () => {
+    const r = await sh(a, "head -c 4096 /dev/zero > /root/m.ko; insmod /root/m.ko; echo insmod=$?; grep -E '^Cap(Eff|Bnd)' /proc/self/status");
+    expect(r.stdout).not.toContain("insmod=0");
+    expect(r.stderr).toMatch(/not permitted|not implemented/i);
+    for (const line of r.stdout.trim().split("\n").filter((l) => l.startsWith("Cap"))) {
+      const caps = BigInt(`0x${line.split(/\s+/)[1]}`);
+      // CAP_SYS_MODULE 16, CAP_SYS_RAWIO 17, CAP_SYS_BOOT 22, CAP_SYS_TIME 25, CAP_SYSLOG 34.
+      for (const bit of [16n, 17n, 22n, 25n, 34n]) expect((caps >> bit) & 1n).toBe(0n);
+    }
+    record("insmod; CAP_SYS_MODULE/RAWIO/BOOT/TIME/SYSLOG", "insmod refused; none of them in the bounding set");
+  });
+
+  it("sees no Docker socket, no host engine state", async () => {
+    const r = await sh(a, "timeout 10 find / -xdev \\( -name 'docker.sock' -o -name 'containerd.sock' -path '*/run/docker*' \\) 2>/dev/null | head; ls /run; true");
+    expect(r.stdout).not.toMatch(/docker\.sock/);
+    expect(r.stdout).not.toMatch(/runtime-labs/);
+    record("look for the Docker socket", "none in the node");
+  });
+
+  it("cannot see host processes", async () => {
+    const marker = `${Math.floor(Math.random() * 1e6) + 7_000_000}`;
+    const hostProc: ChildProcess = spawn("sleep", [marker], { stdio: "ignore" });
+    try {
+      await sleep(100);
+      const r = await sh(a, `pgrep -f 'sleep ${marker.slice(0, -1)}[${marker.slice(-1)}]' || echo invisible; ps -e --no-headers | wc -l`);
+      const [first, count] = r.stdout.trim().split("\n");
+      expect(first).toBe("invisible");
+      expect(Number(count)).toBeLessThan(30);
+      record("look for host processes", `invisible (${count} processes in view, all the node's)`);
+    } finally {
+      hostProc.kill();
+    }
+  });
+
+  it("cannot read another sandbox's files or see its processes", async () => {
+    const secret = `secret-${Math.random().toString(36).slice(2)}`;
+    await sh(b, `echo ${secret} > /root/${secret}; sleep 300 >/dev/null 2>&1 & echo started`);
+    const r = await sh(a, `timeout 15 find / -xdev -name '${secret}' 2>/dev/null | head -1; timeout 10 grep -rl '${secret}' /proc/*/root/root 2>/dev/null | head -1; pgrep -c 'sleep 300' || true`);
+    expect(r.stdout).not.toContain(secret);
+    expect(r.stdout.trim().split("\n").pop()).toBe("0");
+    record("look for a neighbour's files and processes", "not visible");
+  });
+
+  it("cannot raise its own memory and pids limits; the host-side fence holds anyway", async () => {
+    const r = await sh(
+      a,
+      "echo 2147483648 > /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes; echo 2147483648 > /sys/fs/cgroup/memory/memory.limit_in_bytes; " +
+        "echo 4096 > /sys/fs/cgroup/pids/pids.max; cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max",
+    );
+    expect(r.stderr).toMatch(/permission denied/i);
+    expect(r.stdout.trim().split("\n")).toEqual([String(256 * 2 ** 20), "256"]);
+    const fence = `/sys/fs/cgroup/memory/runtime-labs/${provider.instance}/${a.id}`;
+    expect(Number(readFileSync(`${fence}/memory.limit_in_bytes`, "utf8"))).toBe(256 * 2 ** 20);
+    record("raise memory.limit_in_bytes / pids.max", "Permission denied; fence unchanged");
+  });
+
+  it("fills its disk only up to the cap: the write fails with a quota error and the host keeps its space", async () => {
+    // The cap counts the node image's own files too (about 330 MiB; btrfs
+    // limits what the node's subvolume references), so the learner's share
+    // of 768 MiB is about 400 MiB.
+    const capMb = 768;
+    const small = testProvider("escape-disk", { isolation: { diskMb: capMb } });
+    const c = await small.provision({});
+    try {
+      const before = statfsSync("/");
+      const r = await small.exec(c.id, ["bash", "-c", "dd if=/dev/zero of=/var/lib/containerd/fill bs=1M count=1200 2>&1; sync"], { timeoutMs: 60_000 });
+      const after = statfsSync("/");
+      expect(r.stdout).toMatch(/Disk quota exceeded|No space left on device/);
+      const written = Number(/(\d+) bytes/.exec(r.stdout)?.[1] ?? NaN);
+      expect(written).toBeLessThanOrEqual(capMb * 2 ** 20);
+      const hostUsedMb = ((before.bavail - after.bavail) * before.bsize) / 2 ** 20;
+      expect(hostUsedMb).toBeLessThan(capMb + 64);
+      // The node keeps working at its cap (it can delete and write again).
+      const again = await small.exec(c.id, ["bash", "-c", "rm /var/lib/containerd/fill && echo ok > /root/after && cat /root/after"]);
+      expect(again.stdout).toBe("ok\n");
+      record(`dd 1200 MiB into a node capped at ${capMb} MiB`, `"${/Disk quota exceeded|No space left on device/.exec(r.stdout)![0]}" after ${Math.round(written / 2 ** 20)} MiB; host disk used ${Math.max(0, Math.round(hostUsedMb))} MiB`);
+    } finally {
+      await small.destroyAll();
+    }
+  });
+
+  it("a fork bomb is bounded by the pids limit; a neighbour's shell stays responsive", async () => {
+    let other = { ok: false, ms: 0 };
+    const stall = await maxStallDuring(async () => {
+      const bomb = sh(a, "f(){ f | f & }; f; sleep 60", 6_000);
+      await sleep(2_000);
+      const t0 = performance.now();
+      const r = await sh(b, "echo pong");
+      other = { ok: r.stdout === "pong\n", ms: performance.now() - t0 };
+      const res = await bomb;
+      expect(res.timedOut).toBe(true);
+    });
+    expect(other.ok).toBe(true);
+    expect(other.ms).toBeLessThan(5_000);
+    expect(stall).toBeLessThan(1_000);
+    expect(Number(readFileSync(`${hostCgroup(a, "pids")}/pids.max`, "utf8"))).toBe(256);
+    expect(Number(readFileSync(`${hostCgroup(a, "pids")}/pids.events`, "utf8").split(" ")[1])).toBeGreaterThan(0);
+    record("fork bomb", `held at pids.max 256; neighbour's echo ${Math.round(other.ms)} ms during it (load ${loadavg()})`);
+  });
+
+  it("a memory bomb is OOM-killed inside its node; a neighbour's shell stays responsive", async () => {
+    const c = await provider.provision({ resources: { memoryBytes: 256 * 2 ** 20, pids: 256 } });
+    let otherMs = 0;
+    const stall = await maxStallDuring(async () => {
+      const hog = await sh(c, "/usr/local/bin/memhog 2000 || echo exit=$?", 60_000);
+      expect(hog.stdout).toMatch(/exit=137/);
+      const t0 = performance.now();
+      expect((await sh(b, "echo pong")).stdout).toBe("pong\n");
+      otherMs = performance.now() - t0;
+    });
+    expect(stall).toBeLessThan(1_000);
+    expect((await sh(c, "echo alive")).stdout).toBe("alive\n");
+    record("memory bomb (memhog 2000 MiB at 256 MiB)", `OOM-killed (137) in its node; neighbour's echo ${Math.round(otherMs)} ms after (load ${loadavg()})`);
+    await provider.destroy(c.id);
+    expect(existsSync(`/sys/fs/cgroup/memory/runtime-labs/${provider.instance}/${c.id}`)).toBe(false);
+  });
+});
+
+function loadavg(): string {
+  return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+}
