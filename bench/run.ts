@@ -16,6 +16,7 @@ useSandboxEngineByDefault();
 
 const ALL = [
   { name: "sandbox", file: "sandbox.ts", what: "cold provision, idle memory, concurrent sandboxes" },
+  { name: "isolation", file: "isolation.ts", what: "containment's cost: ordinary engine vs the sandbox engine, same run" },
   { name: "sessions", file: "sessions.ts", what: "warm claim through the session service" },
   { name: "terminal", file: "terminal.ts", what: "terminal gateway throughput and echo latency" },
   { name: "checks", file: "checks.ts", what: "evaluating all checks of a lab" },

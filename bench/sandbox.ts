@@ -5,41 +5,14 @@
  *
  * Env: BENCH_PROVISIONS (default 5), BENCH_CONCURRENT (default 10).
  */
-import { existsSync, readFileSync } from "node:fs";
 import Docker from "dockerode";
-import { nodeCgroupRoot, parseProcCgroup } from "../server/checks/host-view";
 import { DockerProvider } from "../server/sandbox/providers/docker/provider";
+import { mib, nodeMemoryBytes } from "./node-memory";
+import { median } from "./stats";
 
 const N = Number(process.env.BENCH_PROVISIONS ?? 5);
 const CONCURRENT = Number(process.env.BENCH_CONCURRENT ?? 10);
 const SETTLE_MS = 3_000;
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
-/**
- * Node container's memory usage from the host's cgroup view (v1 or v2), or
- * null. The node's cgroup is found from its init process, wherever it lives
- * (under Docker's parent, or under our fence /runtime-labs/<instance>/<id>).
- */
-async function nodeMemoryBytes(containerId: string): Promise<number | null> {
-  const pid = (await new Docker().getContainer(containerId).inspect()).State?.Pid;
-  if (!pid || !existsSync(`/proc/${pid}/cgroup`)) return null;
-  const paths = parseProcCgroup(readFileSync(`/proc/${pid}/cgroup`, "utf8"));
-  const v1 = paths.get("memory");
-  const v2 = paths.get("");
-  const candidates = [
-    ...(v1 ? [`/sys/fs/cgroup/memory${nodeCgroupRoot(v1, containerId)}/memory.usage_in_bytes`] : []),
-    ...(v2 ? [`/sys/fs/cgroup${nodeCgroupRoot(v2, containerId)}/memory.current`] : []),
-  ];
-  const f = candidates.find((p) => existsSync(p));
-  return f ? Number(readFileSync(f, "utf8")) : null;
-}
-
-const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
 
 async function main(): Promise<void> {
   const provider = new DockerProvider({ instance: `bench-${process.pid}`, maxSandboxes: CONCURRENT + 1 });
@@ -65,7 +38,7 @@ async function main(): Promise<void> {
     const sandboxes = await Promise.all(Array.from({ length: CONCURRENT }, () => provider.provision({})));
     console.log(`${CONCURRENT} concurrent provisions: all ready in ${(performance.now() - t0).toFixed(0)} ms`);
     await new Promise((r) => setTimeout(r, SETTLE_MS));
-    const mem = (await Promise.all(sandboxes.map((s) => nodeMemoryBytes(s.nodes[0]!.containerId)))).filter((m): m is number => m !== null);
+    const mem = (await Promise.all(sandboxes.map((s) => nodeMemoryBytes(new Docker(), s.nodes[0]!.containerId)))).filter((m): m is number => m !== null);
     const info = await provider.info();
     if (mem.length) {
       const per = median(mem);

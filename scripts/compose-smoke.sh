@@ -33,6 +33,12 @@ export LABS_APP_IMAGE=runtime-labs/app:smoke LABS_NODE_IMAGE=runtime-labs/node:s
 export POOL_SIZE=0
 # Its own app URL and this engine only, whatever the caller's environment says.
 unset PUBLIC_URL DOCKER_HOSTS
+# The stack runs on the host's ordinary engine; its sandboxes on the sandbox
+# engine (scripts/sandbox-engine.sh), whose socket the app gets mounted.
+SANDBOX_HOST="${DOCKER_HOST:-unix:///run/runtime-labs/docker.sock}"
+unset DOCKER_HOST
+export SANDBOX_SOCKET="${SANDBOX_HOST#unix://}"
+sandbox_docker() { DOCKER_HOST="$SANDBOX_HOST" docker "$@"; }
 # Lets the client read /api/metrics however its requests reach the app.
 METRICS_TOKEN=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export METRICS_TOKEN
@@ -58,6 +64,7 @@ timed() {
 
 command -v docker >/dev/null || fail "docker is not installed."
 docker version >/dev/null 2>&1 || fail "Docker is not answering; start dockerd and retry."
+sandbox_docker version >/dev/null 2>&1 || fail "the sandbox engine is not answering at $SANDBOX_HOST; start it: sudo bash scripts/sandbox-engine.sh start"
 "${compose_cmd[@]}" version >/dev/null 2>&1 || fail "${compose_cmd[*]} is not installed (apt-get install -y docker-compose, or set COMPOSE=\"docker compose\")."
 [ -d node_modules/tsx ] || fail "node_modules is missing; run npm ci first (the smoke client runs on the host)."
 
@@ -79,10 +86,10 @@ build_log=$(mktemp /tmp/compose-smoke-build.XXXXXX)
 # failed before ending the session), and their host-side cgroup fences.
 remove_sandboxes() {
   local filter="label=dev.runtimelabs.instance=$project" ids d
-  mapfile -t ids < <(docker ps -aq --filter "$filter")
-  if [ ${#ids[@]} -gt 0 ]; then docker rm -f "${ids[@]}" >/dev/null; fi
-  mapfile -t ids < <(docker volume ls -q --filter "$filter")
-  if [ ${#ids[@]} -gt 0 ]; then docker volume rm "${ids[@]}" >/dev/null; fi
+  mapfile -t ids < <(sandbox_docker ps -aq --filter "$filter")
+  if [ ${#ids[@]} -gt 0 ]; then sandbox_docker rm -f "${ids[@]}" >/dev/null; fi
+  mapfile -t ids < <(sandbox_docker volume ls -q --filter "$filter")
+  if [ ${#ids[@]} -gt 0 ]; then sandbox_docker volume rm "${ids[@]}" >/dev/null; fi
   # Deepest first: a cgroup directory can only go once its children have.
   for d in /sys/fs/cgroup/*/runtime-labs/"$project" /sys/fs/cgroup/runtime-labs/"$project"; do
     if [ -d "$d" ]; then find "$d" -depth -type d -exec rmdir {} + 2>/dev/null || true; fi
@@ -127,6 +134,12 @@ build() {
   compose build >"$build_log" 2>&1 || { tail -n 40 "$build_log" >&2; fail "the images did not build (output above)."; }
 }
 timed "build images" build
+# The node image goes where sandboxes run (the cached copy is reused when unchanged).
+load_node_image() {
+  [ "$(docker image inspect -f '{{.Id}}' "$LABS_NODE_IMAGE")" = "$(sandbox_docker image inspect -f '{{.Id}}' "$LABS_NODE_IMAGE" 2>/dev/null)" ] && return 0
+  docker save "$LABS_NODE_IMAGE" | sandbox_docker load -q >/dev/null || fail "could not load $LABS_NODE_IMAGE into the sandbox engine."
+}
+timed "node image into the sandbox engine" load_node_image
 
 wait_healthy() {
   local id status deadline=$(( $(date +%s) + 180 ))
@@ -151,7 +164,7 @@ timed "client" node --import tsx scripts/compose-smoke.ts --url "$url" --labs "$
 # Ending the session must have removed its node container and volume.
 sandbox_gone() {
   local deadline=$(( $(date +%s) + 15 ))
-  while [ -n "$(docker ps -aq --filter "label=dev.runtimelabs.instance=$project")" ]; do
+  while [ -n "$(sandbox_docker ps -aq --filter "label=dev.runtimelabs.instance=$project")" ]; do
     [ "$(date +%s)" -lt "$deadline" ] || fail "the session ended but its sandbox container is still there."
     sleep 0.5
   done

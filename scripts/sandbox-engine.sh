@@ -9,6 +9,8 @@
 #   bash scripts/sandbox-engine.sh stop
 #   bash scripts/sandbox-engine.sh status   # exit 0 when it answers
 #   bash scripts/sandbox-engine.sh env      # prints DOCKER_HOST=... for it
+#   bash scripts/sandbox-engine.sh load IMAGE  # copies an image from the
+#                                           # host's ordinary engine into it
 #
 # Needs root, dockerd (Debian: docker.io), mkfs.xfs (xfsprogs) and a loop
 # device. Why each flag is here: docs/isolation.md.
@@ -102,5 +104,13 @@ case "${1:-}" in
   stop) stop ;;
   status) if answers; then say "running at unix://$socket"; else say "not running"; exit 1; fi ;;
   env) echo "DOCKER_HOST=unix://$socket" ;;
-  *) echo "usage: $0 start|stop|status|env" >&2; exit 2 ;;
+  load)
+    [ -n "${2:-}" ] || { echo "usage: $0 load IMAGE" >&2; exit 2; }
+    answers || die "the sandbox engine is not running; start it first: $0 start"
+    # Images are built on the ordinary engine (a user-namespaced engine
+    # refuses --network host builds), then copied here.
+    env -u DOCKER_HOST docker save "$2" | DOCKER_HOST="unix://$socket" docker load -q >/dev/null || die "could not load $2 into the sandbox engine"
+    say "loaded $2 into unix://$socket"
+    ;;
+  *) echo "usage: $0 start|stop|status|env|load IMAGE" >&2; exit 2 ;;
 esac

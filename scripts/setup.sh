@@ -23,6 +23,19 @@ npm run -s db:migrate
 say "building the web app (next build) ..."
 npx next build >/tmp/runtime-labs-build.log 2>&1 || { cat /tmp/runtime-labs-build.log; say "build failed (log above)"; exit 1; }
 
+# Learners' nodes run on a Docker engine of their own: user namespaces and a
+# disk cap per node (docs/isolation.md). Starting it needs root.
+if [ -z "${DOCKER_HOST:-}${DOCKER_HOSTS:-}" ] && docker version >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    say "starting the sandbox engine (scripts/sandbox-engine.sh start) ..."
+    bash scripts/sandbox-engine.sh start >/dev/null
+  elif ! bash scripts/sandbox-engine.sh status >/dev/null 2>&1; then
+    say "The sandbox engine is not running and starting it needs root. Run:"
+    say "  sudo bash scripts/sandbox-engine.sh start && npm run images"
+    say "Until then sandboxes will not start (or set SANDBOX_ISOLATION=shared-kernel-root SANDBOX_DISK_MB=0 for trusted learners only)."
+  fi
+fi
+
 if docker version >/dev/null 2>&1; then
   say "building sandbox images (npm run images) ..."
   npm run -s images

@@ -8,4 +8,10 @@ if [ ! -f .next/BUILD_ID ]; then
   echo "[runtime-labs] no production build found: running \`npm run build\` first ..."
   npx next build
 fi
+# After a reboot the sandbox engine (set up by `npm run setup`) is down: bring
+# it back when we may (root, no other engine configured).
+if [ -z "${DOCKER_HOST:-}${DOCKER_HOSTS:-}" ] && [ "$(id -u)" = 0 ] && [ -f "/var/lib/${LABS_ENGINE_NAME:-runtime-labs}-engine/disk.btrfs" ] &&
+  ! bash scripts/sandbox-engine.sh status >/dev/null 2>&1; then
+  bash scripts/sandbox-engine.sh start >/dev/null
+fi
 exec npx tsx server/main.ts

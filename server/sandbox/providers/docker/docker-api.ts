@@ -85,8 +85,10 @@ export class DockerApi {
     }
   }
 
-  async createVolume(name: string, labels: Record<string, string>): Promise<void> {
-    await this.call("create volume", () => this.docker.createVolume({ Name: name, Labels: labels }));
+  /** Creates a local volume; `sizeMb` caps it where the engine can (XFS with project quotas). */
+  async createVolume(name: string, labels: Record<string, string>, sizeMb?: number): Promise<void> {
+    const options = { Name: name, Labels: labels, ...(sizeMb ? { DriverOpts: { size: `${sizeMb}M` } } : {}) };
+    await this.call("create volume", () => this.docker.createVolume(options));
   }
 
   /** Removes a volume; a missing volume is not an error. */

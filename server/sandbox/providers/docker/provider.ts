@@ -187,7 +187,11 @@ export class DockerProvider implements SandboxProvider {
         // (overlay2 engines); elsewhere the state stays in the layer, under its cap.
         name: "create state volume",
         run: async (ctx) => {
-          if (!ctx.engine!.stateInLayer) await this.api.createVolume(ctx.volume, buildLabels(ctx.labels, "containerd-state"));
+          if (ctx.engine!.stateInLayer) return;
+          // overlay2 on XFS with project quotas caps volumes too (not
+          // exercised on our machines: their kernel has no XFS quotas).
+          const sizeMb = ctx.engine!.diskQuota ? this.isolationPolicy.diskMb || undefined : undefined;
+          await this.api.createVolume(ctx.volume, buildLabels(ctx.labels, "containerd-state"), sizeMb);
         },
         undo: (ctx) => this.api.removeVolume(ctx.volume),
       },
