@@ -7,15 +7,15 @@ const fx = (n: string) => readFileSync(path.resolve(import.meta.dirname, "../../
 const CID = "4f5c0a9e8b7d6c5b4a3928170f6e5d4c3b2a19087f6e5d4c3b2a190876543210";
 
 describe("cluster facts from kubectl and crictl samples", () => {
-  it("OOMKilled pod: reason and exit code are both signals", () => {
+  it("OOMKilled pod: the reason is a signal; exit code 137 only supports it", () => {
     const c = pickContainer(parsePod(fx("kubectl-pod-oomkilled.json")), "hog")!;
-    expect(kubeletOomSignals(c)).toEqual(["kubelet: state.terminated.reason OOMKilled", "kubelet: state.terminated.exitCode 137"]);
+    expect(kubeletOomSignals(c)).toEqual({ signals: ["kubelet: state.terminated.reason OOMKilled"], supporting: ["kubelet: state.terminated.exitCode 137"] });
     expect(containerIds(c)).toEqual([CID]);
   });
 
-  it("reported as Error with exit 137 (systemd driver race): still a signal, naming the reason", () => {
+  it("reported as Error with exit 137 (systemd driver race): 137 alone is SIGKILL, not a signal; kept as supporting", () => {
     const c = pickContainer(parsePod(fx("kubectl-pod-error-137.json")), undefined)!;
-    expect(kubeletOomSignals(c)).toEqual(["kubelet: state.terminated.exitCode 137 (reason Error)"]);
+    expect(kubeletOomSignals(c)).toEqual({ signals: [], supporting: ["kubelet: state.terminated.exitCode 137 (reason Error)"] });
   });
 
   it("restarted after an OOM kill: the last state counts and both runs' ids are kept", () => {
@@ -23,7 +23,7 @@ describe("cluster facts from kubectl and crictl samples", () => {
     const c = pickContainer(pod, "hog")!;
     expect(pod.phase).toBe("Running");
     expect(c.terminated).toBeNull();
-    expect(kubeletOomSignals(c)).toEqual(["kubelet: lastState.terminated.reason OOMKilled", "kubelet: lastState.terminated.exitCode 137"]);
+    expect(kubeletOomSignals(c)).toEqual({ signals: ["kubelet: lastState.terminated.reason OOMKilled"], supporting: ["kubelet: lastState.terminated.exitCode 137"] });
     expect(containerIds(c)).toEqual([CID, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"]);
     expect(pickContainer(pod, "nope")).toBeNull();
   });

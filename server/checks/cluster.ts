@@ -93,14 +93,16 @@ export function pickContainer(pod: PodFacts, name: string | undefined): PodConta
  * Exit 137 alone is counted because containerd may report "Error" instead
  * of "OOMKilled" under the systemd cgroup driver when it misses the event.
  */
-export function kubeletOomSignals(c: PodContainer): string[] {
-  const out: string[] = [];
+export function kubeletOomSignals(c: PodContainer): { signals: string[]; supporting: string[] } {
+  const signals: string[] = [];
+  const supporting: string[] = [];
   for (const [label, t] of [["state", c.terminated], ["lastState", c.lastTerminated]] as const) {
     if (!t) continue;
-    if (t.reason === "OOMKilled") out.push(`kubelet: ${label}.terminated.reason OOMKilled`);
-    if (t.exitCode === 137) out.push(`kubelet: ${label}.terminated.exitCode 137${t.reason && t.reason !== "OOMKilled" ? ` (reason ${t.reason})` : ""}`);
+    if (t.reason === "OOMKilled") signals.push(`kubelet: ${label}.terminated.reason OOMKilled`);
+    // SIGKILL, from the OOM killer or anyone else: never proof on its own.
+    if (t.exitCode === 137) supporting.push(`kubelet: ${label}.terminated.exitCode 137${t.reason && t.reason !== "OOMKilled" ? ` (reason ${t.reason})` : ""}`);
   }
-  return out;
+  return { signals, supporting };
 }
 
 /** Every containerd id a container has had that the kubelet still reports (current first). */

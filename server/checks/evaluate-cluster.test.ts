@@ -36,6 +36,8 @@ const empty: HostView = {
   readCgroupFile: async () => null,
   processes: async () => [],
   kernelOomKills: async () => null,
+  fileIdentity: async () => null,
+  executableIdentity: async () => null,
 };
 const ctx = (p: SandboxProvider, view: HostView = empty): CheckContext => ({ provider: p, sandboxId: "sb", view, retryDelayMs: 1 });
 const check = (c: CheckInput) => checkSchema.parse(c);
@@ -46,19 +48,16 @@ describe("oomKilled on a Pod", () => {
     const p = cluster({ [getPod("hog")]: fx("kubectl-pod-oomkilled.json"), [`crictl inspect -o json ${CID}`]: fx("crictl-inspect-oom.json") });
     const r = await evaluateCheck(check({ type: "oomKilled", pod: { name: "hog" } }), ctx(p));
     expect(r.passed).toBe(true);
-    expect(r.evidence.signals).toEqual([
-      "kubelet: state.terminated.reason OOMKilled",
-      "kubelet: state.terminated.exitCode 137",
-      "crictl: 4f5c0a9e8b7d reason OOMKilled",
-      "crictl: 4f5c0a9e8b7d exit code 137",
-    ]);
+    expect(r.evidence.signals).toEqual(["kubelet: state.terminated.reason OOMKilled", "crictl: 4f5c0a9e8b7d reason OOMKilled"]);
+    expect(r.evidence.supporting).toEqual(["kubelet: state.terminated.exitCode 137", "crictl: 4f5c0a9e8b7d exit code 137"]);
     expect(r.tamperResistant).toBe(false);
   });
 
-  it("passes when containerd said Error but the exit code was 137", async () => {
+  it("does not pass on exit code 137 alone (Error + SIGKILL): that is any kill, and says so", async () => {
     const r = await evaluateCheck(check({ type: "oomKilled", pod: { name: "hog" } }), ctx(cluster({ [getPod("hog")]: fx("kubectl-pod-error-137.json") })));
-    expect(r.passed).toBe(true);
-    expect(r.message).toContain("exitCode 137 (reason Error)");
+    expect(r.passed).toBe(false);
+    expect(r.message).toMatch(/SIGKILL, exit 137, but nothing says the OOM killer did it/);
+    expect(r.evidence.supporting).toEqual(["kubelet: state.terminated.exitCode 137 (reason Error)"]);
   });
 
   it("passes on the node's cgroup oom_kill counter alone (kubelet and CRI silent)", async () => {

@@ -21,6 +21,8 @@ const view: HostView = {
   readCgroupFile: async () => null,
   processes: async () => [],
   kernelOomKills: async () => [],
+  fileIdentity: async () => null,
+  executableIdentity: async () => null,
 };
 
 const ctx = (provider: SandboxProvider, v: HostView = view): CheckContext => ({ provider, sandboxId: "sb", view: v, retryDelayMs: 1 });
@@ -78,13 +80,36 @@ describe("evaluateCheck", () => {
     expect(r.message.length).toBe(2000);
   });
 
-  it("judges OOM on a v2 parent's counter when the container's cgroup is gone", async () => {
+  const parentCounted: HostView = {
+    ...view,
+    readCgroupFile: async (_c, rel, file) => (rel === "/k8s.io" && file === "memory.events" ? "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\noom_group_kill 1\n" : null),
+  };
+
+  it("judges a CRI container's OOM on a v2 parent's counter when its cgroup is gone; exit 137 only supports", async () => {
     const v: HostView = {
-      ...view,
-      readCgroupFile: async (_c, rel, file) => (rel === "/k8s.io" && file === "memory.events" ? "low 0\nhigh 0\nmax 3\noom 1\noom_kill 1\noom_group_kill 1\n" : null),
+      ...parentCounted,
+      readNodeFile: async (f) => (f === "/var/lib/containerd/io.containerd.grpc.v1.cri/containers/m1/status" ? JSON.stringify({ Version: "v1", ExitCode: 137, Reason: "Error" }) : null),
     };
     const r = await evaluateCheck(check({ type: "oomKilled", container: "m1" }), ctx(fakeProvider("node", () => ({})), v));
     expect(r.passed).toBe(true);
     expect(r.evidence).toMatchObject({ cgroupGone: true, parentOomKillCounter: 1, signals: ["oom_kill counter 1 in parent /k8s.io"] });
+    expect(r.evidence.supporting).toEqual(["exit status 137 (SIGKILL; not proof of an OOM kill by itself)"]);
+  });
+
+  it("never reads a cgroup that merely has the container's name: no task or CRI record, no pass", async () => {
+    const r = await evaluateCheck(check({ type: "oomKilled", container: "m1" }), ctx(fakeProvider("node", () => ({})), parentCounted));
+    expect(r.passed).toBe(false);
+    expect(r.message).toMatch(/has no task/);
+    expect(r.evidence.ownership).toMatch(/same name is not evidence/);
+  });
+
+  it("does not pass on exit 137 alone for a container", async () => {
+    const v: HostView = {
+      ...view,
+      readNodeFile: async (f) => (f.endsWith("/containers/m1/status") ? JSON.stringify({ ExitCode: 137, Reason: "Error" }) : null),
+    };
+    const r = await evaluateCheck(check({ type: "oomKilled", container: "m1" }), ctx(fakeProvider("node", () => ({})), v));
+    expect(r.passed).toBe(false);
+    expect(r.message).toMatch(/SIGKILL/);
   });
 });

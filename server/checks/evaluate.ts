@@ -6,7 +6,7 @@
  */
 import type { SandboxProvider } from "../sandbox/provider";
 import type { Check } from "./schema";
-import type { HostView, NodeProcess } from "./host-view";
+import type { FileIdentity, HostView, NodeProcess } from "./host-view";
 import { compare, controllerOf, filesFor, normalise, parseMemoryEvents, parseOomControl, cgroupPathFromOci, type OomCounters } from "./cgroup";
 import { decodeCapabilities } from "./capabilities";
 import { handlerFromBundle, readCriStatus, readTaskBundle } from "./containerd";
@@ -226,12 +226,19 @@ async function readOomCounters(view: HostView, rel: string): Promise<OomCounters
  * may report "Error" instead of OOMKilled under the systemd driver, a
  * foreground `ctr run` deletes the task and its cgroup as soon as it exits,
  * and the kernel log is a ring buffer. Any one positive signal passes.
+ *
+ * Ownership: for a container the cgroup is the one its task recorded
+ * (config.json's cgroupsPath), or, for a CRI container whose task is gone,
+ * the CRI's layout for its id. A directory that merely has the container's
+ * name (a hand-made /k8s.io/<name>) is never read. Exit status 137 alone
+ * is SIGKILL, not proof of an OOM kill: it is reported as supporting only.
  */
 async function oomKilledCheck(c: CheckOf<"oomKilled">, ctx: CheckContext): Promise<Outcome> {
   if (c.pod) return podOomKilledCheck(c, c.pod, ctx);
   const { view } = ctx;
   const version = await view.cgroupVersion();
   const signals: string[] = [];
+  const supporting: string[] = [];
   const evidence: Record<string, unknown> = { cgroupVersion: version, view: view.source };
   let rel: string | null = c.cgroup ?? null;
   const name = c.container ?? c.cgroup!;
@@ -244,11 +251,12 @@ async function oomKilledCheck(c: CheckOf<"oomKilled">, ctx: CheckContext): Promi
     if (cri) {
       evidence.cri = cri;
       if (cri.reason === "OOMKilled") signals.push("CRI reason OOMKilled");
-      if (cri.exitCode === 137) signals.push("exit status 137 (SIGKILL)");
+      if (cri.exitCode === 137) supporting.push("exit status 137 (SIGKILL; not proof of an OOM kill by itself)");
+      // The CRI knows this container: its cgroupfs layout is /<ns>/<id> once the task is gone.
+      rel ??= `/${c.namespace}/${c.container}`;
     }
+    if (rel === null) evidence.ownership = "no task or CRI record for this container: a cgroup of the same name is not evidence";
   }
-  // The kubelet/containerd cgroupfs layout puts the container at /<ns>/<id>: use it when the task is gone.
-  rel ??= c.container ? `/${c.namespace}/${c.container}` : null;
   if (rel) {
     evidence.cgroup = rel;
     const own = await readOomCounters(view, rel);
@@ -278,50 +286,69 @@ async function oomKilledCheck(c: CheckOf<"oomKilled">, ctx: CheckContext): Promi
     }
   }
   evidence.signals = signals;
+  evidence.supporting = supporting;
   return {
     passed: signals.length > 0,
-    message: signals.length > 0 ? `${name} was killed by the OOM killer (${signals.join("; ")}).` : `No sign that the OOM killer killed ${name} yet.`,
+    message:
+      signals.length > 0
+        ? `${name} was killed by the OOM killer (${signals.join("; ")}).`
+        : c.container && rel === null
+          ? `Container ${c.container} has no task in namespace ${c.namespace}; run it with ctr (or the CRI) so its OOM kill can be told apart.`
+          : `No sign that the OOM killer killed ${name} yet${supporting.length ? " (it was killed with SIGKILL, but nothing says the OOM killer did it)" : ""}.`,
     evidence,
     tamperResistant: view.tamperResistant,
   };
 }
 
+/** The node's gVisor binary (Debian's runsc); every way of running gVisor ends in it. */
+export const RUNSC_BINARY = "/usr/bin/runsc";
+/** The node's runc. */
+export const RUNC_BINARY = "/usr/bin/runc";
+
+const sameFile = (a: FileIdentity | null, b: FileIdentity | null) => !!a && !!b && a.dev === b.dev && a.ino === b.ino;
+
+/**
+ * The runtime of a nested container, judged by what runs, never by names:
+ * under gVisor the task's init is the runsc sandbox, whose executable is the
+ * node's own runsc binary (same device and inode), however it was started
+ * (the node's wrapper, a learner's own wrapper script); under runc it is the
+ * container's own program. A runc renamed or symlinked as "runsc" runs the
+ * container's program and is judged runc. A stopped task (only with
+ * `running: false`) is judged by the identity of the binary its shim was
+ * given (binary_name), resolved inside the node.
+ */
 async function runtimeCheck(c: CheckOf<"runtime">, ctx: CheckContext): Promise<Outcome> {
   if (c.pod) return podRuntimeCheck(c, c.pod, ctx);
   const { view } = ctx;
   const container = c.container!;
   const bundle = await readTaskBundle(view, c.namespace, container);
   const evidence: Record<string, unknown> = { view: view.source };
-  if (!bundle) {
-    return { passed: false, message: `Container ${container} has no task in namespace ${c.namespace}; start it first.`, evidence, tamperResistant: view.tamperResistant };
+  const done = (passed: boolean, message: string): Outcome => ({ passed, message, evidence, tamperResistant: view.tamperResistant });
+  if (!bundle) return done(false, `Container ${container} has no task in namespace ${c.namespace}; start it first.`);
+  const init = bundle.initPid === null ? undefined : (await view.processes()).find((x) => x.pid === bundle.initPid);
+  const runsc = await view.fileIdentity(RUNSC_BINARY);
+  evidence.running = !!init;
+  evidence.initPid = bundle.initPid;
+  let seen: "runc" | "runsc" | "unknown";
+  if (init) {
+    evidence.initProcess = cap(init.cmdline, 200);
+    const exe = await view.executableIdentity(init);
+    seen = exe === null ? "unknown" : sameFile(exe, runsc) ? "runsc" : "runc";
+    evidence.judgedBy = "the executable of the task's init process";
+  } else if (c.running) {
+    return done(false, `${container} is not running, so what it runs under cannot be seen; start it and keep it running.`);
+  } else {
+    const binary = typeof bundle.shimOptions.binary_name === "string" && bundle.shimOptions.binary_name ? bundle.shimOptions.binary_name : RUNC_BINARY;
+    evidence.runtimeBinary = cap(binary, 200);
+    const id = await view.fileIdentity(binary);
+    seen = sameFile(id, runsc) ? "runsc" : sameFile(id, await view.fileIdentity(RUNC_BINARY)) ? "runc" : "unknown";
+    evidence.judgedBy = "the identity of the runtime binary the stopped task was given";
   }
-  const fromBundle = handlerFromBundle(bundle);
-  Object.assign(evidence, { shim: bundle.shimBinary, runtimeBinary: fromBundle.binary, handlerFromShimOptions: fromBundle.handler, initPid: bundle.initPid });
-  // Cross-check with the process itself: under gVisor the task's init is the
-  // runsc sandbox (the container's own processes live inside its kernel);
-  // under runc it is the container's own program.
-  let fromProcess: "runc" | "runsc" | "unknown" = "unknown";
-  if (bundle.initPid !== null) {
-    const p = (await view.processes()).find((x) => x.pid === bundle.initPid);
-    if (p) {
-      evidence.initProcess = cap(p.cmdline, 200);
-      fromProcess = /^runsc(-sandbox)?\b|(^|\/)runsc\s/.test(p.cmdline) ? "runsc" : "runc";
-    }
+  evidence.handler = seen;
+  if (seen === "unknown") {
+    return done(false, `What ${container} runs under could not be identified${init ? "" : " from its stopped task (a wrapper script is only recognised while the container runs)"}.`);
   }
-  evidence.handlerFromProcess = fromProcess;
-  const seen = fromProcess === "unknown" ? fromBundle.handler : fromProcess;
-  const consistent = fromProcess === "unknown" || fromProcess === fromBundle.handler;
-  const passed = seen === c.handler && consistent;
-  return {
-    passed,
-    message: passed
-      ? `${container} runs under ${c.handler}.`
-      : !consistent
-        ? `${container}'s runtime settings and its running process disagree, so it is not counted as ${c.handler}.`
-        : `${container} runs under ${seen}, not ${c.handler}.`,
-    evidence,
-    tamperResistant: view.tamperResistant,
-  };
+  return seen === c.handler ? done(true, `${container} runs under ${c.handler}.`) : done(false, `${container} runs under ${seen}, not ${c.handler}.`);
 }
 
 /** A cluster check's Pod container, read with kubectl in the node; or a failed outcome saying why not. */
@@ -361,21 +388,24 @@ async function podOomKilledCheck(c: CheckOf<"oomKilled">, pod: PodSelector, ctx:
   const evidence: Record<string, unknown> = { pod: `${pod.namespace}/${pod.name}`, view: ctx.view.source };
   const found = await podContainer(pod, ctx, c.timeoutMs, evidence);
   if ("passed" in found) return found;
-  const signals = kubeletOomSignals(found.c);
+  const { signals, supporting } = kubeletOomSignals(found.c);
   const perContainer: Record<string, unknown> = {};
   for (const id of containerIds(found.c).slice(0, 2)) {
     const cri = await crictlInspect(ctx, id, c.timeoutMs);
     if (cri?.reason === "OOMKilled") signals.push(`crictl: ${id.slice(0, 12)} reason OOMKilled`);
-    if (cri?.exitCode === 137) signals.push(`crictl: ${id.slice(0, 12)} exit code 137`);
+    if (cri?.exitCode === 137) supporting.push(`crictl: ${id.slice(0, 12)} exit code 137`);
     const node = await oomKilledCheck({ ...c, pod: undefined, cgroup: undefined, container: id, namespace: "k8s.io" }, ctx);
     signals.push(...((node.evidence.signals as string[] | undefined) ?? []).map((s) => `${id.slice(0, 12)}: ${s}`));
     perContainer[id] = { crictl: cri, node: node.evidence };
   }
-  Object.assign(evidence, { containerName: found.c.name, restartCount: found.c.restartCount, containers: perContainer, signals: [...new Set(signals)] });
+  Object.assign(evidence, { containerName: found.c.name, restartCount: found.c.restartCount, containers: perContainer, signals: [...new Set(signals)], supporting: [...new Set(supporting)] });
   const name = `pod/${pod.name}${pod.container ? ` (${pod.container})` : ""}`;
   return {
     passed: signals.length > 0,
-    message: signals.length > 0 ? `${name} was killed by the OOM killer (${[...new Set(signals)].join("; ")}).` : `No sign that the OOM killer killed ${name} yet.`,
+    message:
+      signals.length > 0
+        ? `${name} was killed by the OOM killer (${[...new Set(signals)].join("; ")}).`
+        : `No sign that the OOM killer killed ${name} yet${supporting.length ? " (it was killed with SIGKILL, exit 137, but nothing says the OOM killer did it)" : ""}.`,
     evidence,
     tamperResistant: false,
   };
@@ -439,6 +469,13 @@ async function namespaceCheck(c: CheckOf<"namespace">, ctx: CheckContext): Promi
   const done = (passed: boolean, message: string): Outcome => ({ passed, message, evidence, tamperResistant: ctx.view.tamperResistant });
   if (c.own) {
     if (!nodeNs) return done(false, `The node's own ${c.kind} namespace could not be read.`);
+    if (c.pid1) {
+      // NSpid lists the pid in each nested pid namespace, innermost last: 1 there is that namespace's init.
+      const init1 = m.procs.find((p) => p.ns.pid && p.ns.pid !== nodeNs && (p.status.NSpid ?? "").trim().split(/\s+/).at(-1) === "1");
+      return init1
+        ? done(true, `Process ${init1.pid} (${cap(init1.cmdline, 60)}) is PID 1 of its own pid namespace.`)
+        : done(false, `No process matching /${c.process}/ is PID 1 of its own pid namespace.`);
+    }
     const hit = m.procs.find((p) => p.ns[c.kind] && p.ns[c.kind] !== nodeNs);
     return hit
       ? done(true, `Process ${hit.pid} (${cap(hit.cmdline, 60)}) has its own ${c.kind} namespace.`)

@@ -18,6 +18,9 @@ import type { Sandbox, SandboxProvider } from "../sandbox/provider";
 import type { CgroupVersion } from "./cgroup";
 import type { NamespaceKind } from "./schema";
 import { isRemoteDockerHost } from "../sandbox/providers/docker/docker-api";
+import { identityInRoot, readInRoot, type FileIdentity } from "./in-root";
+
+export type { FileIdentity } from "./in-root";
 
 /** A cgroup v1 controller a check reads (ignored on v2, where there is one tree). */
 export type CgroupController = "memory" | "pids" | "cpu";
@@ -54,8 +57,16 @@ export interface HostView {
   readonly tamperResistant: boolean;
   /** Which cgroup hierarchy holds memory/pids/cpu. */
   cgroupVersion(): Promise<CgroupVersion>;
-  /** A file of the node's filesystem as its init sees it; null if missing. Capped at `maxBytes`. */
+  /**
+   * A regular file of the node's filesystem as its init sees it, every
+   * symlink resolved inside the node (never a host file); null if missing.
+   * Capped at `maxBytes`.
+   */
   readNodeFile(path: string, maxBytes?: number): Promise<string | null>;
+  /** Device and inode of the node file `path` names (symlinks resolved inside the node); null if missing. */
+  fileIdentity(path: string): Promise<FileIdentity | null>;
+  /** Device and inode of the executable a node process runs; null when it is gone. */
+  executableIdentity(p: NodeProcess): Promise<FileIdentity | null>;
   /** A cgroup interface file; `rel` is relative to the node's cgroup root ("" = the node itself). Null if missing. */
   readCgroupFile(controller: CgroupController, rel: string, file: string): Promise<string | null>;
   /** The node's processes. */
@@ -168,7 +179,19 @@ export class LocalHostView implements HostView {
   }
 
   async readNodeFile(path: string, maxBytes = DEFAULT_MAX_FILE_BYTES): Promise<string | null> {
-    return readCapped(`/proc/${this.nodePid}/root${path}`, maxBytes);
+    // In-root: a learner's symlink must never lead a host read out of the node.
+    return readInRoot(`/proc/${this.nodePid}/root`, path, maxBytes);
+  }
+
+  async fileIdentity(path: string): Promise<FileIdentity | null> {
+    return identityInRoot(`/proc/${this.nodePid}/root`, path);
+  }
+
+  async executableIdentity(p: NodeProcess): Promise<FileIdentity | null> {
+    if (p.hostPid === null) return null;
+    // stat follows /proc/<pid>/exe to the very file the kernel runs.
+    const st = await fs.stat(`/proc/${p.hostPid}/exe`).catch(() => null);
+    return st ? { dev: st.dev, ino: st.ino } : null;
   }
 
   /** Host directory of a cgroup below the node. */
@@ -306,6 +329,20 @@ export class NodeExecView implements HostView {
     if (r.exitCode === 3) return null;
     if (r.exitCode !== 0) throw new Error(`reading ${path} in the node failed (exit ${r.exitCode}): ${r.stderr.trim()}`);
     return r.stdout;
+  }
+
+  async fileIdentity(path: string): Promise<FileIdentity | null> {
+    return this.statIdentity(path);
+  }
+
+  async executableIdentity(p: NodeProcess): Promise<FileIdentity | null> {
+    return this.statIdentity(`/proc/${p.pid}/exe`);
+  }
+
+  private async statIdentity(path: string): Promise<FileIdentity | null> {
+    const r = await this.sh('stat -Lc "%d %i" -- "$1"', [path], 256);
+    const m = /^(\d+) (\d+)\s*$/.exec(r.stdout);
+    return r.exitCode === 0 && m ? { dev: Number(m[1]), ino: Number(m[2]) } : null;
   }
 
   async readCgroupFile(controller: CgroupController, rel: string, file: string): Promise<string | null> {

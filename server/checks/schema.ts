@@ -107,6 +107,12 @@ export const runtimeCheck = z.strictObject({
   pod: podSelector.optional(),
   namespace: containerdNamespace.default("k8s.io"),
   handler: z.enum(["runc", "runsc"]),
+  /**
+   * The container's task must be running (default): what runs is what is
+   * judged. `false` also accepts a stopped task, judged by the identity of
+   * the runtime binary its shim was given.
+   */
+  running: z.boolean().default(true),
   ...common,
 });
 
@@ -120,6 +126,8 @@ export const namespaceCheck = z.strictObject({
   kind: z.enum(NAMESPACE_KINDS),
   own: z.literal(true).optional(),
   sharesWith: regex.optional(),
+  /** With `kind: pid` and `own: true`: the process is PID 1 of its own pid namespace (its init). */
+  pid1: z.literal(true).optional(),
   ...common,
 });
 
@@ -196,6 +204,7 @@ export const checkSchema = z
         break;
       case "namespace":
         need((c.own === true) !== (c.sharesWith !== undefined), "a namespace check needs exactly one of own: true or sharesWith");
+        need(!c.pid1 || (c.kind === "pid" && c.own === true), "pid1: true needs kind: pid and own: true");
         break;
       case "capability":
         need(c.includes !== undefined || c.excludes !== undefined, "a capability check needs includes or excludes");
