@@ -2,10 +2,10 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { defineConfig } from "@playwright/test";
-import { useSandboxEngineByDefault } from "./server/sandbox/providers/docker/sandbox-engine";
+import { preferSandboxEngine } from "./server/sandbox/providers/docker/sandbox-engine";
 
 // The server under test (and the teardown) use the sandbox engine when it runs.
-useSandboxEngineByDefault();
+preferSandboxEngine();
 
 // The production build served by our own server (npm run build first), on a
 // throwaway data directory so every run starts with an empty database.

@@ -9,10 +9,10 @@
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { useSandboxEngineByDefault } from "../server/sandbox/providers/docker/sandbox-engine";
+import { preferSandboxEngine } from "../server/sandbox/providers/docker/sandbox-engine";
 
 // Benchmarks measure nodes where the platform runs them (inherited by each run).
-useSandboxEngineByDefault();
+preferSandboxEngine();
 
 const ALL = [
   { name: "sandbox", file: "sandbox.ts", what: "cold provision, idle memory, concurrent sandboxes" },

@@ -11,7 +11,7 @@ import http from "node:http";
 import path from "node:path";
 import next from "next";
 import { EnvError, parseEnv } from "./env";
-import { useSandboxEngineByDefault } from "./sandbox/providers/docker/sandbox-engine";
+import { preferSandboxEngine } from "./sandbox/providers/docker/sandbox-engine";
 import { createOpsEndpoints } from "./observability/endpoints";
 import { withLogContext } from "./observability/log-context";
 import { logCallback, rootLogger } from "./observability/logger";
@@ -32,7 +32,7 @@ const log = logCallback("server");
 async function main() {
   // Nodes go to the sandbox engine (scripts/sandbox-engine.sh) unless
   // DOCKER_HOST or DOCKER_HOSTS say otherwise.
-  useSandboxEngineByDefault();
+  preferSandboxEngine();
   const env = parseEnv();
   const dev = env.NODE_ENV !== "production";
   const started = performance.now();

@@ -15,7 +15,7 @@ import { labJsonSchema, SLUG_PATTERN } from "../labs/schema";
 import { labTemplate } from "./template";
 import { formatProblem, loadCatalog } from "../labs/catalog";
 import { parseEnv, EnvError } from "../env";
-import { useSandboxEngineByDefault } from "../sandbox/providers/docker/sandbox-engine";
+import { preferSandboxEngine } from "../sandbox/providers/docker/sandbox-engine";
 import { createNodeProvider } from "../sandbox/providers/docker/from-env";
 import type { Sandbox } from "../sandbox/provider";
 import { CliError, usage } from "./usage";
@@ -184,7 +184,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 // Sandboxes live on the sandbox engine unless DOCKER_HOST(S) say otherwise.
-useSandboxEngineByDefault();
+preferSandboxEngine();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {

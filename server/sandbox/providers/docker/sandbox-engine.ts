@@ -16,7 +16,7 @@ export function sandboxEngineSocket(source: Record<string, string | undefined> =
  * this process (and its children) then uses it. Returns the endpoint chosen,
  * or undefined when the configuration or the default engine stays.
  */
-export function useSandboxEngineByDefault(source: NodeJS.ProcessEnv = process.env): string | undefined {
+export function preferSandboxEngine(source: NodeJS.ProcessEnv = process.env): string | undefined {
   if (source.DOCKER_HOST || source.DOCKER_HOSTS) return undefined;
   const socket = sandboxEngineSocket(source);
   let isSocket = false;
