@@ -95,11 +95,14 @@ describe("check primitives on a real node", () => {
     expect(r.message).toMatch(/^m1 was killed by the OOM killer/);
     // By cgroup path too.
     expect((await check({ type: "oomKilled", cgroup: "/k8s.io/m1" })).passed).toBe(true);
-    // A foreground run removes task and cgroup on exit: the kernel log is what remains.
+    // `ctr run --rm` removes the container, its task and its cgroup on exit:
+    // nothing then tells it from a hand-made cgroup of the same name (the
+    // kernel log reads the same), so it is not counted, and the message says why.
     const fg = await provider.exec(sandboxId, ["ctr", "-n", "k8s.io", "run", "--rm", "--memory-limit", "33554432", MEMHOG, "m2", "memhog", "200"], { timeoutMs: 60_000 });
     expect(fg.exitCode).toBe(137);
     const gone = await check({ type: "oomKilled", container: "m2" });
-    expect(gone).toMatchObject({ passed: true, evidence: { cgroupGone: true, signals: ["kernel log: oom-kill of memhog in /k8s.io/m2"] } });
+    expect(gone).toMatchObject({ passed: false, evidence: { task: "none" } });
+    expect(gone.message).toMatch(/has no task/);
   });
 
   it("runtime: runsc through the registered handler's binary, and runc", async () => {
@@ -107,7 +110,7 @@ describe("check primitives on a real node", () => {
     expect((await check(runsc)).passed).toBe(false);
     await run(`ctr -n k8s.io run -d --runtime io.containerd.runc.v2 --runc-binary /usr/local/bin/runsc-wrapper ${SHELL} g1 sleep 600`);
     const r = await check(runsc);
-    expect(r).toMatchObject({ passed: true, tamperResistant: true, evidence: { handlerFromShimOptions: "runsc", handlerFromProcess: "runsc" } });
+    expect(r).toMatchObject({ passed: true, tamperResistant: true, evidence: { handler: "runsc", running: true, judgedBy: "the executable of the task's init process" } });
     expect(await check({ ...runsc, handler: "runc" })).toMatchObject({ passed: false, message: "g1 runs under runsc, not runc." });
     expect((await check({ type: "runtime", container: "c1", handler: "runc" })).passed).toBe(true);
     expect((await check({ type: "runtime", container: "c1", handler: "runsc" })).passed).toBe(false);
@@ -172,7 +175,8 @@ describe("check primitives on a real node", () => {
     expect(await run("cat /anything")).toContain("oom_kill 1");
     expect(await run("ctr -n k8s.io task ls")).toContain("m9");
     // ...and fool the in-node fallback, which says it can be fooled.
-    expect(await check({ type: "oomKilled", container: "c1" }, inNode)).toMatchObject({ passed: true, tamperResistant: false });
+    expect(await check({ type: "file", path: "/etc/hostname", contains: "oom_kill 1" }, inNode)).toMatchObject({ passed: true, tamperResistant: false });
+    expect((await check({ type: "file", path: "/etc/hostname", contains: "oom_kill 1" })).passed).toBe(false);
     // Checks read from the host stay red.
     for (const c of [
       { type: "oomKilled", container: "c1" },
