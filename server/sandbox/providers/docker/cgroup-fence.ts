@@ -53,6 +53,9 @@ export const FENCE_DEVICES = [
 export const FENCE_ROOT = "runtime-labs";
 
 export class CgroupFence {
+  /** Why the device list is not pinned here, if it is not (see create). */
+  devicesUnpinned: string | undefined;
+
   constructor(
     /** Where cgroupfs is mounted (a temp dir in tests). */
     readonly mount: string,
@@ -97,8 +100,17 @@ export class CgroupFence {
         await fs.writeFile(path.join(dir, "pids.max"), String(limits.pids));
       } else if (controller === "devices") {
         // Deny everything, then allow the default set, one rule per write
-        // (the kernel takes one rule per write(2)).
-        await fs.writeFile(path.join(dir, "devices.deny"), "a");
+        // (the kernel takes one rule per write(2)). Writing a device list
+        // needs CAP_SYS_ADMIN: the platform in a container without it (the
+        // compose app) leaves the list as Docker sets it, which holds for
+        // user-namespaced nodes (they cannot write their own list at all).
+        try {
+          await fs.writeFile(path.join(dir, "devices.deny"), "a");
+        } catch (err) {
+          if ((err as NodeJS.ErrnoException).code !== "EPERM") throw err;
+          this.devicesUnpinned = "writing devices.deny needs CAP_SYS_ADMIN, which this process lacks";
+          continue;
+        }
         for (const rule of FENCE_DEVICES) await fs.writeFile(path.join(dir, "devices.allow"), rule);
       } else {
         await fs.writeFile(path.join(dir, "cpu.cfs_period_us"), String(CPU_PERIOD_US));
