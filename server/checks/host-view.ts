@@ -18,7 +18,7 @@ import type { Sandbox, SandboxProvider } from "../sandbox/provider";
 import type { CgroupVersion } from "./cgroup";
 import type { NamespaceKind } from "./schema";
 import { isRemoteDockerHost } from "../sandbox/providers/docker/docker-api";
-import { identityInRoot, readInRoot, type FileIdentity } from "./in-root";
+import { identityInRoot, readCappedFrom, readInRoot, type FileIdentity } from "./in-root";
 
 export type { FileIdentity } from "./in-root";
 
@@ -126,7 +126,7 @@ export function parseOomKillRecord(record: string): { taskMemcg: string; oomMemc
   return { taskMemcg, oomMemcg: field("oom_memcg") ?? taskMemcg, task: field("task") ?? "" };
 }
 
-/** Reads a file without following a symlink at its last component (the learner owns the node's files). */
+/** Reads a host file (/proc, cgroupfs) without following a symlink at its last component. */
 async function readCapped(path: string, maxBytes: number): Promise<string | null> {
   let fh: fs.FileHandle;
   try {
@@ -136,16 +136,7 @@ async function readCapped(path: string, maxBytes: number): Promise<string | null
     throw err;
   }
   try {
-    const buf = Buffer.alloc(Math.min(maxBytes, 64 * 1024));
-    const chunks: Buffer[] = [];
-    let total = 0;
-    while (total < maxBytes) {
-      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, maxBytes - total), null);
-      if (bytesRead === 0) break;
-      chunks.push(Buffer.from(buf.subarray(0, bytesRead)));
-      total += bytesRead;
-    }
-    return Buffer.concat(chunks).toString("utf8");
+    return await readCappedFrom(fh, maxBytes);
   } finally {
     await fh.close();
   }

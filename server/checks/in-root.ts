@@ -143,13 +143,8 @@ async function resolve(root: string, path: string): Promise<Handle> {
  * resolve inside the root or is not a regular file.
  */
 export async function readInRoot(root: string, path: string, maxBytes: number): Promise<string | null> {
-  let h: Handle;
-  try {
-    h = await resolve(root, path);
-  } catch (err) {
-    if (err instanceof InRootError) return null;
-    throw err;
-  }
+  const h = await resolveOrNull(root, path);
+  if (!h) return null;
   try {
     if (!(await h.stat()).isFile()) return null;
     // Reopen the very inode we resolved, for reading: /proc/self/fd/<n> is
@@ -171,13 +166,8 @@ export async function readInRoot(root: string, path: string, maxBytes: number): 
 
 /** Identity of the file `path` names inside `root` (symlinks followed in-root), or null. */
 export async function identityInRoot(root: string, path: string): Promise<FileIdentity | null> {
-  let h: Handle;
-  try {
-    h = await resolve(root, path);
-  } catch (err) {
-    if (err instanceof InRootError) return null;
-    throw err;
-  }
+  const h = await resolveOrNull(root, path);
+  if (!h) return null;
   try {
     const st = await h.stat();
     return st.isFile() ? { dev: st.dev, ino: st.ino } : null;
@@ -186,7 +176,18 @@ export async function identityInRoot(root: string, path: string): Promise<FileId
   }
 }
 
-async function readCappedFrom(fh: Handle, maxBytes: number): Promise<string> {
+/** {@link resolve}, with every "does not resolve" as null. */
+async function resolveOrNull(root: string, path: string): Promise<Handle | null> {
+  try {
+    return await resolve(root, path);
+  } catch (err) {
+    if (err instanceof InRootError) return null;
+    throw err;
+  }
+}
+
+/** Reads an open file up to `maxBytes`, as UTF-8. */
+export async function readCappedFrom(fh: Handle, maxBytes: number): Promise<string> {
   const buf = Buffer.alloc(Math.min(maxBytes, 64 * 1024));
   const chunks: Buffer[] = [];
   let total = 0;
