@@ -110,6 +110,11 @@ describe("metrics, readiness and logs of a running platform (real Docker)", () =
     expect(body.checks.database!.message).toMatch(/answers/);
     expect(body.checks.catalog!.message).toMatch(/The lab catalog has \d+ lab\(s\)\./);
     expect(body.checks.docker!.message).toBe("Docker answers.");
+    // Nodes are contained as required (the sandbox engine), and it says how.
+    expect(body.checks.isolation).toMatchObject({ ok: true });
+    expect(body.checks.isolation!.message).toMatch(/^Isolation userns: Nodes run in a user namespace/);
+    const health = (await (await get("/api/health")).json()) as { sandboxes: string; isolation: { level: string; ok: boolean; diskQuotaMb: number } };
+    expect(health).toMatchObject({ sandboxes: "available", isolation: { level: "userns", ok: true, diskQuotaMb: 4096 } });
   });
 
   it("says not ready, and why, once the database is gone; liveness and metrics still answer", async () => {
