@@ -13,7 +13,7 @@
 import { parseArgs } from "node:util";
 import { labJsonSchema, SLUG_PATTERN } from "../labs/schema";
 import { labTemplate } from "./template";
-import { formatProblem, loadCatalog } from "../labs/catalog";
+import { formatProblem, LAB_FILE, loadCatalog, loadLab, type Catalog } from "../labs/catalog";
 import { parseEnv, EnvError } from "../env";
 import { preferSandboxEngine } from "../sandbox/providers/docker/sandbox-engine";
 import { createNodeProvider } from "../sandbox/providers/docker/from-env";
@@ -97,16 +97,26 @@ async function sandbox(args: string[]): Promise<number> {
   }
 }
 
+/**
+ * `labs validate [path]`: one lab directory (or its lab.md), or a directory
+ * of labs. Every problem of every lab is printed as file:line:col: message;
+ * a broken lab never stops the others from being checked. Exit 1 on any.
+ */
 function validate(args: string[]): number {
-  const target = path.resolve(args[0] ?? parseEnv().LABS_DIR);
-  // One lab directory, or the directory holding many.
-  const single = fs.existsSync(path.join(target, "lab.md"));
-  const catalog = loadCatalog(single ? path.dirname(target) : target);
-  const labs = single ? catalog.labs.filter((l) => l.slug === path.basename(target)) : catalog.labs;
-  const problems = single ? catalog.problems.filter((p) => path.resolve(p.file).startsWith(target + path.sep)) : catalog.problems;
-  for (const p of problems) console.error(formatProblem(p));
-  console.log(`${labs.length} lab(s) valid, ${problems.length} problem(s)`);
-  return problems.length ? 1 : 0;
+  let target = path.resolve(args[0] ?? parseEnv().LABS_DIR);
+  if (path.basename(target) === LAB_FILE && fs.statSync(target, { throwIfNoEntry: false })?.isFile()) target = path.dirname(target);
+  // A single lab is read alone: its neighbours, however broken, are not its problem.
+  const single = fs.existsSync(path.join(target, LAB_FILE));
+  const catalog: Catalog = single ? catalogOf(target, loadLab(target)) : loadCatalog(target);
+  for (const p of catalog.problems) console.error(formatProblem(p));
+  console.log(`${catalog.labs.length} lab(s) valid, ${catalog.broken.length} lab(s) with problems, ${catalog.problems.length} problem(s)`);
+  return catalog.problems.length ? 1 : 0;
+}
+
+/** One loaded lab as a catalog of one. */
+function catalogOf(labDir: string, { lab, problems }: ReturnType<typeof loadLab>): Catalog {
+  const broken = lab ? [] : [{ slug: path.basename(labDir), file: path.join(labDir, LAB_FILE), problems }];
+  return { labs: lab ? [lab] : [], broken, problems };
 }
 
 /** `labs test <slug|path>... [--keep]`: replay each lab's solutions on a fresh sandbox. */

@@ -7,7 +7,8 @@ export const usage = `usage: labs <command>
   labs sandbox ls [--json]                    list sandboxes of this instance (LABS_INSTANCE)
   labs sandbox exec <id> -- <cmd...>          run a command in it; exits with the command's code
   labs sandbox rm <id>...                     remove sandboxes and their volumes
-  labs validate [path]                        check all labs (or one lab directory); exit 1 on problems
+  labs validate [path]                        check all labs (or one lab directory); print every problem
+                                              as file:line:col: message; exit 1 on any
   labs test [<slug>...] [--keep]              on a fresh sandbox per lab: each task's checks fail, its
                                               solution runs, its checks pass (default: every node lab)
   labs schema                                 JSON Schema of lab frontmatter (docs/lab.schema.json)

@@ -2,7 +2,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { formatProblem, loadCatalog, parseLab, fencedBlocks } from "./catalog";
+import { fencedBlocks } from "./body";
+import { formatProblem, loadCatalog, loadLab, MAX_LAB_FILE_BYTES, parseLab } from "./catalog";
 
 const valid = `---
 title: A valid lab
@@ -76,6 +77,79 @@ extra: 1
     expect(problems.map(formatProblem)).toEqual([expect.stringMatching(/^f\.md:1:1: missing frontmatter/)]);
   });
 
+  it("tells a missing closing --- from missing frontmatter, at the opening ---", () => {
+    const text = valid.replace("tags: [cgroups]\n---\n", "tags: [cgroups]\n");
+    expect(parseLab("a-lab", "f.md", text).problems.map(formatProblem)).toEqual([
+      "f.md:1:1: missing closing ---: the frontmatter opened here never ends; put a line with only --- after the YAML, before the steps",
+    ]);
+  });
+
+  it("says where the opening --- is when lines come before it", () => {
+    expect(parseLab("a-lab", "f.md", `\n\n${valid}`).problems.map(formatProblem)).toEqual([
+      "f.md:3:1: the frontmatter's opening --- must be the first line of the file; remove the 2 line(s) above it",
+    ]);
+  });
+
+  it("reports schema, task graph, duplicate id and fence problems in one pass", () => {
+    const text = `---
+title: Everything wrong
+summary: Ten or more characters of summary.
+difficulty: expert
+duration: 10m
+environment: node
+tasks:
+  - id: a
+    title: Task A
+    needs: [b]
+    checks: [{ type: script, run: "true" }]
+    solution: "true"
+  - id: b
+    title: Task B
+    needs: [a, ghost]
+    checks: [{ type: script, run: "true" }]
+    solution: "true"
+  - id: a
+    title: Task A again
+    checks: [{ type: script, run: "true" }]
+---
+
+\`\`\`task
+a
+\`\`\`
+
+\`\`\`task
+nope
+\`\`\`
+
+\`\`\`widget
+spinning-cube
+\`\`\`
+`;
+    expect(parseLab("a-lab", "f.md", text).problems.map(formatProblem)).toEqual([
+      "f.md:4:13: difficulty must be one of beginner, intermediate, advanced",
+      "f.md:18:5: each task needs a reference solution (shell run in the node) so `labs test` can prove it",
+      'f.md:18:9: task id "a" is used twice; ids must be unique',
+      'f.md:15:16: task "b" needs "ghost", which is not a task of this lab',
+      "f.md:10:12: tasks need each other in a circle (a -> b -> a); none of them could ever start",
+      'f.md:27:1: the ```task block names "nope", which is not a task of this lab',
+      'f.md:31:1: unknown widget "spinning-cube": use one of pod-stepper, runtime-comparison, cgroup-tree',
+    ]);
+  });
+
+  it("still checks the steps when the frontmatter cannot be read", () => {
+    const text = "---\ntitle: [unclosed\n---\n\n```widget\nspinning-cube\n```\n";
+    const lines = parseLab("a-lab", "f.md", text).problems.map(formatProblem);
+    expect(lines[0]).toMatch(/^f\.md:2:\d+: YAML: /);
+    expect(lines.at(-1)).toBe('f.md:5:1: unknown widget "spinning-cube": use one of pod-stepper, runtime-comparison, cgroup-tree');
+  });
+
+  it("caps the problems of one lab, saying how many more there are", () => {
+    const text = valid.replace("tags: [cgroups]\n", Array.from({ length: 150 }, (_, i) => `extra${i}: 1\n`).join(""));
+    const lines = parseLab("a-lab", "f.md", text).problems.map(formatProblem);
+    expect(lines).toHaveLength(101);
+    expect(lines.at(-1)).toBe("f.md:107:1: 50 more problem(s) in this file; fix these first");
+  });
+
   it("names a missing required field at the frontmatter", () => {
     const text = valid.replace("environment: node\n", "");
     expect(parseLab("a-lab", "f.md", text).problems.map(formatProblem)).toEqual([
@@ -94,6 +168,46 @@ describe("loadCatalog", () => {
     const catalog = loadCatalog(dir);
     expect(catalog.labs.map((l) => l.slug)).toEqual(["good-lab"]);
     expect(catalog.problems.map((p) => p.message)).toEqual(['lab directory "empty-dir" has no lab.md']);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it("keeps serving good labs beside an alias bomb and an unreadable lab.md, reporting each broken lab", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "catalog-"));
+    fs.mkdirSync(path.join(dir, "good-lab"));
+    fs.writeFileSync(path.join(dir, "good-lab", "lab.md"), valid);
+    fs.cpSync(path.resolve(__dirname, "../../test/fixtures/broken-labs/alias-bomb"), path.join(dir, "alias-bomb"), { recursive: true });
+    fs.mkdirSync(path.join(dir, "not-a-file", "lab.md"), { recursive: true });
+    const catalog = loadCatalog(dir);
+    expect(catalog.labs.map((l) => l.slug)).toEqual(["good-lab"]);
+    expect(catalog.broken.map((b) => [b.slug, b.problems.length])).toEqual([
+      ["alias-bomb", 1],
+      ["not-a-file", 1],
+    ]);
+    expect(catalog.broken[0]!.problems[0]!.message).toMatch(/^too many YAML aliases/);
+    expect(catalog.broken[1]!.problems[0]!.message).toMatch(/^lab\.md is not a file/);
+    expect(catalog.problems).toEqual(catalog.broken.flatMap((b) => b.problems));
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it("turns anything a lab's parsing throws into a problem of that lab only", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "catalog-"));
+    fs.mkdirSync(path.join(dir, "good-lab"));
+    fs.writeFileSync(path.join(dir, "good-lab", "lab.md"), valid);
+    const thrower = (slug: string, file: string, source: string | Uint8Array) => {
+      if (slug === "good-lab") throw new RangeError("Maximum call stack size exceeded");
+      return parseLab(slug, file, source);
+    };
+    expect(loadLab(path.join(dir, "good-lab"), thrower).problems).toEqual([
+      expect.objectContaining({ line: 1, column: 1, message: "the lab could not be checked (RangeError: Maximum call stack size exceeded); this is a bug in the lab loader, please report it" }),
+    ]);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  it("refuses a lab.md over the file size limit without reading it", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "catalog-"));
+    fs.mkdirSync(path.join(dir, "huge-lab"));
+    fs.writeFileSync(path.join(dir, "huge-lab", "lab.md"), valid + "x".repeat(MAX_LAB_FILE_BYTES));
+    expect(loadLab(path.join(dir, "huge-lab")).problems.map((p) => p.message)).toEqual(["lab.md is 1025 KiB; a lab file may be at most 1024 KiB"]);
     fs.rmSync(dir, { recursive: true });
   });
 
@@ -142,13 +256,16 @@ describe("tasks in the frontmatter", () => {
     solution: "true"
     reward: 5
 `);
+    // Graph problems are reported in the same pass as the schema's, on what
+    // the schema could read: an author fixes everything in one round.
     const lines = parseLab("a-lab", "f.md", text).problems.map(formatProblem);
     expect(lines).toEqual([
       "f.md:16:13: a task needs at least one check",
       "f.md:14:5: each task needs a reference solution (shell run in the node) so `labs test` can prove it",
       "f.md:23:5: unknown task field: reward",
+      'f.md:17:13: task "b" needs "missing", which is not a task of this lab',
+      "f.md:12:12: tasks need each other in a circle (a -> c -> a); none of them could ever start",
     ]);
-    // Graph problems are reported once the schema passes.
     const graph = parseLab("a-lab", "f.md", text.replace("checks: []", 'checks: [{ type: script, run: "true" }]\n    solution: "true"').replace("    reward: 5\n", "")).problems.map(formatProblem);
     expect(graph).toEqual([
       'f.md:18:13: task "b" needs "missing", which is not a task of this lab',

@@ -1,13 +1,23 @@
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { positionOf, splitFrontmatter } from "./frontmatter";
-import { labFrontmatterSchema, SLUG_PATTERN, type LabFrontmatter } from "./schema";
-import { validateTaskGraph } from "./tasks";
-import { CHECK_TYPES } from "../checks/schema";
+import { bodyProblems } from "./body";
+import { decodeUtf8 } from "./decode";
+import { readFrontmatter, splitFrontmatter } from "./frontmatter";
+import { SLUG_PATTERN, type LabFrontmatter } from "./schema";
+import { frontmatterProblems } from "./validate";
 
 /** The file each lab directory must contain. */
 export const LAB_FILE = "lab.md";
+
+/** A lab file larger than this is refused without being read (real labs are under 10 KiB). */
+export const MAX_LAB_FILE_BYTES = 1024 * 1024;
+
+/** Problems reported per lab file; past this the author fixes the first ones and runs again. */
+export const MAX_PROBLEMS_PER_LAB = 100;
+
+/** Invalid UTF-8 sequences reported one by one; the rest are counted (a Latin-1 file has one per accent). */
+const MAX_UTF8_REPORTED = 3;
 
 /** A lab as read from labs/<slug>/lab.md. */
 export interface LabDefinition extends LabFrontmatter {
@@ -29,8 +39,18 @@ export interface LabProblem {
   message: string;
 }
 
+/** A lab directory that is not served, with everything wrong with it. */
+export interface BrokenLab {
+  slug: string;
+  file: string;
+  problems: LabProblem[];
+}
+
 export interface Catalog {
   labs: LabDefinition[];
+  /** Labs left out, each with its problems. */
+  broken: BrokenLab[];
+  /** Every problem: those of broken labs, and any with the labs directory itself. */
   problems: LabProblem[];
 }
 
@@ -39,129 +59,135 @@ export function formatProblem(p: LabProblem): string {
   return `${p.file}:${p.line}:${p.column}: ${p.message}`;
 }
 
-/** Interactive pieces a lab can place in its text with a ```widget fence. */
-export const WIDGETS = ["pod-stepper", "runtime-comparison", "cgroup-tree"] as const;
-
-/** Fenced blocks of one language (```task, ```widget) in a lab body: the text each holds and its 0-based line. */
-export function fencedBlocks(body: string, language: string): { id: string; line: number }[] {
-  const out: { id: string; line: number }[] = [];
-  const lines = body.split("\n");
-  let fence: { marker: string; task: boolean; start: number; text: string[] } | null = null;
-  lines.forEach((l, i) => {
-    const m = /^(\s{0,3})(`{3,}|~{3,})\s*([\w-]*)/.exec(l);
-    if (!fence && m) fence = { marker: m[2]!, task: m[3] === language, start: i, text: [] };
-    else if (fence && l.trim().startsWith(fence.marker) && l.trim().replace(/[`~]/g, "") === "") {
-      if (fence.task) out.push({ id: fence.text.join("\n").trim(), line: fence.start });
-      fence = null;
-    } else if (fence) fence.text.push(l);
-  });
-  return out;
-}
-
-/** Parses one lab file's text; reports every problem, not just the first. */
-export function parseLab(slug: string, file: string, text: string): { lab?: LabDefinition; problems: LabProblem[] } {
+/**
+ * Parses one lab file; reports every problem, not just the first. Bytes are
+ * checked to be UTF-8 (a string is taken as already decoded). A lab with
+ * any problem is not returned.
+ */
+export function parseLab(slug: string, file: string, source: string | Uint8Array): { lab?: LabDefinition; problems: LabProblem[] } {
   const problems: LabProblem[] = [];
   const at = (line: number, column: number, message: string) => problems.push({ file, line, column, message });
+  const done = () => ({ problems: capped(problems) });
 
   if (!SLUG_PATTERN.test(slug)) {
     at(1, 1, `directory name "${slug}" is not a valid slug: use 2-63 lowercase letters, digits and dashes`);
   }
+  let text: string;
+  if (typeof source === "string") text = source;
+  else {
+    const decoded = decodeUtf8(source);
+    text = decoded.text;
+    for (const bad of decoded.invalid.slice(0, MAX_UTF8_REPORTED)) {
+      at(bad.line, bad.column, `invalid UTF-8 at byte ${bad.offset} (${bad.bytes.map((b) => `0x${b.toString(16).padStart(2, "0")}`).join(" ")}): save the file as UTF-8`);
+    }
+    const more = decoded.invalid[MAX_UTF8_REPORTED];
+    if (more) at(more.line, more.column, `${decoded.invalid.length - MAX_UTF8_REPORTED} more invalid UTF-8 sequence(s) from here on`);
+  }
+
   const split = splitFrontmatter(text);
-  if (!split.document) {
+  if (split.kind === "none") {
     at(1, 1, "missing frontmatter: start the file with --- , the lab's title, summary, difficulty, duration and environment, then ---");
-    return { problems };
+    return done();
   }
-  for (const err of split.document.errors) {
-    const pos = split.lineCounter.linePos(err.pos[0]);
-    at(pos.line + split.yamlFirstLine - 1, pos.col, `YAML: ${err.message.split("\n")[0]}`);
+  if (split.kind === "misplaced") {
+    at(split.openLine, 1, `the frontmatter's opening --- must be the first line of the file; remove the ${split.openLine - 1} line(s) above it`);
+    return done();
   }
-  if (split.document.errors.length) return { problems };
+  if (split.kind === "unclosed") {
+    at(split.openLine, 1, "missing closing ---: the frontmatter opened here never ends; put a line with only --- after the YAML, before the steps");
+    return done();
+  }
 
-  const parsed = labFrontmatterSchema.safeParse(split.document.toJS() ?? {});
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      if (issue.code === "unrecognized_keys") {
-        // One problem per unknown key, each at the key's own line.
-        const kind = issue.path.includes("checks") ? "check " : issue.path.includes("tasks") ? "task " : "";
-        for (const key of issue.keys) {
-          const pos = positionOf(split, [...issue.path, key], true);
-          at(pos.line, pos.column, `unknown ${kind}field: ${key}`);
-        }
-        continue;
-      }
-      if (issue.code === "invalid_union" && issue.path.at(-1) === "type" && issue.path.includes("checks")) {
-        // An unknown check type: zod's wording names no fix; ours does.
-        const pos = positionOf(split, issue.path);
-        const given = issue.path.reduce<unknown>((v, k) => (v as Record<PropertyKey, unknown> | undefined)?.[k], split.document?.toJS());
-        at(pos.line, pos.column, `unknown check type ${JSON.stringify(given)}: use one of ${CHECK_TYPES.join(", ")}`);
-        continue;
-      }
-      const pos = positionOf(split, issue.path);
-      at(pos.line, pos.column, issue.message);
-    }
-  }
-  if (parsed.success) {
-    for (const p of validateTaskGraph(parsed.data.tasks)) {
-      const pos = positionOf(split, p.path);
-      at(pos.line, pos.column, p.message);
-    }
-  }
-  if (parsed.success) {
-    const ids = new Set(parsed.data.tasks.map((t) => t.id));
-    for (const ref of fencedBlocks(split.body, "task")) {
-      const line = split.bodyFirstLine + ref.line;
-      if (!ref.id) at(line, 1, "a ```task block must hold the id of one of this lab's tasks");
-      else if (!ids.has(ref.id)) at(line, 1, `the \`\`\`task block names "${ref.id}", which is not a task of this lab`);
-    }
-    for (const ref of fencedBlocks(split.body, "widget")) {
-      if (!(WIDGETS as readonly string[]).includes(ref.id)) {
-        at(split.bodyFirstLine + ref.line, 1, `unknown widget "${ref.id}": use one of ${WIDGETS.join(", ")}`);
-      }
-    }
-  }
-  if (!split.body.trim()) at(split.bodyFirstLine, 1, "the lab has no steps: write markdown after the frontmatter");
-  if (problems.length || !parsed.success) return { problems };
+  // What can still be checked is checked: unreadable YAML leaves the schema
+  // and task checks out, never the steps' widgets.
+  const read = readFrontmatter(split);
+  for (const p of read.problems) at(p.line, p.column, p.message);
+  const checked = read.frontmatter && read.data !== undefined ? frontmatterProblems(read.frontmatter, read.data) : undefined;
+  for (const p of checked?.problems ?? []) at(p.line, p.column, p.message);
+  for (const p of bodyProblems(split.body, split.bodyFirstLine, checked?.taskIds ?? null)) at(p.line, p.column, p.message);
 
+  const fm = checked?.lab;
+  if (problems.length || !fm) return done();
   return {
     problems,
     lab: {
-      ...parsed.data,
+      ...fm,
       slug,
-      durationMinutes: parsed.data.duration,
+      durationMinutes: fm.duration,
       body: split.body,
       sourcePath: file,
-      sourceHash: crypto.createHash("sha256").update(text).digest("hex"),
+      sourceHash: crypto.createHash("sha256").update(source).digest("hex"),
     },
   };
 }
 
+/** The first MAX_PROBLEMS_PER_LAB problems, then one saying how many more there are. */
+function capped(problems: LabProblem[]): LabProblem[] {
+  if (problems.length <= MAX_PROBLEMS_PER_LAB) return problems;
+  const next = problems[MAX_PROBLEMS_PER_LAB]!;
+  const more = problems.length - MAX_PROBLEMS_PER_LAB;
+  return [...problems.slice(0, MAX_PROBLEMS_PER_LAB), { ...next, message: `${more} more problem(s) in this file; fix these first` }];
+}
+
+/** Paths in messages are relative to where the command runs, like a compiler's. */
+function displayPath(full: string): string {
+  const relative = path.relative(process.cwd(), full);
+  return relative.startsWith("..") ? full : relative;
+}
+
+/**
+ * Reads and parses one lab directory. Whatever goes wrong, a missing or
+ * oversized file or a throw from any parser, becomes a problem of this lab:
+ * one lab can never stop the others from loading. `parse` is replaceable
+ * for tests of that promise.
+ */
+export function loadLab(labDir: string, parse: typeof parseLab = parseLab): { lab?: LabDefinition; problems: LabProblem[] } {
+  const slug = path.basename(labDir);
+  const full = path.join(labDir, LAB_FILE);
+  const file = displayPath(full);
+  const problem = (message: string) => ({ problems: [{ file, line: 1, column: 1, message }] });
+  try {
+    const stat = fs.statSync(full, { throwIfNoEntry: false });
+    if (!stat) return problem(`lab directory "${slug}" has no ${LAB_FILE}`);
+    if (!stat.isFile()) return problem(`${LAB_FILE} is not a file`);
+    if (stat.size > MAX_LAB_FILE_BYTES) return problem(`${LAB_FILE} is ${Math.ceil(stat.size / 1024)} KiB; a lab file may be at most ${MAX_LAB_FILE_BYTES / 1024} KiB`);
+    let bytes: Buffer;
+    try {
+      bytes = fs.readFileSync(full);
+    } catch (err) {
+      return problem(`${LAB_FILE} could not be read (${(err as Error).message})`);
+    }
+    return parse(slug, file, bytes);
+  } catch (err) {
+    const e = err as Error;
+    return problem(`the lab could not be checked (${e.name}: ${e.message}); this is a bug in the lab loader, please report it`);
+  }
+}
+
 /**
  * Reads every labs/<slug>/lab.md. Invalid labs are left out of `labs` and
- * explained in `problems`; one bad lab never hides the others.
+ * explained in `broken`; one bad lab never hides the others.
  */
 export function loadCatalog(labsDir: string): Catalog {
-  const catalog: Catalog = { labs: [], problems: [] };
-  if (!fs.existsSync(labsDir)) {
-    catalog.problems.push({ file: labsDir, line: 1, column: 1, message: "labs directory does not exist" });
+  const catalog: Catalog = { labs: [], broken: [], problems: [] };
+  let dirs: string[];
+  try {
+    dirs = fs
+      .readdirSync(labsDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory() && !d.name.startsWith(".") && !d.name.startsWith("_"))
+      .map((d) => d.name)
+      .sort();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const message = code === "ENOENT" ? "labs directory does not exist" : `labs directory could not be read (${(err as Error).message})`;
+    catalog.problems.push({ file: labsDir, line: 1, column: 1, message });
     return catalog;
   }
-  const dirs = fs
-    .readdirSync(labsDir, { withFileTypes: true })
-    .filter((d) => d.isDirectory() && !d.name.startsWith(".") && !d.name.startsWith("_"))
-    .map((d) => d.name)
-    .sort();
   for (const slug of dirs) {
-    const full = path.join(labsDir, slug, LAB_FILE);
-    // Paths in messages are relative to where the command runs, like a compiler's.
-    const relative = path.relative(process.cwd(), full);
-    const rel = relative.startsWith("..") ? full : relative;
-    if (!fs.existsSync(full)) {
-      catalog.problems.push({ file: rel, line: 1, column: 1, message: `lab directory "${slug}" has no ${LAB_FILE}` });
-      continue;
-    }
-    const { lab, problems } = parseLab(slug, rel, fs.readFileSync(full, "utf8"));
-    catalog.problems.push(...problems);
+    const { lab, problems } = loadLab(path.join(labsDir, slug));
     if (lab) catalog.labs.push(lab);
+    else catalog.broken.push({ slug, file: displayPath(path.join(labsDir, slug, LAB_FILE)), problems });
+    catalog.problems.push(...problems);
   }
   return catalog;
 }

@@ -1,6 +1,7 @@
 import type { PrismaClient } from "../generated/prisma/client";
 import { DomainError } from "../errors";
 import { formatProblem, loadCatalog, type Catalog, type LabDefinition } from "./catalog";
+import { catalogStatus, problemLogLines, type CatalogStatus } from "./report";
 import { syncCatalog, type SyncReport } from "./sync";
 
 /** Summary of a lab for lists. */
@@ -20,8 +21,10 @@ export interface LabListItem {
  * directory on every read, for authors running `npm run dev`.
  */
 export class LabCatalogService {
-  private catalog: Catalog = { labs: [], problems: [] };
+  private catalog: Catalog = { labs: [], broken: [], problems: [] };
   private bySlug = new Map<string, LabDefinition>();
+  /** The problem lines logged last, so a watching reload logs only changes. */
+  private logged = "";
 
   constructor(
     private readonly prisma: PrismaClient,
@@ -34,9 +37,12 @@ export class LabCatalogService {
     this.catalog = loadCatalog(this.labsDir);
     this.bySlug = new Map(this.catalog.labs.map((l) => [l.slug, l]));
     const report = await syncCatalog(this.prisma, this.catalog.labs);
-    const problems = this.catalog.problems.map(formatProblem);
-    for (const p of problems) this.options.log?.(`lab problem: ${p}`);
-    return { ...report, problems };
+    // Each problem is a warning; in watch mode (every request) only when
+    // the set of problems changed, so the log is not flooded.
+    const lines = problemLogLines(this.catalog);
+    if (lines.join("\n") !== this.logged) for (const line of lines) this.options.log?.(line);
+    this.logged = lines.join("\n");
+    return { ...report, problems: this.catalog.problems.map(formatProblem) };
   }
 
   private async fresh() {
@@ -68,5 +74,16 @@ export class LabCatalogService {
   /** Problems found in lab files at the last reload. */
   problems(): string[] {
     return this.catalog.problems.map(formatProblem);
+  }
+
+  /** Labs served and labs left out with their problems, as of the last reload (for readiness). */
+  status(): CatalogStatus {
+    return catalogStatus(this.catalog);
+  }
+
+  /** The same, re-read first in watch mode (for the staff page). */
+  async freshStatus(): Promise<CatalogStatus> {
+    await this.fresh();
+    return this.status();
   }
 }

@@ -28,18 +28,45 @@ export interface TaskGraphProblem {
 }
 
 /**
+ * A task as far as the graph checks need it. `undefined` stands for a task
+ * the schema could not read (no string id): it keeps its place, so every
+ * other task keeps its index for locating problems.
+ */
+export type TaskRef = { id: string; needs: readonly unknown[] } | undefined;
+
+/**
+ * The task list as the graph checks see it, read leniently from frontmatter
+ * that may have failed the schema, so its cycles and duplicates are reported
+ * in the same pass as the schema's problems. Null when `tasks` is there but
+ * is not a list (nothing to check until the schema problem is fixed).
+ */
+export function taskRefs(data: unknown): TaskRef[] | null {
+  const tasks = typeof data === "object" && data !== null ? (data as { tasks?: unknown }).tasks : undefined;
+  if (tasks === undefined || tasks === null) return [];
+  if (!Array.isArray(tasks)) return null;
+  return tasks.map((t: unknown) => {
+    const { id, needs } = (typeof t === "object" && t !== null ? t : {}) as { id?: unknown; needs?: unknown };
+    return typeof id === "string" ? { id, needs: Array.isArray(needs) ? needs : [] } : undefined;
+  });
+}
+
+/**
  * Checks what a schema cannot: ids are unique, `needs` name tasks that exist,
  * and the `needs` graph has no cycle (a cycle would leave tasks locked forever).
+ * Needs that are not strings are the schema's to report, and skipped here.
  */
-export function validateTaskGraph(tasks: { id: string; needs: string[] }[]): TaskGraphProblem[] {
+export function validateTaskGraph(tasks: readonly TaskRef[]): TaskGraphProblem[] {
   const problems: TaskGraphProblem[] = [];
   const index = new Map<string, number>();
   tasks.forEach((t, i) => {
+    if (!t) return;
     if (index.has(t.id)) problems.push({ path: ["tasks", i, "id"], message: `task id "${t.id}" is used twice; ids must be unique` });
     else index.set(t.id, i);
   });
+  const needsOf = (t: TaskRef) => (t?.needs ?? []).filter((n): n is string => typeof n === "string");
   tasks.forEach((t, i) =>
-    t.needs.forEach((n, j) => {
+    t?.needs.forEach((n, j) => {
+      if (typeof n !== "string") return;
       if (n === t.id) problems.push({ path: ["tasks", i, "needs", j], message: `task "${t.id}" cannot need itself` });
       else if (!index.has(n)) problems.push({ path: ["tasks", i, "needs", j], message: `task "${t.id}" needs "${n}", which is not a task of this lab` });
     }),
@@ -52,7 +79,7 @@ export function validateTaskGraph(tasks: { id: string; needs: string[] }[]): Tas
     if (state.get(id) === "done") return null;
     if (state.get(id) === "visiting") return [...trail.slice(trail.indexOf(id)), id];
     state.set(id, "visiting");
-    for (const n of byId.get(id)?.needs ?? []) {
+    for (const n of needsOf(byId.get(id))) {
       if (n === id || !byId.has(n)) continue;
       const cycle = visit(n, [...trail, id]);
       if (cycle) return cycle;
@@ -61,6 +88,7 @@ export function validateTaskGraph(tasks: { id: string; needs: string[] }[]): Tas
     return null;
   };
   for (const t of tasks) {
+    if (!t) continue;
     const cycle = visit(t.id, []);
     if (cycle) {
       problems.push({ path: ["tasks", index.get(t.id)!, "needs"], message: `tasks need each other in a circle (${cycle.join(" -> ")}); none of them could ever start` });
