@@ -11,6 +11,12 @@ preferSandboxEngine();
 // throwaway data directory so every run starts with an empty database.
 const port = Number(process.env.E2E_PORT ?? 3210);
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "labs-e2e-"));
+// The repository's labs plus the broken fixtures beside them: the catalog
+// still serves exactly the real labs (other specs count them), and
+// e2e/lab-problems.spec.ts finds the broken ones on the instructors' page.
+const labsDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "labs-e2e-catalog-")), "labs");
+fs.cpSync("labs", labsDir, { recursive: true });
+fs.cpSync("test/fixtures/broken-labs", labsDir, { recursive: true });
 // Sandboxes of this run carry their own instance label; the teardown removes
 // exactly those (the server keeps sandboxes across restarts by design).
 process.env.E2E_INSTANCE ??= `e2e-${Date.now().toString(36)}`;
@@ -62,6 +68,7 @@ export default defineConfig({
       HOST: "127.0.0.1",
       DATA_DIR: dataDir,
       DATABASE_URL: "",
+      LABS_DIR: labsDir,
       NEXT_TELEMETRY_DISABLED: "1",
       LABS_INSTANCE: process.env.E2E_INSTANCE,
       POOL_SIZE: "1",

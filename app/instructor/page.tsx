@@ -17,11 +17,28 @@ export default async function InstructorPage() {
     if (denied) return <p className="text-zinc-600 dark:text-zinc-400">{denied}</p>;
     throw err;
   }
+  // One after the other: in development each call re-reads (and syncs) the catalog.
   const labs = await caller.labs.list();
+  const catalog = await caller.labs.problems();
   return (
     <div className="space-y-8">
+      {catalog.broken.length + catalog.other.length > 0 && (
+        // A broken lab is simply missing for learners; staff are told here.
+        <p role="status" className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100" data-testid="lab-problems-notice">
+          {catalog.broken.length === 1 ? "1 lab has problems and is not served" : `${catalog.broken.length} labs have problems and are not served`}
+          {catalog.other.length > 0 && `; the labs directory has ${catalog.other.length === 1 ? "a problem" : "problems"}`}.{" "}
+          <Link href="/instructor/labs" className="rounded font-medium underline">
+            See lab problems
+          </Link>
+        </p>
+      )}
       <section>
-        <h1 className="mb-4 text-2xl font-semibold">Cohorts</h1>
+        <div className="mb-4 flex flex-wrap items-baseline justify-between gap-2">
+          <h1 className="text-2xl font-semibold">Cohorts</h1>
+          <Link href="/instructor/labs" className="rounded text-sm text-sky-700 hover:underline dark:text-sky-400">
+            Lab problems ({catalog.broken.length})
+          </Link>
+        </div>
         {cohorts.length === 0 ? (
           <p className="text-zinc-600 dark:text-zinc-400">No cohorts yet. Create one below, then share its join link with your learners.</p>
         ) : (

@@ -3,9 +3,11 @@
  * people), the answer is yes or no with reasons, for load balancers and
  * orchestrators: ready when the database answers, the lab catalog has labs,
  * Docker answers (when sandboxes are configured) and the server is not
- * shutting down.
+ * shutting down. The `labs` check only informs: labs with problems are
+ * counted, but they never make the server unready (the good labs serve).
  */
 import { timed } from "../health";
+import { readinessMessage } from "../labs/report";
 import type { Services } from "../services";
 
 export interface ReadinessCheck {
@@ -31,6 +33,16 @@ async function probe(fn: () => Promise<string>, failure: (err: Error) => string)
 }
 
 export type ReadinessDeps = Pick<Services, "db" | "labs" | "sessions" | "docker">;
+
+/** Labs served and labs with problems, as of the catalog's last load; always ok. */
+function labsCheck(labs: ReadinessDeps["labs"]): ReadinessCheck {
+  try {
+    return { ok: true, message: readinessMessage(labs.status()), latencyMs: 0 };
+  } catch (err) {
+    // Counting is a report, not a dependency: failing to count is said, not fatal.
+    return { ok: true, message: `Lab problems could not be counted (${(err as Error).message}).`, latencyMs: 0 };
+  }
+}
 
 /** Checks every dependency at once and says whether the server is ready. */
 export async function checkReadiness(services: ReadinessDeps, options: { shuttingDown?: boolean } = {}): Promise<ReadinessReport> {
@@ -71,7 +83,7 @@ export async function checkReadiness(services: ReadinessDeps, options: { shuttin
         )
       : Promise.resolve({ ok: true, message: "No sandbox provider is configured, so Docker is not needed.", latencyMs: 0 }),
   ]);
-  const checks: Record<string, ReadinessCheck> = { database, catalog, docker };
+  const checks: Record<string, ReadinessCheck> = { database, catalog, labs: labsCheck(services.labs), docker };
   // Sandboxes must not start on an engine that cannot contain root: not
   // ready until it can (the catalog still serves; /api/health says why).
   const isolate = services.sessions.providerFor("node")?.isolation;

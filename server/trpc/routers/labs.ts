@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { SLUG_PATTERN } from "../../labs/schema";
 import { labProgressFor } from "../../labs/progress";
-import { authedProcedure, publicProcedure, router } from "../init";
+import { authedProcedure, instructorProcedure, publicProcedure, router } from "../init";
 
 export const labsRouter = router({
   /** The catalog, in order. */
@@ -9,6 +9,13 @@ export const labsRouter = router({
 
   /** The caller's progress in each lab they have started (tasks passed across their sessions; see server/labs/progress.ts). */
   progress: authedProcedure.query(({ ctx }) => labProgressFor(ctx.services.db.prisma, ctx.services.labs, ctx.user.id)),
+
+  /**
+   * Labs left out of the catalog, each with its problems (file:line:col and
+   * message), and how many labs serve. Staff only: problems quote lab files,
+   * which hold checks and solutions learners must not see.
+   */
+  problems: instructorProcedure.query(({ ctx }) => ctx.services.labs.freshStatus()),
 
   /** One lab with its markdown steps. */
   bySlug: publicProcedure
