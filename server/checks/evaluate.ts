@@ -10,6 +10,7 @@ import type { FileIdentity, HostView, NodeProcess } from "./host-view";
 import { compare, controllerOf, filesFor, normalise, parseMemoryEvents, parseOomControl, cgroupPathFromOci, type OomCounters } from "./cgroup";
 import { decodeCapabilities } from "./capabilities";
 import { handlerFromBundle, readCriStatus, readTaskBundle } from "./containerd";
+import { fieldAt, KNOWN_KUBERNETES_KINDS, parseDocuments, parseFieldPath } from "./structured";
 import { containerIds, kubectlGetPodArgv, kubeletOomSignals, parseCrictlInspect, parseCrictlInspectp, parsePod, pickContainer, type PodContainer, type PodSelector } from "./cluster";
 
 /** What an evaluator needs. */
@@ -103,6 +104,8 @@ function run(check: Check, ctx: CheckContext): Promise<Outcome> {
       return scriptCheck(check, ctx);
     case "file":
       return fileCheck(check, ctx);
+    case "structured":
+      return structuredCheck(check, ctx);
     case "command":
       return commandCheck(check, ctx);
     case "cgroup":
@@ -172,6 +175,61 @@ async function fileCheck(c: CheckOf<"file">, ctx: CheckContext): Promise<Outcome
   if (c.contains !== undefined && !text.includes(c.contains)) return { ...base, passed: false, message: `${c.path} does not contain ${JSON.stringify(c.contains)} yet.` };
   if (c.matches !== undefined && !new RegExp(c.matches, "m").test(text)) return { ...base, passed: false, message: `${c.path} does not match /${c.matches}/ yet.` };
   return { ...base, passed: true, message: `${c.path} is as expected.` };
+}
+
+/** What is wrong with one document for a structured check, or [] when it fits. */
+function documentMismatches(doc: unknown, c: CheckOf<"structured">): string[] {
+  const out: string[] = [];
+  if (c.kubernetes) {
+    const kind = fieldAt(doc, ["kind"]);
+    const apiVersion = fieldAt(doc, ["apiVersion"]);
+    const want = typeof kind === "string" ? KNOWN_KUBERNETES_KINDS[kind] : undefined;
+    if (want === undefined) out.push(`kind ${JSON.stringify(kind ?? null)} is not a kind this check knows (${Object.keys(KNOWN_KUBERNETES_KINDS).join(", ")})`);
+    else if (apiVersion !== want) out.push(`a ${kind} has apiVersion ${want}, not ${JSON.stringify(apiVersion ?? null)}`);
+  }
+  for (const [path, cond] of Object.entries(c.fields)) {
+    const v = fieldAt(doc, parseFieldPath(path));
+    const shown = v === undefined ? "missing" : JSON.stringify(v);
+    if (cond.exists !== undefined) {
+      if ((v !== undefined) !== cond.exists) out.push(cond.exists ? `${path} is missing` : `${path} should not be there`);
+    } else if (cond.equals !== undefined) {
+      if (v !== cond.equals) out.push(`${path} is ${shown}, not ${JSON.stringify(cond.equals)}`);
+    } else if (cond.matches !== undefined) {
+      if (v === undefined || v === null || typeof v === "object" || !new RegExp(cond.matches).test(String(v))) out.push(`${path} is ${shown}, which does not match /${cond.matches}/`);
+    }
+  }
+  return out;
+}
+
+/**
+ * A data file the learner wrote, parsed (every YAML document, or JSON): it
+ * passes when one document has every field as asked. Messages name fields
+ * and the values found (parsed values, never the raw file).
+ */
+async function structuredCheck(c: CheckOf<"structured">, ctx: CheckContext): Promise<Outcome> {
+  const text = await ctx.view.readNodeFile(c.path, 256 * 1024);
+  const evidence: Record<string, unknown> = { view: ctx.view.source, path: c.path };
+  const done = (passed: boolean, message: string): Outcome => ({ passed, message, evidence, tamperResistant: ctx.view.tamperResistant });
+  if (text === null) return done(false, `${c.path} does not exist yet.`);
+  const format = c.format ?? (c.path.endsWith(".json") ? "json" : "yaml");
+  let docs: unknown[];
+  try {
+    docs = parseDocuments(text, format);
+  } catch (err) {
+    return done(false, `${c.path} is not valid ${format.toUpperCase()}: ${cap((err as Error).message, 160)}`);
+  }
+  evidence.documents = docs.length;
+  if (docs.length === 0) return done(false, `${c.path} holds no ${format.toUpperCase()} document.`);
+  const mismatches = docs.map((d) => documentMismatches(d, c));
+  const fits = mismatches.findIndex((m) => m.length === 0);
+  if (fits >= 0) {
+    evidence.document = fits;
+    return done(true, `${c.path} says what it should.`);
+  }
+  // The document closest to right tells the learner what to fix.
+  const closest = mismatches.reduce((a, b) => (b.length < a.length ? b : a));
+  evidence.mismatches = closest.slice(0, 5);
+  return done(false, `${c.path}: ${closest.slice(0, 3).join("; ")}.`);
 }
 
 /** The cgroup path (relative to the node's cgroup root) of a nested container, from its OCI spec. */

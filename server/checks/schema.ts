@@ -64,6 +64,37 @@ export const fileCheck = z.strictObject({
   ...common,
 });
 
+/** A field path: keys joined by dots, with [n] for list items. */
+const FIELD_PATH = /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+|\[\d+\])*$/;
+
+/** One field condition of a `structured` check. */
+const fieldCondition = z
+  .strictObject({
+    equals: z.union([z.string(), z.number(), z.boolean(), z.null()]).optional(),
+    matches: regex.optional(),
+    exists: z.boolean().optional(),
+  })
+  .refine((c) => [c.equals, c.matches, c.exists].filter((x) => x !== undefined).length === 1, "a field needs exactly one of equals, matches or exists");
+
+/**
+ * `structured`: a YAML (every document) or JSON file the learner wrote, parsed;
+ * some document must have every field as asked. Spelling, quoting and key
+ * order do not matter, only what the file says.
+ */
+export const structuredCheck = z.strictObject({
+  type: z.literal("structured"),
+  path: z.string().startsWith("/", "must be an absolute path"),
+  /** Default: json for *.json, else yaml. */
+  format: z.enum(["yaml", "json"]).optional(),
+  /** Field path ("metadata.name", "spec.containers[0].image") -> condition. */
+  fields: z
+    .record(z.string().regex(FIELD_PATH, "must be a field path such as metadata.name or spec.containers[0].image"), fieldCondition)
+    .refine((f) => Object.keys(f).length > 0, "name at least one field"),
+  /** The document is a Kubernetes object: apiVersion and kind must be a pair Kubernetes knows. */
+  kubernetes: z.boolean().default(false),
+  ...common,
+});
+
 /** `command`: runs `sh -c run` in the node and compares its output and exit code. */
 export const commandCheck = z.strictObject({
   type: z.literal("command"),
@@ -170,13 +201,14 @@ export const kubectlCheck = z.strictObject({
 });
 
 /** Every check type, in the order documentation lists them. */
-export const CHECK_TYPES = ["script", "file", "command", "cgroup", "oomKilled", "runtime", "namespace", "capability", "seccomp", "kubectl"] as const;
+export const CHECK_TYPES = ["script", "file", "structured", "command", "cgroup", "oomKilled", "runtime", "namespace", "capability", "seccomp", "kubectl"] as const;
 
 /** Any check definition, after validation and defaults. */
 export const checkSchema = z
   .discriminatedUnion("type", [
     scriptCheck,
     fileCheck,
+    structuredCheck,
     commandCheck,
     cgroupCheck,
     oomKilledCheck,
