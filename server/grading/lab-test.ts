@@ -1,27 +1,34 @@
 import { evaluateCheck, type CheckResult } from "../checks/evaluate";
-import { openHostView } from "../checks/host-view";
+import { openHostView, type HostView } from "../checks/host-view";
 import type { LabDefinition } from "../labs/catalog";
 import { orderByNeeds } from "../labs/tasks";
 import type { SandboxProvider } from "../sandbox/provider";
 
 /** One line of a lab test's progress. */
 export type LabTestEvent =
-  | { kind: "sandbox"; id: string; readyMs: number }
+  | { kind: "sandbox"; id: string; readyMs: number; purpose?: string }
   | { kind: "task"; taskId: string; phase: "before" | "solution" | "after"; ok: boolean; detail: string; durationMs: number };
 
 export interface LabTestResult {
   lab: string;
   sandboxId: string;
   passed: boolean;
+  /** One entry per task and per other way of solving it ("<id> (way 2)"). */
   tasks: { taskId: string; ok: boolean; failure?: string }[];
   durationMs: number;
 }
+
+type Task = LabDefinition["tasks"][number];
 
 /**
  * The author's loop: on a fresh sandbox, for each task in `needs` order, its
  * checks must FAIL first (a check that passes on a fresh node proves
  * nothing), then its reference solution runs in the node, then its checks
  * must PASS. Later tasks build on the state earlier solutions left.
+ *
+ * Every other way a task lists (`solutions:`) is replayed the same way on a
+ * fresh sandbox of its own, after the reference solutions of the tasks before
+ * it: a lab proves it accepts more than one way, not just its author's.
  */
 export async function testLab(
   lab: LabDefinition,
@@ -30,63 +37,111 @@ export async function testLab(
 ): Promise<LabTestResult> {
   const emit = options.onEvent ?? (() => {});
   const started = performance.now();
-  const sandbox = await provider.provision({ labSlug: lab.slug });
-  emit({ kind: "sandbox", id: sandbox.id, readyMs: Math.round(performance.now() - started) });
+  const ordered = orderByNeeds(lab.tasks);
   const results: LabTestResult["tasks"] = [];
-  try {
-    const { view } = await openHostView(provider, sandbox.id);
-    const evaluateAll = async (checks: LabDefinition["tasks"][number]["checks"]) => {
-      const out: CheckResult[] = [];
-      for (const c of checks) out.push(await evaluateCheck(c, { provider, sandboxId: sandbox.id, view }));
-      return out;
-    };
-    for (const task of orderByNeeds(lab.tasks)) {
-      const t0 = performance.now();
-      const before = await evaluateAll(task.checks);
-      const passedEarly = before.filter((r) => r.passed);
-      const beforeOk = passedEarly.length < before.length || before.length === 0;
-      emit({
-        kind: "task",
-        taskId: task.id,
-        phase: "before",
-        ok: beforeOk,
-        detail: beforeOk ? "checks fail before the solution, as they should" : `every check already passes before the solution: ${passedEarly.map((r) => r.message).join(" / ")}`,
-        durationMs: Math.round(performance.now() - t0),
+  const main = await onFreshSandbox(lab, provider, emit, "reference solutions", options.keep, async (run) => {
+    for (const task of ordered) results.push({ taskId: task.id, ...(await run(task, task.solution, task.id)) });
+  });
+  for (const [i, task] of ordered.entries()) {
+    for (const [j, other] of task.solutions.entries()) {
+      const label = `${task.id} (way ${j + 2})`;
+      await onFreshSandbox(lab, provider, emit, label, false, async (run, exec) => {
+        // The state the task starts from: every earlier task done the reference way.
+        for (const earlier of ordered.slice(0, i)) {
+          const r = await exec(earlier.solution);
+          if (r.exitCode !== 0) {
+            results.push({ taskId: label, ok: false, failure: `setting up: the solution of ${earlier.id} failed` });
+            return;
+          }
+        }
+        results.push({ taskId: label, ...(await run(task, other, label)) });
       });
-      const t1 = performance.now();
-      const sol = await provider.exec(sandbox.id, ["/bin/bash", "-c", task.solution], { timeoutMs: 120_000 });
-      const solOk = sol.exitCode === 0;
-      emit({
-        kind: "task",
-        taskId: task.id,
-        phase: "solution",
-        ok: solOk,
-        detail: solOk ? "solution ran" : `solution exited ${sol.exitCode}${sol.timedOut ? " (timed out)" : ""}: ${(sol.stderr || sol.stdout).trim().slice(0, 500)}`,
-        durationMs: Math.round(performance.now() - t1),
-      });
-      const t2 = performance.now();
-      const after = solOk ? await evaluateAll(task.checks) : [];
-      const failing = after.filter((r) => !r.passed);
-      const afterOk = solOk && failing.length === 0;
-      emit({
-        kind: "task",
-        taskId: task.id,
-        phase: "after",
-        ok: afterOk,
-        detail: afterOk ? "checks pass after the solution" : solOk ? failing.map((r) => r.message).join(" / ") : "skipped: the solution failed",
-        durationMs: Math.round(performance.now() - t2),
-      });
-      const ok = beforeOk && afterOk;
-      results.push({ taskId: task.id, ok, failure: ok ? undefined : !beforeOk ? "checks passed before the solution" : !solOk ? "solution failed" : "checks failed after the solution" });
     }
-  } finally {
-    if (!options.keep) await provider.destroy(sandbox.id);
   }
   return {
     lab: lab.slug,
-    sandboxId: sandbox.id,
+    sandboxId: main,
     passed: results.every((r) => r.ok),
     tasks: results,
     durationMs: Math.round(performance.now() - started),
   };
+}
+
+type Replay = (task: Task, solution: string, label: string) => Promise<{ ok: boolean; failure?: string }>;
+type Exec = (script: string) => Promise<{ exitCode: number | null }>;
+
+/** Provisions a sandbox, hands `body` a replay and an exec on it, removes it after (unless kept). */
+async function onFreshSandbox(
+  lab: LabDefinition,
+  provider: SandboxProvider,
+  emit: (e: LabTestEvent) => void,
+  purpose: string,
+  keep: boolean | undefined,
+  body: (replay: Replay, exec: Exec) => Promise<void>,
+): Promise<string> {
+  const t0 = performance.now();
+  const sandbox = await provider.provision({ labSlug: lab.slug });
+  emit({ kind: "sandbox", id: sandbox.id, readyMs: Math.round(performance.now() - t0), purpose });
+  try {
+    const { view } = await openHostView(provider, sandbox.id);
+    const exec: Exec = (script) => provider.exec(sandbox.id, ["/bin/bash", "-c", script], { timeoutMs: 120_000 });
+    await body((task, solution, label) => replayTask(provider, sandbox.id, view, task, solution, label, emit), exec);
+  } finally {
+    if (!keep) await provider.destroy(sandbox.id);
+  }
+  return sandbox.id;
+}
+
+/** Fail before, run the solution, pass after: one task, one way. */
+async function replayTask(
+  provider: SandboxProvider,
+  sandboxId: string,
+  view: HostView,
+  task: Task,
+  solution: string,
+  label: string,
+  emit: (e: LabTestEvent) => void,
+): Promise<{ ok: boolean; failure?: string }> {
+  const evaluateAll = async () => {
+    const out: CheckResult[] = [];
+    for (const c of task.checks) out.push(await evaluateCheck(c, { provider, sandboxId, view }));
+    return out;
+  };
+  const t0 = performance.now();
+  const before = await evaluateAll();
+  const passedEarly = before.filter((r) => r.passed);
+  const beforeOk = passedEarly.length < before.length || before.length === 0;
+  emit({
+    kind: "task",
+    taskId: label,
+    phase: "before",
+    ok: beforeOk,
+    detail: beforeOk ? "checks fail before the solution, as they should" : `every check already passes before the solution: ${passedEarly.map((r) => r.message).join(" / ")}`,
+    durationMs: Math.round(performance.now() - t0),
+  });
+  const t1 = performance.now();
+  const sol = await provider.exec(sandboxId, ["/bin/bash", "-c", solution], { timeoutMs: 120_000 });
+  const solOk = sol.exitCode === 0;
+  emit({
+    kind: "task",
+    taskId: label,
+    phase: "solution",
+    ok: solOk,
+    detail: solOk ? "solution ran" : `solution exited ${sol.exitCode}${sol.timedOut ? " (timed out)" : ""}: ${(sol.stderr || sol.stdout).trim().slice(0, 500)}`,
+    durationMs: Math.round(performance.now() - t1),
+  });
+  const t2 = performance.now();
+  const after = solOk ? await evaluateAll() : [];
+  const failing = after.filter((r) => !r.passed);
+  const afterOk = solOk && failing.length === 0;
+  emit({
+    kind: "task",
+    taskId: label,
+    phase: "after",
+    ok: afterOk,
+    detail: afterOk ? "checks pass after the solution" : solOk ? failing.map((r) => r.message).join(" / ") : "skipped: the solution failed",
+    durationMs: Math.round(performance.now() - t2),
+  });
+  const ok = beforeOk && afterOk;
+  return ok ? { ok } : { ok, failure: !beforeOk ? "checks passed before the solution" : !solOk ? "solution failed" : "checks failed after the solution" };
 }

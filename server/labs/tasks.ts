@@ -15,6 +15,9 @@ export const taskSchema = z.strictObject(
     needs: z.array(z.string()).default([]),
     points: z.number().int().min(0).max(1000).default(10),
     solution: z.string({ error: "each task needs a reference solution (shell run in the node) so `labs test` can prove it" }).trim().min(1, "the solution cannot be empty"),
+    // Other legitimate ways: `labs test` replays each on a fresh node, so a
+    // lab proves its checks accept more than its author's way.
+    solutions: z.array(z.string().trim().min(1, "a solution cannot be empty")).max(10).default([]),
   },
   { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown task field(s): ${issue.keys.join(", ")}` : undefined) },
 );
