@@ -39,6 +39,8 @@ const envSchema = z.object({
   LABS_MAX_SANDBOXES: z.coerce.number({ error: "must be a number of sandboxes" }).int().min(1, "must be at least 1").optional(),
   // Cluster sandboxes (kind; docs/kind.md). kind is looked up when a cluster is created, never at start-up.
   KIND_BIN: z.string().min(1).optional(),
+  // The engine kind clusters are made on: the ordinary one (kind nodes are privileged).
+  KIND_DOCKER_HOST: z.string().regex(/^(unix|tcp):\/\//, "must be a unix:// or tcp:// Docker endpoint").default("unix:///var/run/docker.sock"),
   KIND_NODE_IMAGE: z.string().min(1).default("runtime-labs/kind-node:dev"),
   CLUSTER_POOL_SIZE: z.coerce.number({ error: "must be a number of warm clusters" }).int().min(0, "must be 0 or more").max(20).default(0),
   CLUSTER_MAX_SANDBOXES: z.coerce.number({ error: "must be a number of clusters" }).int().min(1, "must be at least 1").optional(),

@@ -66,6 +66,7 @@ function clusterProvider(env: Env): KindProvider {
     image: env.KIND_NODE_IMAGE,
     dataDir: env.dataDir,
     kindBin: env.KIND_BIN,
+    dockerHost: env.KIND_DOCKER_HOST,
     maxSandboxes: env.CLUSTER_MAX_SANDBOXES,
     maxCreating: env.CLUSTER_MAX_CREATING,
     memoryBytes: env.CLUSTER_MEMORY_MB * 2 ** 20,

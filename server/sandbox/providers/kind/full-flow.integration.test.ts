@@ -12,6 +12,7 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import Docker from "dockerode";
 import { DockerApi } from "../docker/docker-api";
 import { evaluateCheck } from "../../../checks/evaluate";
 import { openHostView } from "../../../checks/host-view";
@@ -27,7 +28,9 @@ const INSTANCE = `test-kindflow-${process.pid}`;
 const ID = `flow${process.pid.toString(36)}`;
 
 describe.skipIf(!KIND)(TITLE, () => {
-  const api = new DockerApi();
+  // kind clusters live on the ordinary engine (KIND_DOCKER_HOST), never the
+// user-namespaced sandbox engine: look where the provider makes them.
+const api = new DockerApi(new Docker({ socketPath: (process.env.KIND_DOCKER_HOST || "unix:///var/run/docker.sock").replace(/^unix:\/\//, "") }));
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "kind-flow-"));
   const provider = new KindProvider({ instance: INSTANCE, dataDir, maxSandboxes: 2, readyTimeoutMs: 300_000 });
   const sh = (script: string) => provider.exec(ID, ["/bin/sh", "-c", script], { timeoutMs: 120_000 });

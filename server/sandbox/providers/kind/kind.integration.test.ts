@@ -15,6 +15,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import Docker from "dockerode";
 import { DockerApi } from "../docker/docker-api";
 import { requireNodeImage } from "../docker/test-support";
 import { DEFAULT_NODE_IMAGE } from "../docker/node-spec";
@@ -24,7 +25,9 @@ import { KindProvider, RECORD_ROLE } from "./provider";
 import { clusterName, controlPlaneName, KIND_CLUSTER_LABEL, KIND_ROLE_LABEL } from "./kind-labels";
 
 const INSTANCE = `test-kind-${process.pid}-${Date.now().toString(36)}`;
-const api = new DockerApi();
+// kind clusters live on the ordinary engine (KIND_DOCKER_HOST), never the
+// user-namespaced sandbox engine: look where the provider makes them.
+const api = new DockerApi(new Docker({ socketPath: (process.env.KIND_DOCKER_HOST || "unix:///var/run/docker.sock").replace(/^unix:\/\//, "") }));
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "kind-provider-"));
 const provider = new KindProvider({ instance: INSTANCE, dataDir, maxSandboxes: 5 });
 

@@ -25,6 +25,7 @@ import type {
 import { buildLabels, defaultInstance, labelFilters, LABELS, parseLabels, type SandboxLabelData } from "../../labels";
 import { SandboxError, describeError } from "../../errors";
 import { runSteps, type Step } from "../../steps";
+import Docker from "dockerode";
 import { DockerApi, isRemoteDockerHost, type ContainerSummary } from "../docker/docker-api";
 import { openShell, runExec } from "../docker/exec";
 import { newSandboxId } from "../docker/provider";
@@ -69,8 +70,18 @@ export interface KindProviderOptions {
   isolateNetwork?: boolean;
   /** Time to wait for systemd and for the Node to be Ready. */
   readyTimeoutMs?: number;
+  /**
+   * The engine kind creates clusters on; default KIND_DOCKER_HOST or the
+   * host's ordinary engine (unix:///var/run/docker.sock). Never the sandbox
+   * engine that DOCKER_HOST may point at: kind nodes are privileged, which a
+   * user-namespaced engine refuses (docs/isolation.md).
+   */
+  dockerHost?: string;
   api?: DockerApi;
 }
+
+/** Where kind clusters are made unless told otherwise. */
+export const DEFAULT_KIND_DOCKER_HOST = "unix:///var/run/docker.sock";
 
 /** Working state of one provisioning run. */
 interface ProvisionContext {
@@ -97,11 +108,14 @@ export class KindProvider implements SandboxProvider {
   readonly kubeconfigs: KubeconfigStore;
   private readonly api: DockerApi;
   private readonly slots: CreationSlots;
+  /** The engine kind and this provider talk to. */
+  readonly dockerHost: string;
 
   constructor(private readonly options: KindProviderOptions) {
     this.instance = options.instance ?? defaultInstance();
     this.image = options.image ?? DEFAULT_KIND_NODE_IMAGE;
-    this.api = options.api ?? new DockerApi();
+    this.dockerHost = options.dockerHost ?? (process.env.KIND_DOCKER_HOST || DEFAULT_KIND_DOCKER_HOST);
+    this.api = options.api ?? new DockerApi(new Docker(dockerOptionsFor(this.dockerHost)));
     this.kubeconfigs = new KubeconfigStore(options.dataDir);
     this.slots = new CreationSlots(options.maxCreating ?? 1);
   }
@@ -157,7 +171,7 @@ export class KindProvider implements SandboxProvider {
           const explicit = this.options.kindBin ?? (process.env.KIND_BIN?.trim() || undefined);
           const bin = findKind(explicit ? { KIND_BIN: explicit } : process.env);
           if (!bin) throw kindMissing(explicit);
-          ctx.kind = new KindCli(bin);
+          ctx.kind = new KindCli(bin, { DOCKER_HOST: this.dockerHost });
           const v = await ctx.kind.version().catch((err: unknown) => ({ exitCode: -1, stderr: describeError(err), stdout: "" }));
           if (v.exitCode !== 0) throw new SandboxError("PROVISION_FAILED", `${bin} does not run as kind; reinstall kind or fix KIND_BIN.`, `kind version: ${v.stderr.trim()}`);
         },
@@ -504,4 +518,11 @@ export function readInotifyLimits(): { maxUserWatches: number; maxUserInstances:
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** dockerode options for a unix:// or tcp:// endpoint. */
+function dockerOptionsFor(endpoint: string): Docker.DockerOptions {
+  if (endpoint.startsWith("unix://")) return { socketPath: endpoint.slice("unix://".length) };
+  const u = new URL(endpoint.replace(/^tcp:/, "http:"));
+  return { host: u.hostname, port: Number(u.port || 2375) };
 }
