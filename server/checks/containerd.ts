@@ -92,7 +92,11 @@ export async function readCriStatus(view: HostView, id: string): Promise<CriStat
  * a runsc shim (containerd-shim-runsc-v1) is recognised too.
  */
 export function handlerFromBundle(b: TaskBundle): { handler: "runc" | "runsc" | "unknown"; binary: string } {
-  const binary = typeof b.shimOptions.binary_name === "string" && b.shimOptions.binary_name ? b.shimOptions.binary_name : "runc";
+  const named = typeof b.shimOptions.binary_name === "string" && b.shimOptions.binary_name ? b.shimOptions.binary_name : null;
+  // A bundle that says nothing (no shim path, no options: containerd 2.0.x
+  // app containers started into their sandbox's shim) is unknown, not runc.
+  if (named === null && !b.shimBinary) return { handler: "unknown", binary: "" };
+  const binary = named ?? "runc";
   if (/runsc/.test(binary) || /runsc/.test(b.shimBinary ?? "")) return { handler: "runsc", binary };
   if (/(^|\/)runc$/.test(binary)) return { handler: "runc", binary };
   return { handler: "unknown", binary };

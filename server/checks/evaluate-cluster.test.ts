@@ -116,6 +116,36 @@ describe("runtime of a Pod", () => {
     expect(forged.passed).toBe(false);
     expect(forged.message).toMatch(/disagree/);
   });
+
+  // Task bundles as containerd writes them (TASK_STATE_DIR/k8s.io/<id>/):
+  // 1.7 writes shim-binary-path for every task; 2.0.0–2.0.5 start an app
+  // container inside its sandbox's shim and write nothing there, while the
+  // pause task's bundle always has it.
+  const TASKS = "/run/containerd/io.containerd.runtime.v2.task/k8s.io";
+  const bundles = (files: Record<string, string>): HostView => ({ ...empty, readNodeFile: async (f) => files[f] ?? null });
+  const runscShim = "/usr/local/bin/containerd-shim-runsc-v1";
+
+  it("containerd 1.7 layout: app and pause bundles both name the runsc shim: passes", async () => {
+    const view = bundles({
+      [`${TASKS}/${CID}/config.json`]: "{}",
+      [`${TASKS}/${CID}/shim-binary-path`]: runscShim,
+      [`${TASKS}/${SID}/config.json`]: "{}",
+      [`${TASKS}/${SID}/shim-binary-path`]: runscShim,
+    });
+    const r = await evaluateCheck(check({ type: "runtime", pod: { name: "sandboxed" }, handler: "runsc" }), ctx(cluster(answers(fx("crictl-inspectp-runsc.json"))), view));
+    expect(r).toMatchObject({ passed: true, evidence: { handlerFromSandboxBundle: "runsc", handlerFromBundle: "runsc" } });
+  });
+
+  it("containerd 2.0.x layout: an empty app bundle is unknown, not runc; the pause bundle decides: passes", async () => {
+    const view = bundles({
+      [`${TASKS}/${CID}/config.json`]: "{}",
+      [`${TASKS}/${SID}/config.json`]: "{}",
+      [`${TASKS}/${SID}/shim-binary-path`]: runscShim,
+    });
+    const r = await evaluateCheck(check({ type: "runtime", pod: { name: "sandboxed" }, handler: "runsc" }), ctx(cluster(answers(fx("crictl-inspectp-runsc.json"))), view));
+    expect(r.message).not.toMatch(/disagree/);
+    expect(r).toMatchObject({ passed: true, evidence: { handlerFromSandboxBundle: "runsc", handlerFromBundle: "unknown" } });
+  });
 });
 
 describe("schema of pod-based checks", () => {

@@ -488,11 +488,17 @@ async function podRuntimeCheck(c: CheckOf<"runtime">, pod: PodSelector, ctx: Che
   const sandbox = r.exitCode === 0 ? parseCrictlInspectp(r.stdout) : null;
   evidence.sandbox = sandbox ? { id: cri.sandboxId, ...sandbox } : { id: cri.sandboxId, error: cap(r.stderr, 200) };
   if (!sandbox?.handler) return done(false, `The runtime handler of pod/${pod.name} could not be read.`);
-  const bundle = await readTaskBundle(ctx.view, "k8s.io", id);
-  const fromBundle = bundle ? handlerFromBundle(bundle).handler : "unknown";
-  evidence.handlerFromBundle = fromBundle;
+  // The Pod sandbox's (pause) task bundle is written by the shim's own start
+  // on every containerd version; an app container's may be empty (containerd
+  // 2.0.x starts it inside the sandbox's shim), which reads as "unknown".
+  const [pauseBundle, appBundle] = await Promise.all([readTaskBundle(ctx.view, "k8s.io", cri.sandboxId), readTaskBundle(ctx.view, "k8s.io", id)]);
+  const fromPause = pauseBundle ? handlerFromBundle(pauseBundle).handler : "unknown";
+  const fromApp = appBundle ? handlerFromBundle(appBundle).handler : "unknown";
+  evidence.handlerFromSandboxBundle = fromPause;
+  evidence.handlerFromBundle = fromApp;
+  const fromBundle = fromPause !== "unknown" ? fromPause : fromApp;
   if (fromBundle !== "unknown" && fromBundle !== sandbox.handler) {
-    return done(false, `pod/${pod.name}'s CRI handler (${sandbox.handler}) and its container's shim (${fromBundle}) disagree, so it is not counted as ${c.handler}.`);
+    return done(false, `pod/${pod.name}'s CRI handler (${sandbox.handler}) and its sandbox's shim (${fromBundle}) disagree, so it is not counted as ${c.handler}.`);
   }
   return sandbox.handler === c.handler
     ? done(true, `pod/${pod.name} runs under the ${c.handler} handler.`)

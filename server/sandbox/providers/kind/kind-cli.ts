@@ -164,3 +164,26 @@ export function parseClusterList(stdout: string): string[] {
 export function parseKindVersion(stdout: string): string | null {
   return /\bkind (v\d+\.\d+\.\d+[\w.-]*)/.exec(stdout)?.[1] ?? null;
 }
+
+/**
+ * The oldest kind the cluster path supports: v0.30.0, whose node images
+ * (Kubernetes v1.34) carry containerd 2.1.3 or later. containerd 2.0.0–2.0.5
+ * and 2.1.0–2.1.1 do not run the gVisor shim's start for app containers and
+ * hang deleting gVisor pods (containerd#11708; fixed in 2.0.6 and 2.1.2).
+ */
+export const MIN_KIND_VERSION = "v0.30.0";
+
+/** Why this kind is too old for cluster labs, or null when it will do (unknown versions pass). */
+export function kindVersionProblem(version: string | null): string | null {
+  if (!version) return null;
+  const num = (v: string) => v.replace(/^v/, "").split(/[.-]/).slice(0, 3).map(Number);
+  const [a, b] = [num(version), num(MIN_KIND_VERSION)];
+  for (let i = 0; i < 3; i++) {
+    if ((a[i] ?? 0) !== (b[i] ?? 0)) {
+      return (a[i] ?? 0) < (b[i] ?? 0)
+        ? `kind ${version} is too old for cluster labs: install kind ${MIN_KIND_VERSION} or newer (its node image's containerd runs gVisor pods correctly).`
+        : null;
+    }
+  }
+  return null;
+}

@@ -22,6 +22,9 @@ import { DEFAULT_NODE_IMAGE } from "../docker/node-spec";
 import { buildLabels, LABELS } from "../../labels";
 import type { ProvisionProgress } from "../../provider";
 import { KindProvider, RECORD_ROLE } from "./provider";
+import { LAB_IMAGES_TAR, preloadLabImages } from "./preload";
+import { nodeContainerOptions } from "../docker/node-spec";
+import { runExec } from "../docker/exec";
 import { clusterName, controlPlaneName, KIND_CLUSTER_LABEL, KIND_ROLE_LABEL } from "./kind-labels";
 
 const INSTANCE = `test-kind-${process.pid}-${Date.now().toString(36)}`;
@@ -126,6 +129,54 @@ describe("kind provider against containers carrying kind's labels (fake clusters
 
   it("exec into a sandbox that does not exist: NOT_FOUND", async () => {
     await expect(provider.exec("nosuchsandbox", ["true"])).rejects.toMatchObject({ code: "NOT_FOUND" });
+  });
+});
+
+describe("lab images into a node run with kind's tmpfs /tmp and /run (a FAKE node: our node image with containerd)", () => {
+  // kind starts nodes with --tmpfs /tmp and --tmpfs /run; our node image runs
+  // containerd the same way a kind node does. Not privileged (it fails here):
+  // the node's usual capability set instead.
+  let node: string;
+  const volume = `labs-kindpreload-${process.pid}`;
+
+  beforeAll(async () => {
+    await api.createVolume(volume, { [LABELS.instance]: INSTANCE });
+    node = await api.createContainer(
+      nodeContainerOptions({
+        name: `labs-kindpreload-${process.pid}`,
+        hostname: "kind-control-plane",
+        image: process.env.LABS_NODE_IMAGE ?? DEFAULT_NODE_IMAGE,
+        labels: { [KIND_CLUSTER_LABEL]: `kindpreload-${process.pid}`, [KIND_ROLE_LABEL]: "control-plane", [LABELS.instance]: INSTANCE },
+        stateVolume: volume,
+        memoryBytes: 512 * 2 ** 20,
+        cpus: 1,
+        pids: 512,
+      }),
+    );
+    await api.startContainer(node);
+    const ready = await runExec(api, node, ["/bin/sh", "-c", "for i in $(seq 300); do [ -f /run/labs/ready ] && exit 0; sleep 0.05; done; exit 1"], { timeoutMs: 30_000 });
+    expect(ready.exitCode).toBe(0);
+    // node-init imported the lab images at start: remove them, so only the preload can bring them back.
+    const rm = await runExec(api, node, ["/bin/sh", "-c", "ctr -n k8s.io images rm $(ctr -n k8s.io images ls -q) >/dev/null && ctr -n k8s.io images ls -q | wc -l"], { timeoutMs: 30_000 });
+    expect(rm.stdout.trim()).toBe("0");
+  });
+
+  it("Docker cannot copy into the tmpfs /tmp: what the old preload relied on is invisible there", async () => {
+    const holder = await api.createContainer({ Image: process.env.LABS_NODE_IMAGE ?? DEFAULT_NODE_IMAGE, Cmd: ["true"], Labels: { [LABELS.instance]: INSTANCE }, HostConfig: { NetworkMode: "none" } });
+    try {
+      const archive = await api.docker.getContainer(holder).getArchive({ path: LAB_IMAGES_TAR });
+      await api.docker.getContainer(node).putArchive(archive, { path: "/tmp" });
+    } finally {
+      await api.removeContainer(holder);
+    }
+    const r = await runExec(api, node, ["/bin/sh", "-c", "test -e /tmp/lab-images.tar && echo visible || echo invisible"], { timeoutMs: 10_000 });
+    expect(r.stdout.trim()).toBe("invisible");
+  });
+
+  it("streams the lab images into the node's containerd without touching /tmp", async () => {
+    await preloadLabImages(api, node, process.env.LABS_NODE_IMAGE ?? DEFAULT_NODE_IMAGE, INSTANCE);
+    const r = await runExec(api, node, ["ctr", "-n", "k8s.io", "images", "ls", "-q"], { timeoutMs: 10_000 });
+    expect(r.stdout.split("\n").filter(Boolean).sort()).toEqual(["localhost/labs/memhog:1", "localhost/labs/pause:1", "localhost/labs/shell:1", "localhost/labs/web:1"]);
   });
 });
 

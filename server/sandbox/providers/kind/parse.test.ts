@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findKind, parseClusterList, parseKindVersion } from "./kind-cli";
+import { findKind, kindVersionProblem, MIN_KIND_VERSION, parseClusterList, parseKindVersion } from "./kind-cli";
 import { parseNodeReadiness, systemdReady } from "./node-status";
 import { clusterName, sandboxIdOf } from "./kind-labels";
 import { fixture } from "./test-fixtures";
@@ -38,5 +38,17 @@ describe("parsing kind and kubectl output samples", () => {
     expect(findKind({ PATH: "/nonexistent" })).toBeNull();
     expect(findKind({ KIND_BIN: "/bin/sh", PATH: "" })).toBe("/bin/sh");
     expect(findKind({ KIND_BIN: "/nonexistent/kind", PATH: "/bin" })).toBeNull();
+  });
+});
+
+describe("kind version requirement", () => {
+  it("refuses kind releases whose node images carry containerd with the gVisor deletion bug, with the version to install", () => {
+    expect(kindVersionProblem("v0.27.0")).toMatch(/kind v0\.27\.0 is too old.*v0\.30\.0 or newer/);
+    expect(kindVersionProblem("v0.29.0")).toMatch(/too old/);
+    expect(kindVersionProblem("v0.30.0")).toBeNull();
+    expect(kindVersionProblem("v0.31.0")).toBeNull();
+    expect(kindVersionProblem("v1.0.0-alpha")).toBeNull();
+    expect(kindVersionProblem(null)).toBeNull();
+    expect(MIN_KIND_VERSION).toBe("v0.30.0");
   });
 });

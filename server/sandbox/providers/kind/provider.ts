@@ -30,7 +30,7 @@ import { DockerApi, isRemoteDockerHost, type ContainerSummary } from "../docker/
 import { openShell, runExec } from "../docker/exec";
 import { newSandboxId } from "../docker/provider";
 import { DEFAULT_NODE_IMAGE } from "../docker/node-spec";
-import { findKind, KindCli } from "./kind-cli";
+import { findKind, KindCli, kindVersionProblem, parseKindVersion } from "./kind-cli";
 import { classifyCreateFailure, dockerUnreachable, inotifyProblem, kindMissing, outOfMemory } from "./kind-errors";
 import { clusterConfig, renderClusterConfig, runtimeClassManifest } from "./cluster-config";
 import { clusterName, KIND_CLUSTER_LABEL, KIND_ROLE_LABEL } from "./kind-labels";
@@ -38,6 +38,7 @@ import { networkCreateOptions, networkPlan, NETWORK_ROLE, type NetworkPlan } fro
 import { parseNodeReadiness, systemdReady } from "./node-status";
 import { KubeconfigStore } from "./kubeconfig-store";
 import { CreationSlots } from "./creation-slots";
+import { preloadLabImages } from "./preload";
 
 /** Default node image: kindest/node plus gVisor (images/kind-node, scripts/build-kind-image.sh). */
 export const DEFAULT_KIND_NODE_IMAGE = "runtime-labs/kind-node:dev";
@@ -46,7 +47,6 @@ export const DEFAULT_CLUSTER_MEMORY_BYTES = 2 * 2 ** 30;
 /** Label role of a sandbox's record volume. */
 export const RECORD_ROLE = "cluster-record";
 /** Where the lab images tar sits in the node image (images/node/Dockerfile). */
-const LAB_IMAGES_TAR = "/opt/labs/images/lab-images.tar";
 
 /** Options of {@link KindProvider}. */
 export interface KindProviderOptions {
@@ -174,6 +174,8 @@ export class KindProvider implements SandboxProvider {
           ctx.kind = new KindCli(bin, { DOCKER_HOST: this.dockerHost });
           const v = await ctx.kind.version().catch((err: unknown) => ({ exitCode: -1, stderr: describeError(err), stdout: "" }));
           if (v.exitCode !== 0) throw new SandboxError("PROVISION_FAILED", `${bin} does not run as kind; reinstall kind or fix KIND_BIN.`, `kind version: ${v.stderr.trim()}`);
+          const tooOld = kindVersionProblem(parseKindVersion(v.stdout));
+          if (tooOld) throw new SandboxError("PROVISION_FAILED", tooOld, `${bin}: ${v.stdout.trim()}`);
         },
       },
       {
@@ -338,21 +340,7 @@ export class KindProvider implements SandboxProvider {
    * from one container to the other; nothing is written on the host.
    */
   private async preloadLabImages(controlPlane: string): Promise<void> {
-    const source = this.options.labImagesFrom ?? process.env.LABS_NODE_IMAGE ?? DEFAULT_NODE_IMAGE;
-    if ((await this.api.imageLabels(source)) === null) {
-      throw new SandboxError("IMAGE_MISSING", `The lab images come from ${source}, which is not built; run \`npm run images\`.`, `no image ${source}`);
-    }
-    const holder = await this.api.createContainer({ Image: source, Cmd: ["true"], Labels: { [LABELS.instance]: this.instance }, HostConfig: { NetworkMode: "none" } });
-    try {
-      const archive = await this.api.docker.getContainer(holder).getArchive({ path: LAB_IMAGES_TAR });
-      await this.api.docker.getContainer(controlPlane).putArchive(archive, { path: "/tmp" });
-    } finally {
-      await this.api.removeContainer(holder);
-    }
-    const r = await runExec(this.api, controlPlane, ["/bin/sh", "-c", "ctr --namespace=k8s.io images import --all-platforms /tmp/lab-images.tar && rm -f /tmp/lab-images.tar"], {
-      timeoutMs: 120_000,
-    });
-    if (r.exitCode !== 0) throw new SandboxError("PROVISION_FAILED", "The lab images could not be loaded into the cluster.", r.stderr.trim());
+    await preloadLabImages(this.api, controlPlane, this.options.labImagesFrom ?? process.env.LABS_NODE_IMAGE ?? DEFAULT_NODE_IMAGE, this.instance);
   }
 
   /** An exec without the platform's helpers (used before they are known to exist); returns the exit code. */
