@@ -60,13 +60,14 @@ export interface CreateServicesOptions {
  * installed: kind is looked up when a cluster is created, and a missing kind
  * fails that creation with a sentence saying what to install.
  */
-function clusterProvider(env: Env): KindProvider {
+function clusterProvider(env: Env, log: (msg: string) => void): KindProvider {
   return new KindProvider({
     instance: env.LABS_INSTANCE,
     image: env.KIND_NODE_IMAGE,
     dataDir: env.dataDir,
     kindBin: env.KIND_BIN,
     dockerHost: env.KIND_DOCKER_HOST,
+    log,
     maxSandboxes: env.CLUSTER_MAX_SANDBOXES,
     maxCreating: env.CLUSTER_MAX_CREATING,
     memoryBytes: env.CLUSTER_MEMORY_MB * 2 ** 20,
@@ -106,7 +107,7 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
     const labs = new LabCatalogService(db.prisma, env.labsDir, { watch: env.NODE_ENV === "development", log });
     const nodeProvider = createNodeProvider(env, log);
     if (nodeProvider instanceof MultiHostDockerProvider) nodeProvider.startHealthChecks();
-    const providers = { node: nodeProvider, cluster: clusterProvider(env) };
+    const providers = { node: nodeProvider, cluster: clusterProvider(env, log) };
     const sessions = new SessionService({
       prisma: db.prisma,
       labs,

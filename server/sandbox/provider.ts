@@ -208,6 +208,12 @@ export interface SandboxProvider {
    * policy of their own (kind: privileged nodes, docs/kind.md) omit it.
    */
   isolation?(): Promise<IsolationReport>;
+  /**
+   * Removes what a crash left without a record (kind clusters whose record is
+   * gone), older than `graceMs`; returns their sandbox ids. Called by
+   * reconciliation.
+   */
+  reapUnrecorded?(graceMs: number): Promise<string[]>;
 
   // Providers that spread sandboxes over several hosts add these three; the
   // session service uses them to end sessions of a lost host with a reason.

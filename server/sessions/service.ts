@@ -634,6 +634,13 @@ export class SessionService {
         await provider.destroy(sb.id).catch((err: unknown) => this.log(`could not remove orphan ${sb.id}: ${String(err)}`));
         out.removed.push(sb.id);
       }
+      if (provider.reapUnrecorded) {
+        const reaped = await provider.reapUnrecorded(this.deps.config.orphanGraceMs).catch((err: unknown) => {
+          this.log(`could not reap unrecorded ${env} sandboxes: ${String(err)}`);
+          return [];
+        });
+        out.removed.push(...reaped);
+      }
       for (const s of live.filter((x) => x.environment === env)) {
         if (s.host && unanswered.has(s.host)) continue;
         if ((s.state === "ready" || s.state === "ending") && s.sandboxId && !exists.has(s.sandboxId)) {

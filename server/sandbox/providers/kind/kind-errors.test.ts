@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyCreateFailure, inotifyProblem, kindMissing, outOfMemory } from "./kind-errors";
+import { classifyCreateFailure, inotifyProblem, inotifyVerdict, kindMissing, outOfMemory } from "./kind-errors";
 import type { KindRun } from "./kind-cli";
 import { fixture } from "./test-fixtures";
 
@@ -64,6 +64,15 @@ describe("error sentences for kind failures", () => {
     const both = inotifyProblem({ maxUserWatches: 8192, maxUserInstances: 128 })!;
     expect(both.message).toMatch(/watches and instances/);
     expect(both.detail).toBe("max_user_watches=8192, max_user_instances=128");
+  });
+
+  it("inotify: warns between the kernel's defaults and kind's recommendation, refuses below the defaults", () => {
+    expect(inotifyVerdict({ maxUserWatches: 524288, maxUserInstances: 512 })).toBeNull();
+    expect(inotifyVerdict({ maxUserWatches: 65536, maxUserInstances: 128 })).toMatchObject({ action: "warn" });
+    expect(inotifyVerdict({ maxUserWatches: 8192, maxUserInstances: 256 })!.action).toBe("warn");
+    const refused = inotifyVerdict({ maxUserWatches: 4096, maxUserInstances: 512 })!;
+    expect(refused.action).toBe("refuse");
+    expect(refused.error.message).toMatch(/sysctl -w fs\.inotify\.max_user_watches=524288/);
   });
 
   it("out of memory before creating: how much is needed and left", () => {

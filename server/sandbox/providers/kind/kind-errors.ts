@@ -36,6 +36,28 @@ export function dockerUnreachable(detail: string): SandboxError {
 }
 
 /**
+ * Limits under which no kind cluster is expected to come up: the kernel's own
+ * defaults (8192 watches, 128 instances) are where kind's known-issues page
+ * starts; below them creation is refused rather than left to fail half-way.
+ * Between these and the recommended values a few clusters usually work, so
+ * the platform warns instead (a judgment from kind's documentation, not a
+ * measurement: kind cannot run on our machines).
+ */
+export const INOTIFY_FLOOR = { maxUserWatches: 8_192, maxUserInstances: 128 } as const;
+
+/**
+ * What to do about the host's inotify limits: nothing (null), warn (below
+ * kind's recommendation: clusters may fail with "too many open files" as more
+ * run), or refuse (below the kernel's defaults). Both name the sysctl to raise.
+ */
+export function inotifyVerdict(limits: { maxUserWatches: number; maxUserInstances: number }): { action: "warn" | "refuse"; error: SandboxError } | null {
+  const error = inotifyProblem(limits);
+  if (!error) return null;
+  const clearlyTooLow = limits.maxUserWatches < INOTIFY_FLOOR.maxUserWatches || limits.maxUserInstances < INOTIFY_FLOOR.maxUserInstances;
+  return { action: clearlyTooLow ? "refuse" : "warn", error };
+}
+
+/**
  * Checks the host's inotify limits; null when they are high enough. The
  * sentence names the sysctl to raise and the command that does it.
  */

@@ -31,7 +31,7 @@ import { openShell, runExec } from "../docker/exec";
 import { newSandboxId } from "../docker/provider";
 import { DEFAULT_NODE_IMAGE } from "../docker/node-spec";
 import { findKind, KindCli, kindVersionProblem, parseKindVersion } from "./kind-cli";
-import { classifyCreateFailure, dockerUnreachable, inotifyProblem, kindMissing, outOfMemory } from "./kind-errors";
+import { classifyCreateFailure, dockerUnreachable, inotifyVerdict, kindMissing, outOfMemory } from "./kind-errors";
 import { clusterConfig, renderClusterConfig, runtimeClassManifest } from "./cluster-config";
 import { clusterName, KIND_CLUSTER_LABEL, KIND_ROLE_LABEL } from "./kind-labels";
 import { networkCreateOptions, networkPlan, NETWORK_ROLE, type NetworkPlan } from "./network-plan";
@@ -77,6 +77,8 @@ export interface KindProviderOptions {
    * user-namespaced engine refuses (docs/isolation.md).
    */
   dockerHost?: string;
+  /** Warnings (e.g. low inotify limits) go here; default none. */
+  log?: (msg: string) => void;
   api?: DockerApi;
 }
 
@@ -110,11 +112,13 @@ export class KindProvider implements SandboxProvider {
   private readonly slots: CreationSlots;
   /** The engine kind and this provider talk to. */
   readonly dockerHost: string;
+  private readonly log: (msg: string) => void;
 
   constructor(private readonly options: KindProviderOptions) {
     this.instance = options.instance ?? defaultInstance();
     this.image = options.image ?? DEFAULT_KIND_NODE_IMAGE;
     this.dockerHost = options.dockerHost ?? (process.env.KIND_DOCKER_HOST || DEFAULT_KIND_DOCKER_HOST);
+    this.log = options.log ?? (() => {});
     this.api = options.api ?? new DockerApi(new Docker(dockerOptionsFor(this.dockerHost)));
     this.kubeconfigs = new KubeconfigStore(options.dataDir);
     this.slots = new CreationSlots(options.maxCreating ?? 1);
@@ -187,8 +191,9 @@ export class KindProvider implements SandboxProvider {
             throw dockerUnreachable(describeError(err));
           }
           const limits = readInotifyLimits();
-          const problem = limits && inotifyProblem(limits);
-          if (problem) throw problem;
+          const verdict = limits && inotifyVerdict(limits);
+          if (verdict?.action === "refuse") throw verdict.error;
+          if (verdict) this.log(`inotify limits are below kind's recommendation (${verdict.error.detail}): ${verdict.error.message}`);
         },
       },
       {
@@ -421,6 +426,35 @@ export class KindProvider implements SandboxProvider {
     for (const v of await this.api.listVolumes([...labelFilters({ instance: this.instance, sandboxId: id }), `${LABELS.role}=${RECORD_ROLE}`])) {
       await this.api.removeVolume(v.name);
     }
+  }
+
+  /**
+   * Clusters of this instance that have lost their record: a crash while
+   * kind was still creating nodes, or a rollback racing kind. Our record is
+   * gone, but the cluster's network still carries our instance and sandbox
+   * labels (kind's node containers cannot carry ours), so those clusters are
+   * found by their network and removed once older than `graceMs`. Clusters
+   * without a network of ours (isolateNetwork off) are never touched: on a
+   * shared engine they may belong to another install.
+   */
+  async reapUnrecorded(graceMs: number): Promise<string[]> {
+    const [records, networks] = await Promise.all([
+      this.api.listVolumes([...labelFilters({ instance: this.instance }), `${LABELS.role}=${RECORD_ROLE}`]),
+      this.api.docker.listNetworks({ filters: { label: [...labelFilters({ instance: this.instance }), `${LABELS.role}=${NETWORK_ROLE}`] } }),
+    ]);
+    const recorded = new Set(records.map((r) => parseLabels(r.labels)?.sandboxId).filter(Boolean));
+    const reaped: string[] = [];
+    for (const n of networks) {
+      const id = n.Labels?.[LABELS.sandbox];
+      if (!id || recorded.has(id)) continue;
+      if (Date.now() - new Date(n.Created).getTime() < graceMs) continue;
+      await this.removeNodes(clusterName(id));
+      await this.removeNetworks(id);
+      this.kubeconfigs.remove(clusterName(id));
+      reaped.push(id);
+    }
+    if (reaped.length) this.log(`removed ${reaped.length} cluster(s) left without a record: ${reaped.join(", ")}`);
+    return reaped;
   }
 
   /** Removes every cluster of this instance (tests, reapers). */
