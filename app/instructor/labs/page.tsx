@@ -1,4 +1,4 @@
-import Link from "next/link";
+import { BackLink } from "../../_components/back-link";
 import { accessDeniedMessage } from "../../_components/access-denied";
 import { api } from "../../_trpc/server";
 
@@ -25,11 +25,7 @@ export default async function LabProblemsPage() {
   return (
     <div className="space-y-6">
       <div>
-        <p className="text-sm">
-          <Link href="/instructor" className="rounded text-sky-700 hover:underline dark:text-sky-400">
-            ← Cohorts
-          </Link>
-        </p>
+        <BackLink href="/instructor" label="Cohorts" />
         <h1 className="mt-1 text-2xl font-semibold">Lab problems</h1>
         <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="lab-status">
           {plural(status.served, "lab is", "labs are")} served.{" "}

@@ -1,5 +1,5 @@
 import { TRPCError } from "@trpc/server";
-import Link from "next/link";
+import { BackLink } from "../../../_components/back-link";
 import { notFound } from "next/navigation";
 import { api } from "../../../_trpc/server";
 import { formatDue } from "../../format";
@@ -28,11 +28,7 @@ export default async function CohortPage({ params }: { params: Promise<{ id: str
   return (
     <div className="space-y-6">
       <div>
-        <p className="text-sm">
-          <Link href="/instructor" className="rounded text-sky-700 hover:underline dark:text-sky-400">
-            ← Cohorts
-          </Link>
-        </p>
+        <BackLink href="/instructor" label="Cohorts" />
         <h1 className="mt-1 text-2xl font-semibold" data-testid="cohort-name">
           {cohort.name}
           {cohort.archivedAt && <span className="ml-2 rounded bg-zinc-100 px-1.5 align-middle text-xs font-normal text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">archived</span>}
