@@ -1,8 +1,10 @@
+// In test/, not app/: UI code may not import server values, but this test
+// feeds the banner reports made by the real policy code.
 import { createElement } from "react";
 import { renderToStaticMarkup } from "react-dom/server";
 import { describe, expect, it } from "vitest";
 import { assessIsolation, engineProfile } from "@/server/sandbox/providers/docker/engine-profile";
-import { IsolationBanner } from "./isolation-banner";
+import { IsolationBanner } from "@/app/_components/isolation-banner";
 
 // Reports from the real policy code on real `docker info` shapes (the CI
 // machine's ordinary engine and its sandbox engine).
