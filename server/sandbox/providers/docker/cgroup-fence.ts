@@ -121,14 +121,38 @@ export class CgroupFence {
 
   /** Removes the parent cgroup(s) once the node's own cgroup is gone; idempotent. */
   async remove(parent: string): Promise<void> {
-    for (const { dir } of this.dirs(parent)) {
-      await fs.rmdir(dir).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== "ENOENT") throw err;
-      });
+    for (const dir of await this.everyHierarchy(parent)) {
+      await removeTree(dir);
       // The instance's directory goes with its last sandbox (busy otherwise: fine).
       await fs.rmdir(path.dirname(dir)).catch(() => {});
     }
   }
+
+  /**
+   * The parent's directory in every hierarchy, not only the fenced ones:
+   * Docker (runc) creates the node's cgroup below CgroupParent in each
+   * hierarchy it uses (blkio, freezer, cpuset, cpuacct, name=systemd,
+   * unified), which would otherwise be left behind empty.
+   */
+  private async everyHierarchy(parent: string): Promise<string[]> {
+    if (this.version === 2) return [path.join(this.mount, parent)];
+    const entries = await fs.readdir(this.mount, { withFileTypes: true }).catch(() => []);
+    // Comounted hierarchies show up twice (cpu,cpuacct and its cpu/cpuacct links): directories only.
+    return entries.filter((e) => e.isDirectory()).map((e) => path.join(this.mount, e.name, parent));
+  }
+}
+
+/** Removes a cgroup directory and its (empty) child cgroups, deepest first; a missing one is fine. */
+async function removeTree(dir: string): Promise<void> {
+  const children = await fs.readdir(dir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT" || err.code === "ENOTDIR") return null;
+    throw err;
+  });
+  if (children === null) return;
+  for (const c of children) if (c.isDirectory()) await removeTree(path.join(dir, c.name));
+  await fs.rmdir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code !== "ENOENT") throw err;
+  });
 }
 
 /** Writes a file that only exists on some kernels (swap accounting). */
