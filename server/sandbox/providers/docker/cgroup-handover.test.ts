@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cgroupMounts, handoverPlan, parseProcCgroup } from "./cgroup-handover";
+import { cgroupMounts, handoverPlan, parseCgroupMemberships } from "./cgroup-handover";
 
 // A node's /proc/<pid>/cgroup and the host's mountinfo as read on the CI
 // machine (cgroup v1, cgroupfs driver, the fence's parent), trimmed.
@@ -31,7 +31,7 @@ describe("cgroup handover", () => {
   });
 
   it("hands over the node's directory and only the delegation files: never limit files, never a hierarchy's root", () => {
-    const plan = handoverPlan(parseProcCgroup(procCgroup), cgroupMounts(mountinfo));
+    const plan = handoverPlan(parseCgroupMemberships(procCgroup), cgroupMounts(mountinfo));
     const dirs = plan.map((p) => p.dir);
     expect(dirs).toContain("/sys/fs/cgroup/memory/runtime-labs/default/abc/c0ffee");
     expect(dirs).toContain("/sys/fs/cgroup/cpu,cpuacct/runtime-labs/default/abc/c0ffee");
@@ -46,7 +46,7 @@ describe("cgroup handover", () => {
   });
 
   it("refuses paths that would reach a hierarchy's root", () => {
-    const plan = handoverPlan(parseProcCgroup("9:memory:/\n4:pids:/a/../../\n"), cgroupMounts(mountinfo));
+    const plan = handoverPlan(parseCgroupMemberships("9:memory:/\n4:pids:/a/../../\n"), cgroupMounts(mountinfo));
     expect(plan).toEqual([]);
   });
 });

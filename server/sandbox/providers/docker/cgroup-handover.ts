@@ -28,8 +28,8 @@ export interface CgroupMembership {
   path: string;
 }
 
-/** Parses /proc/<pid>/cgroup ("id:controllers:path" per line). */
-export function parseProcCgroup(text: string): CgroupMembership[] {
+/** Parses /proc/<pid>/cgroup into one entry per hierarchy ("id:controllers:path" per line; host-view.ts keys the same by single controller). */
+export function parseCgroupMemberships(text: string): CgroupMembership[] {
   const out: CgroupMembership[] = [];
   for (const line of text.split("\n")) {
     const m = /^\d+:([^:]*):(\/.*)$/.exec(line.trim());
@@ -95,7 +95,7 @@ export async function handOverNodeCgroups(
     fs.readFile(path.join(procRoot, String(pid), "cgroup"), "utf8"),
     fs.readFile(path.join(procRoot, "self", "mountinfo"), "utf8"),
   ]);
-  const plan = handoverPlan(parseProcCgroup(cgroupText), cgroupMounts(mountinfo));
+  const plan = handoverPlan(parseCgroupMemberships(cgroupText), cgroupMounts(mountinfo));
   for (const { dir, files } of plan) {
     await fs.chown(dir, owner.uid, owner.gid);
     for (const f of files) {

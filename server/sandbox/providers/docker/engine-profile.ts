@@ -137,8 +137,8 @@ export function assessIsolation(profile: EngineProfile, policy: IsolationPolicy,
 /** The policy from the environment (validated again in server/env.ts for start-up errors). */
 export function isolationPolicyFromEnv(source: Record<string, string | undefined> = process.env): IsolationPolicy {
   const required = source.SANDBOX_ISOLATION === "shared-kernel-root" ? "shared-kernel-root" : "userns";
-  const disk = Number(source.SANDBOX_DISK_MB ?? "");
-  return { required, diskMb: Number.isFinite(disk) && disk >= 0 && source.SANDBOX_DISK_MB !== "" && source.SANDBOX_DISK_MB !== undefined ? disk : DEFAULT_DISK_MB };
+  const disk = source.SANDBOX_DISK_MB ? Number(source.SANDBOX_DISK_MB) : NaN;
+  return { required, diskMb: Number.isInteger(disk) && disk >= 0 ? disk : DEFAULT_DISK_MB };
 }
 
 /** Default per-node disk cap (MiB): room for the lab images and a few GiB of learner files. */

@@ -378,8 +378,7 @@ export class DockerProvider implements SandboxProvider {
    * machine (checks then read the node from the host's /proc and cgroups).
    */
   dockerEngine(_sandbox: Sandbox): { docker: Docker; endpoint: string; local: boolean } {
-    const endpoint = this.endpoint ?? process.env.DOCKER_HOST ?? this.api.endpoint;
-    return { docker: this.api.docker, endpoint, local: !isRemoteDockerHost(endpoint) };
+    return { docker: this.api.docker, endpoint: this.endpointName(), local: this.isLocal() };
   }
 
   /**
