@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The sandbox engine: a Docker engine of its own for learners' nodes, with
 # user-namespace remapping (root in a node is an unprivileged uid on the host)
-# and a data-root on an XFS filesystem mounted with project quotas (each
-# node's writable layer and containerd state get a size limit). Platform
+# and a data-root on a btrfs filesystem (a sparse file, loop-mounted) with
+# quota groups, so each node's writable layer, containerd's state included,
+# gets a size limit. Platform
 # containers (app, PostgreSQL) stay on the host's ordinary engine.
 #
 #   bash scripts/sandbox-engine.sh start    # idempotent; prints the socket
@@ -12,12 +13,12 @@
 #   bash scripts/sandbox-engine.sh load IMAGE  # copies an image from the
 #                                           # host's ordinary engine into it
 #
-# Needs root, dockerd (Debian: docker.io), mkfs.xfs (xfsprogs) and a loop
-# device. Why each flag is here: docs/isolation.md.
+# Needs root, dockerd (Debian: docker.io), mkfs.btrfs (btrfs-progs) and a
+# loop device. Why each flag is here: docs/isolation.md.
 #
 # Env (all optional):
 #   LABS_ENGINE_NAME     default runtime-labs; names the socket, state, log
-#   LABS_ENGINE_DISK_GB  size of the sparse XFS image holding every node's
+#   LABS_ENGINE_DISK_GB  size of the sparse btrfs image holding every node's
 #                        disk (default: 64, or half the free space if less)
 #   LABS_ENGINE_STATE    default /var/lib/<name>-engine
 set -euo pipefail
@@ -42,7 +43,7 @@ start() {
   command -v mkfs.btrfs >/dev/null || die "mkfs.btrfs is not installed (Debian: apt-get install btrfs-progs)."
   mkdir -p "$state" "$root" "$run_dir"
 
-  # 1. The disk: a sparse file, XFS with project quotas, mounted with discard
+  # 1. The disk: a sparse file, btrfs with quota groups, mounted with discard
   #    so that space freed inside (a removed sandbox) goes back to the host.
   if ! mountpoint -q "$root"; then
     if [ ! -f "$image" ]; then

@@ -67,6 +67,7 @@ function clusterProvider(env: Env, log: (msg: string) => void): KindProvider {
     dataDir: env.dataDir,
     kindBin: env.KIND_BIN,
     dockerHost: env.KIND_DOCKER_HOST,
+    isolation: { required: env.SANDBOX_ISOLATION },
     log,
     maxSandboxes: env.CLUSTER_MAX_SANDBOXES,
     maxCreating: env.CLUSTER_MAX_CREATING,

@@ -94,6 +94,8 @@ describe("evaluateCheck", () => {
     expect(r.passed).toBe(true);
     expect(r.evidence).toMatchObject({ cgroupGone: true, parentOomKillCounter: 1, signals: ["oom_kill counter 1 in parent /k8s.io"] });
     expect(r.evidence.supporting).toEqual(["exit status 137 (SIGKILL; not proof of an OOM kill by itself)"]);
+    // The cgroup was chosen because of a status file in the node: not tamper-resistant.
+    expect(r.tamperResistant).toBe(false);
   });
 
   it("never reads a cgroup that merely has the container's name: no task or CRI record, no pass", async () => {

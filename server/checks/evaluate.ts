@@ -189,7 +189,7 @@ function documentMismatches(doc: unknown, c: CheckOf<"structured">): string[] {
   }
   for (const [path, cond] of Object.entries(c.fields)) {
     const v = fieldAt(doc, parseFieldPath(path));
-    const shown = v === undefined ? "missing" : JSON.stringify(v);
+    const shown = v === undefined ? "missing" : cap(JSON.stringify(v), 80);
     if (cond.exists !== undefined) {
       if ((v !== undefined) !== cond.exists) out.push(cond.exists ? `${path} is missing` : `${path} should not be there`);
     } else if (cond.equals !== undefined) {
@@ -311,7 +311,10 @@ async function oomKilledCheck(c: CheckOf<"oomKilled">, ctx: CheckContext): Promi
       if (cri.reason === "OOMKilled") signals.push("CRI reason OOMKilled");
       if (cri.exitCode === 137) supporting.push("exit status 137 (SIGKILL; not proof of an OOM kill by itself)");
       // The CRI knows this container: its cgroupfs layout is /<ns>/<id> once the task is gone.
-      rel ??= `/${c.namespace}/${c.container}`;
+      if (rel === null) {
+        rel = `/${c.namespace}/${c.container}`;
+        evidence.cgroupFrom = "the CRI's layout (its status file is in the node, so this is not tamper-resistant)";
+      }
     }
     if (rel === null) evidence.ownership = "no task or CRI record for this container: a cgroup of the same name is not evidence";
   }
@@ -345,6 +348,9 @@ async function oomKilledCheck(c: CheckOf<"oomKilled">, ctx: CheckContext): Promi
   }
   evidence.signals = signals;
   evidence.supporting = supporting;
+  // Kernel counters and the kernel log are out of the learner's reach; the
+  // CRI status file (and a cgroup chosen because of it) is not.
+  const kernelBacked = signals.some((s) => s !== "CRI reason OOMKilled") && evidence.cgroupFrom === undefined;
   return {
     passed: signals.length > 0,
     message:
@@ -354,7 +360,7 @@ async function oomKilledCheck(c: CheckOf<"oomKilled">, ctx: CheckContext): Promi
           ? `Container ${c.container} has no task in namespace ${c.namespace}; run it with ctr (or the CRI) so its OOM kill can be told apart.`
           : `No sign that the OOM killer killed ${name} yet${supporting.length ? " (it was killed with SIGKILL, but nothing says the OOM killer did it)" : ""}.`,
     evidence,
-    tamperResistant: view.tamperResistant,
+    tamperResistant: view.tamperResistant && (signals.length === 0 || kernelBacked),
   };
 }
 

@@ -107,3 +107,18 @@ describe("readInRoot: paths resolve as the node resolves them", () => {
     expect(await identityInRoot(root, "/root/abs/flag")).toEqual({ dev: fs.statSync(`${root}/${outside}/flag`).dev, ino: fs.statSync(`${root}/${outside}/flag`).ino });
   });
 });
+
+describe("readInRoot: kernel pseudo-files are never read for a node", () => {
+  it("refuses procfs and sysfs files however they are reached, and long names are missing, not errors", async () => {
+    const r = fs.mkdtempSync(path.join(os.tmpdir(), "in-root-proc-"));
+    fs.mkdirSync(`${r}/root`, { recursive: true });
+    // A bind of the host's /proc is what a node's /proc is to the host: reach it through a link.
+    fs.symlinkSync("/proc", `${r}/root/p`);
+    expect(await readInRoot("/", "/proc/self/status", 4096)).toBeNull();
+    expect(await readInRoot("/", "/proc/version", 4096)).toBeNull();
+    expect(await readInRoot("/", "/sys/kernel/mm/transparent_hugepage/enabled", 4096)).toBeNull();
+    fs.symlinkSync("x".repeat(300), `${r}/root/long`);
+    expect(await readInRoot(r, "/root/long", 4096)).toBeNull();
+    fs.rmSync(r, { recursive: true, force: true });
+  });
+});

@@ -52,8 +52,29 @@ const selfFd = (h: Handle, name?: string) => `/proc/self/fd/${h.fd}${name === un
 
 function isMissing(err: unknown): boolean {
   const code = (err as { code?: string }).code;
-  return code === "ENOENT" || code === "ENOTDIR" || code === "ESRCH" || code === "EACCES";
+  return code === "ENOENT" || code === "ENOTDIR" || code === "ESRCH" || code === "EACCES" || code === "ENAMETOOLONG" || code === "ELOOP" || code === "EINVAL";
 }
+
+/**
+ * Kernel pseudo-filesystems (statfs f_type). Their files are "regular" but
+ * answer as whoever reads them: read by the host's root they would show the
+ * host (/proc/kmsg drains the host's kernel log, /proc/kallsyms its real
+ * addresses). A node file the server reads is never one of them.
+ */
+const PSEUDO_FS = new Set([
+  0x9fa0, // proc
+  0x62656572, // sysfs
+  0x64626720, // debugfs
+  0x73636673, // securityfs
+  0x74726163, // tracefs
+  0x27e0eb, // cgroup
+  0x63677270, // cgroup2
+  0xcafe4a11, // bpf
+  0x1cd1, // devpts
+  0x62656570, // configfs
+  0x6165676c, // pstore
+  0xde5e81e4, // efivarfs
+]);
 
 /**
  * Resolves `path` inside `root` (a host path to the node's root directory,
@@ -94,7 +115,10 @@ async function resolve(root: string, path: string): Promise<Handle> {
         if (isMissing(err)) throw new InRootError("missing", `${name} does not exist`);
         throw err;
       }
-      const st = await h.stat();
+      const st = await h.stat().catch(async (err: unknown) => {
+        await h.close();
+        throw err;
+      });
       if (st.isSymbolicLink()) {
         await h.close();
         if (++hops > MAX_LINK_HOPS) throw new InRootError("loop", "too many levels of symbolic links");
@@ -147,6 +171,7 @@ export async function readInRoot(root: string, path: string, maxBytes: number): 
   if (!h) return null;
   try {
     if (!(await h.stat()).isFile()) return null;
+    if (PSEUDO_FS.has(Number((await fs.statfs(selfFd(h))).type))) return null;
     // Reopen the very inode we resolved, for reading: /proc/self/fd/<n> is
     // a magic link to it (followed by design, no path lookup happens).
     const rh = await fs.open(selfFd(h), fsc.O_RDONLY | fsc.O_NONBLOCK).catch((err: unknown) => {

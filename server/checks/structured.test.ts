@@ -62,6 +62,14 @@ describe("structured check", () => {
     expect(parseFieldPath("spec.containers[0].securityContext.seccompProfile.type")).toEqual(["spec", "containers", 0, "securityContext", "seccompProfile", "type"]);
   });
 
+  it("reads YAML as Kubernetes does (1.1) and only the document's own fields", async () => {
+    const c: CheckInput = { type: "structured", path: "/a.yaml", fields: { hostNetwork: { equals: true }, constructor: { exists: true } } };
+    const r = await run(c, { "/a.yaml": "hostNetwork: yes\n" });
+    expect(r.passed).toBe(false);
+    expect(r.message).toContain("constructor is missing");
+    expect(r.message).not.toContain("hostNetwork");
+  });
+
   it("refuses bad field paths and empty conditions when the lab loads", () => {
     expect(checkSchema.safeParse({ type: "structured", path: "/a.yaml", fields: { "a..b": { exists: true } } }).success).toBe(false);
     expect(checkSchema.safeParse({ type: "structured", path: "/a.yaml", fields: { a: {} } }).success).toBe(false);

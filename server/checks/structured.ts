@@ -15,7 +15,8 @@ export function parseFieldPath(path: string): (string | number)[] {
 export function fieldAt(doc: unknown, path: (string | number)[]): unknown {
   let cur: unknown = doc;
   for (const key of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
+    // Own fields only: "constructor" or "toString" are not in any manifest.
+    if (cur === null || typeof cur !== "object" || !Object.hasOwn(cur, key)) return undefined;
     cur = (cur as Record<string | number, unknown>)[key];
   }
   return cur;
@@ -25,7 +26,8 @@ export function fieldAt(doc: unknown, path: (string | number)[]): unknown {
 export function parseDocuments(text: string, format: "yaml" | "json"): unknown[] {
   if (format === "json") return [JSON.parse(text)];
   // Few aliases: a learner's manifest needs none, a bomb needs thousands.
-  const docs = parseAllDocuments(text, { prettyErrors: false });
+  // YAML 1.1, as Kubernetes reads manifests (yes/on are booleans, 0644 is octal).
+  const docs = parseAllDocuments(text, { prettyErrors: false, version: "1.1" });
   const list = Array.isArray(docs) ? docs : [docs];
   const out: unknown[] = [];
   for (const d of list) {

@@ -45,17 +45,19 @@ export async function testLab(
   for (const [i, task] of ordered.entries()) {
     for (const [j, other] of task.solutions.entries()) {
       const label = `${task.id} (way ${j + 2})`;
-      await onFreshSandbox(lab, provider, emit, label, false, async (run, exec) => {
+      const fail = (failure: string) => {
+        results.push({ taskId: label, ok: false, failure });
+        emit({ kind: "task", taskId: label, phase: "solution", ok: false, detail: failure, durationMs: 0 });
+      };
+      // One way's failure (even to get a sandbox) is that way's result, not the end of the test.
+      await onFreshSandbox(lab, provider, emit, label, options.keep, async (run, exec) => {
         // The state the task starts from: every earlier task done the reference way.
         for (const earlier of ordered.slice(0, i)) {
           const r = await exec(earlier.solution);
-          if (r.exitCode !== 0) {
-            results.push({ taskId: label, ok: false, failure: `setting up: the solution of ${earlier.id} failed` });
-            return;
-          }
+          if (r.exitCode !== 0) return fail(`setting up: the solution of ${earlier.id} failed`);
         }
         results.push({ taskId: label, ...(await run(task, other, label)) });
-      });
+      }).catch((err: unknown) => fail(`no sandbox for it: ${(err as Error).message}`));
     }
   }
   return {

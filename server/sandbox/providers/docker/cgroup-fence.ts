@@ -53,9 +53,6 @@ export const FENCE_DEVICES = [
 export const FENCE_ROOT = "runtime-labs";
 
 export class CgroupFence {
-  /** Why the device list is not pinned here, if it is not (see create). */
-  devicesUnpinned: string | undefined;
-
   constructor(
     /** Where cgroupfs is mounted (a temp dir in tests). */
     readonly mount: string,
@@ -108,7 +105,6 @@ export class CgroupFence {
           await fs.writeFile(path.join(dir, "devices.deny"), "a");
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code !== "EPERM") throw err;
-          this.devicesUnpinned = "writing devices.deny needs CAP_SYS_ADMIN, which this process lacks";
           continue;
         }
         for (const rule of FENCE_DEVICES) await fs.writeFile(path.join(dir, "devices.allow"), rule);

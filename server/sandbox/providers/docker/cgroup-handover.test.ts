@@ -31,7 +31,7 @@ describe("cgroup handover", () => {
   });
 
   it("hands over the node's directory and only the delegation files: never limit files, never a hierarchy's root", () => {
-    const plan = handoverPlan(parseCgroupMemberships(procCgroup), cgroupMounts(mountinfo));
+    const plan = handoverPlan(parseCgroupMemberships(procCgroup), cgroupMounts(mountinfo), "c0ffee");
     const dirs = plan.map((p) => p.dir);
     expect(dirs).toContain("/sys/fs/cgroup/memory/runtime-labs/default/abc/c0ffee");
     expect(dirs).toContain("/sys/fs/cgroup/cpu,cpuacct/runtime-labs/default/abc/c0ffee");
@@ -45,8 +45,13 @@ describe("cgroup handover", () => {
     for (const p of plan) for (const f of p.files) expect(f).not.toMatch(/limit|max|devices\.(allow|deny)/);
   });
 
+  it("leaves hierarchies the node did not join (they show a host cgroup) and paths without its id", () => {
+    const plan = handoverPlan(parseCgroupMemberships("13:rdma:/system.slice/docker.service\n9:memory:/runtime-labs/x/other\n"), cgroupMounts(mountinfo + "37 30 0:33 / /sys/fs/cgroup/rdma rw - cgroup cgroup rw,rdma\n"), "c0ffee");
+    expect(plan).toEqual([]);
+  });
+
   it("refuses paths that would reach a hierarchy's root", () => {
-    const plan = handoverPlan(parseCgroupMemberships("9:memory:/\n4:pids:/a/../../\n"), cgroupMounts(mountinfo));
+    const plan = handoverPlan(parseCgroupMemberships("9:memory:/\n4:pids:/a/../../\n11:pids:/c0ffee/..\n12:name=systemd:/..\n"), cgroupMounts(mountinfo), "c0ffee");
     expect(plan).toEqual([]);
   });
 });

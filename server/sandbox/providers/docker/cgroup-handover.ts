@@ -66,15 +66,22 @@ function unescapeMount(p: string): string {
   return p.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 
-/** The directories and files to chown for one process's cgroups. */
-export function handoverPlan(memberships: CgroupMembership[], mounts: Map<string, string>): { dir: string; files: string[] }[] {
+/**
+ * The directories and files to chown for one node's cgroups: only paths that
+ * name the node's own container (`containerId` is a segment), below its mount
+ * point. A hierarchy runc did not join (e.g. misc, rdma) still shows the
+ * parent's host cgroup in /proc/<pid>/cgroup: it is left alone.
+ */
+export function handoverPlan(memberships: CgroupMembership[], mounts: Map<string, string>, containerId: string): { dir: string; files: string[] }[] {
   const plan: { dir: string; files: string[] }[] = [];
   for (const m of memberships) {
-    // Never the root of a hierarchy: that would hand over the whole host.
-    if (m.path === "/" || m.path.includes("/../")) continue;
+    if (!m.path.split("/").includes(containerId)) continue;
     const mount = mounts.get([...m.controllers.split(",")].sort().join(","));
     if (!mount) continue;
     const dir = path.join(mount, m.path);
+    // Never a hierarchy's root or anything outside it ("..", however spelt).
+    const rel = path.relative(mount, dir);
+    if (!rel || rel.startsWith("..") || path.isAbsolute(rel)) continue;
     const files = m.controllers === "" ? [...V2_DELEGATED_FILES] : [...V1_DELEGATED_FILES];
     plan.push({ dir, files: files.map((f) => path.join(dir, f)) });
   }
@@ -87,6 +94,7 @@ export function handoverPlan(memberships: CgroupMembership[], mounts: Map<string
  */
 export async function handOverNodeCgroups(
   pid: number,
+  containerId: string,
   owner: { uid: number; gid: number },
   opts: { procRoot?: string } = {},
 ): Promise<string[]> {
@@ -95,7 +103,9 @@ export async function handOverNodeCgroups(
     fs.readFile(path.join(procRoot, String(pid), "cgroup"), "utf8"),
     fs.readFile(path.join(procRoot, "self", "mountinfo"), "utf8"),
   ]);
-  const plan = handoverPlan(parseCgroupMemberships(cgroupText), cgroupMounts(mountinfo));
+  const plan = handoverPlan(parseCgroupMemberships(cgroupText), cgroupMounts(mountinfo), containerId);
+  // Pid reuse, or a node not in its own cgroups: nothing of ours to hand over.
+  if (plan.length === 0) throw new Error(`process ${pid} is in no cgroup of container ${containerId.slice(0, 12)}`);
   for (const { dir, files } of plan) {
     await fs.chown(dir, owner.uid, owner.gid);
     for (const f of files) {

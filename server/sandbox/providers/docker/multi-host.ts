@@ -383,7 +383,6 @@ export class MultiHostDockerProvider implements SandboxProvider {
     return counts.reduce((a, b) => a + b, 0);
   }
 
-  /** Capacity over the hosts that answer; a lost host's places do not count. */
   /**
    * The weakest containment among the hosts that answer: one host without
    * user namespaces is enough to say so (its nodes would not start).
@@ -401,6 +400,7 @@ export class MultiHostDockerProvider implements SandboxProvider {
     return reports.find((r) => r.level === "shared-kernel-root") ?? reports.find((r) => r.diskQuotaMb === null) ?? reports[0]!;
   }
 
+  /** Capacity over the hosts that answer; a lost host's places do not count. */
   async info(): Promise<ProviderInfo> {
     const results = await Promise.allSettled(
       this.reachable().map(async (e) => {

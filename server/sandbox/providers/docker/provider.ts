@@ -239,11 +239,14 @@ export class DockerProvider implements SandboxProvider {
         // to the node's remapped root, so containerd can nest containers.
         name: "hand over cgroups",
         run: async (ctx) => {
+          if (ctx.engine!.isolation !== "userns") return;
           const owner = ctx.engine!.remappedRoot;
-          if (ctx.engine!.isolation !== "userns" || !owner) return;
+          if (!owner) {
+            throw new SandboxError("PROVISION_FAILED", "The node's engine remaps users, but not in a way the platform can read.", "docker info: DockerRootDir has no <uid>.<gid> suffix");
+          }
           const pid = await this.api.containerPid(ctx.containerId!);
           if (!pid) throw new SandboxError("PROVISION_FAILED", "The node stopped while starting.", await this.api.describeContainer(ctx.containerId!));
-          await handOverNodeCgroups(pid, owner);
+          await handOverNodeCgroups(pid, ctx.containerId!, owner);
         },
       },
       {

@@ -33,7 +33,8 @@ describe.skipIf(!KIND)(TITLE, () => {
 // user-namespaced sandbox engine: look where the provider makes them.
 const api = new DockerApi(new Docker({ socketPath: (process.env.KIND_DOCKER_HOST || "unix:///var/run/docker.sock").replace(/^unix:\/\//, "") }));
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "kind-flow-"));
-  const provider = new KindProvider({ instance: INSTANCE, dataDir, maxSandboxes: 2, readyTimeoutMs: 300_000 });
+  // kind nodes are privileged: clusters start only for trusted learners.
+  const provider = new KindProvider({ instance: INSTANCE, dataDir, maxSandboxes: 2, readyTimeoutMs: 300_000, isolation: { required: "shared-kernel-root" } });
   const sh = (script: string) => provider.exec(ID, ["/bin/sh", "-c", script], { timeoutMs: 120_000 });
 
   beforeAll(async () => {

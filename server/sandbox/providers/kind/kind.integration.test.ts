@@ -11,7 +11,7 @@
  * container, teardown, and the sentence when kind is missing. What is not:
  * Kubernetes (see full-flow.integration.test.ts).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -178,6 +178,22 @@ describe("lab images into a node run with kind's tmpfs /tmp and /run (a FAKE nod
     const r = await runExec(api, node, ["ctr", "-n", "k8s.io", "images", "ls", "-q"], { timeoutMs: 10_000 });
     // Named references (the CRI plugin adds sha256: id references beside them).
     expect(r.stdout.split("\n").filter((l) => l.startsWith("localhost/")).sort()).toEqual(["localhost/labs/memhog:1", "localhost/labs/pause:1", "localhost/labs/shell:1", "localhost/labs/web:1"]);
+  });
+});
+
+describe("kind provider under the default isolation policy", () => {
+  it("refuses to make a cluster (privileged nodes) while SANDBOX_ISOLATION=userns, with the reason and the opt-in", async () => {
+    // A FAKE kind binary (kind cannot run here): it only answers `kind version`.
+    const bin = path.join(dataDir, "fake-kind");
+    writeFileSync(bin, "#!/bin/sh\necho 'kind v0.30.0 go1.24.6 linux/amd64'\n", { mode: 0o755 });
+    const p = new KindProvider({ instance: INSTANCE, dataDir, kindBin: bin, isolation: { required: "userns" } });
+    const progress: ProvisionProgress[] = [];
+    const err = await p.provision({ id: "isolated01" }, (e) => progress.push(e)).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: "ISOLATION", message: expect.stringMatching(/privileged containers.*root on the host/) });
+    expect((err as { detail?: string }).detail).toMatch(/SANDBOX_ISOLATION=shared-kernel-root/);
+    expect(progress.filter((e) => e.status === "failed").map((e) => e.step)).toEqual(["check isolation"]);
+    expect(await p.get("isolated01")).toBeNull();
+    expect(await new KindProvider({ instance: INSTANCE, dataDir, isolation: { required: "shared-kernel-root" } }).isolation()).toMatchObject({ level: "shared-kernel-root", ok: true });
   });
 });
 

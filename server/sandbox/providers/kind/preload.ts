@@ -1,6 +1,7 @@
 /**
- * Lab images into a cluster node's containerd, streamed: the tar never lands
- * on the node's disk.
+ * Lab images into a cluster node's containerd through the exec's stdin: the
+ * tar never lands on the node's disk (it is held in the server's memory
+ * meanwhile; a few MiB).
  *
  * Why streamed: kind runs nodes with `--tmpfs /tmp` (and /run), and Docker's
  * archive API cannot write into a tmpfs mount (the file lands in the
@@ -8,6 +9,7 @@
  * and importing it from there failed on every real cluster. Piping the
  * archive into `ctr images import -` over the exec's stdin needs no
  * directory at all.
+ * The archive is piped as one buffer: runExec writes its stdin at once.
  */
 import type { Readable } from "node:stream";
 import { SandboxError } from "../../errors";

@@ -30,6 +30,7 @@ import { DockerApi, isRemoteDockerHost, type ContainerSummary } from "../docker/
 import { openShell, runExec } from "../docker/exec";
 import { newSandboxId } from "../docker/provider";
 import { DEFAULT_NODE_IMAGE } from "../docker/node-spec";
+import { dockerodeOptions } from "../docker/hosts";
 import { findKind, KindCli, kindVersionProblem, parseKindVersion } from "./kind-cli";
 import { classifyCreateFailure, dockerUnreachable, inotifyVerdict, kindMissing, outOfMemory } from "./kind-errors";
 import { clusterConfig, renderClusterConfig, runtimeClassManifest } from "./cluster-config";
@@ -39,6 +40,7 @@ import { parseNodeReadiness, systemdReady } from "./node-status";
 import { KubeconfigStore } from "./kubeconfig-store";
 import { CreationSlots } from "./creation-slots";
 import { preloadLabImages } from "./preload";
+import { isolationPolicyFromEnv, type IsolationLevel, type IsolationReport } from "../docker/engine-profile";
 
 /** Default node image: kindest/node plus gVisor (images/kind-node, scripts/build-kind-image.sh). */
 export const DEFAULT_KIND_NODE_IMAGE = "runtime-labs/kind-node:dev";
@@ -77,6 +79,11 @@ export interface KindProviderOptions {
    * user-namespaced engine refuses (docs/isolation.md).
    */
   dockerHost?: string;
+  /**
+   * The weakest isolation sandboxes may start at (SANDBOX_ISOLATION). kind
+   * nodes are privileged: clusters start only when it is shared-kernel-root.
+   */
+  isolation?: { required: IsolationLevel };
   /** Warnings (e.g. low inotify limits) go here; default none. */
   log?: (msg: string) => void;
   api?: DockerApi;
@@ -119,7 +126,7 @@ export class KindProvider implements SandboxProvider {
     this.image = options.image ?? DEFAULT_KIND_NODE_IMAGE;
     this.dockerHost = options.dockerHost ?? (process.env.KIND_DOCKER_HOST || DEFAULT_KIND_DOCKER_HOST);
     this.log = options.log ?? (() => {});
-    this.api = options.api ?? new DockerApi(new Docker(dockerOptionsFor(this.dockerHost)));
+    this.api = options.api ?? new DockerApi(new Docker(dockerodeOptions({ name: "kind", endpoint: this.dockerHost })));
     this.kubeconfigs = new KubeconfigStore(options.dataDir);
     this.slots = new CreationSlots(options.maxCreating ?? 1);
   }
@@ -180,6 +187,15 @@ export class KindProvider implements SandboxProvider {
           if (v.exitCode !== 0) throw new SandboxError("PROVISION_FAILED", `${bin} does not run as kind; reinstall kind or fix KIND_BIN.`, `kind version: ${v.stderr.trim()}`);
           const tooOld = kindVersionProblem(parseKindVersion(v.stdout));
           if (tooOld) throw new SandboxError("PROVISION_FAILED", tooOld, `${bin}: ${v.stdout.trim()}`);
+        },
+      },
+      {
+        // Never silently: a kind node is a privileged container, so root in
+        // a cluster lab is root on the host (docs/isolation.md).
+        name: "check isolation",
+        run: async () => {
+          const report = await this.isolation();
+          if (!report.ok) throw new SandboxError("ISOLATION", report.message, `fix: ${report.fix}`);
         },
       },
       {
@@ -457,6 +473,22 @@ export class KindProvider implements SandboxProvider {
     return reaped;
   }
 
+  /** kind clusters are privileged: shared-kernel-root, allowed only when the policy says so. */
+  async isolation(): Promise<IsolationReport> {
+    const required = this.options.isolation?.required ?? isolationPolicyFromEnv().required;
+    const ok = required === "shared-kernel-root";
+    return {
+      level: "shared-kernel-root",
+      required,
+      diskQuotaMb: null,
+      ok,
+      message: ok
+        ? "Cluster nodes are privileged kind containers: root in a cluster lab is root on the host. Trusted learners only."
+        : "Cluster labs run kind nodes as privileged containers, so root in them would be root on the host; they do not start while SANDBOX_ISOLATION=userns.",
+      fix: ok ? "rootless kind on a cgroup v2 host (docs/isolation.md, on paper)" : "for trusted learners only, set SANDBOX_ISOLATION=shared-kernel-root",
+    };
+  }
+
   /** Removes every cluster of this instance (tests, reapers). */
   async destroyAll(): Promise<number> {
     const all = await this.list();
@@ -540,11 +572,4 @@ export function readInotifyLimits(): { maxUserWatches: number; maxUserInstances:
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-/** dockerode options for a unix:// or tcp:// endpoint. */
-function dockerOptionsFor(endpoint: string): Docker.DockerOptions {
-  if (endpoint.startsWith("unix://")) return { socketPath: endpoint.slice("unix://".length) };
-  const u = new URL(endpoint.replace(/^tcp:/, "http:"));
-  return { host: u.hostname, port: Number(u.port || 2375) };
 }
