@@ -110,7 +110,7 @@ describe("check primitives on a real node", () => {
     expect((await check(runsc)).passed).toBe(false);
     await run(`ctr -n k8s.io run -d --runtime io.containerd.runc.v2 --runc-binary /usr/local/bin/runsc-wrapper ${SHELL} g1 sleep 600`);
     const r = await check(runsc);
-    expect(r).toMatchObject({ passed: true, tamperResistant: true, evidence: { handler: "runsc", running: true, judgedBy: "the executable of the task's init process" } });
+    expect(r).toMatchObject({ passed: true, tamperResistant: true, evidence: { handler: "runsc", running: true, judgedBy: "the content of the task's init executable against the image's runsc" } });
     expect(await check({ ...runsc, handler: "runc" })).toMatchObject({ passed: false, message: "g1 runs under runsc, not runc." });
     expect((await check({ type: "runtime", container: "c1", handler: "runc" })).passed).toBe(true);
     expect((await check({ type: "runtime", container: "c1", handler: "runsc" })).passed).toBe(false);

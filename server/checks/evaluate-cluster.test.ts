@@ -36,8 +36,9 @@ const empty: HostView = {
   readCgroupFile: async () => null,
   processes: async () => [],
   kernelOomKills: async () => null,
-  fileIdentity: async () => null,
-  executableIdentity: async () => null,
+  fileDigest: async () => null,
+  executableDigest: async () => null,
+  imageFileDigest: async () => null,
 };
 const ctx = (p: SandboxProvider, view: HostView = empty): CheckContext => ({ provider: p, sandboxId: "sb", view, retryDelayMs: 1 });
 const check = (c: CheckInput) => checkSchema.parse(c);

@@ -21,8 +21,9 @@ const view: HostView = {
   readCgroupFile: async () => null,
   processes: async () => [],
   kernelOomKills: async () => [],
-  fileIdentity: async () => null,
-  executableIdentity: async () => null,
+  fileDigest: async () => null,
+  executableDigest: async () => null,
+  imageFileDigest: async () => null,
 };
 
 const ctx = (provider: SandboxProvider, v: HostView = view): CheckContext => ({ provider, sandboxId: "sb", view: v, retryDelayMs: 1 });

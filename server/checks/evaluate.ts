@@ -6,7 +6,7 @@
  */
 import type { SandboxProvider } from "../sandbox/provider";
 import type { Check } from "./schema";
-import type { FileIdentity, HostView, NodeProcess } from "./host-view";
+import type { HostView, NodeProcess } from "./host-view";
 import { compare, controllerOf, filesFor, normalise, parseMemoryEvents, parseOomControl, cgroupPathFromOci, type OomCounters } from "./cgroup";
 import { decodeCapabilities } from "./capabilities";
 import { handlerFromBundle, readCriStatus, readTaskBundle } from "./containerd";
@@ -368,18 +368,20 @@ async function oomKilledCheck(c: CheckOf<"oomKilled">, ctx: CheckContext): Promi
 export const RUNSC_BINARY = "/usr/bin/runsc";
 /** The node's runc. */
 export const RUNC_BINARY = "/usr/bin/runc";
-
-const sameFile = (a: FileIdentity | null, b: FileIdentity | null) => !!a && !!b && a.dev === b.dev && a.ino === b.ino;
+/** The node's own wrapper that its `runsc` handler names as BinaryName. */
+export const RUNSC_WRAPPER = "/usr/local/bin/runsc-wrapper";
 
 /**
- * The runtime of a nested container, judged by what runs, never by names:
- * under gVisor the task's init is the runsc sandbox, whose executable is the
- * node's own runsc binary (same device and inode), however it was started
- * (the node's wrapper, a learner's own wrapper script); under runc it is the
- * container's own program. A runc renamed or symlinked as "runsc" runs the
- * container's program and is judged runc. A stopped task (only with
- * `running: false`) is judged by the identity of the binary its shim was
- * given (binary_name), resolved inside the node.
+ * The runtime of a nested container, judged by what runs, never by names or
+ * by files the learner can change: under gVisor the task's init is the runsc
+ * sandbox, whose executable has the content of the runsc the node IMAGE
+ * ships (sha256 of /proc/<pid>/exe against the image's file, read from the
+ * engine). However gVisor was started (the node's handler, a learner's own
+ * wrapper) it passes; a runc renamed "runsc", or a /usr/bin/runsc replaced
+ * by a link to another program, runs something else and does not. A stopped
+ * task (only with `running: false`) is judged by the content of the binary
+ * its shim was given (binary_name): runsc, the node's wrapper, or runc; a
+ * learner's own wrapper is then "could not be identified".
  */
 async function runtimeCheck(c: CheckOf<"runtime">, ctx: CheckContext): Promise<Outcome> {
   if (c.pod) return podRuntimeCheck(c, c.pod, ctx);
@@ -387,32 +389,38 @@ async function runtimeCheck(c: CheckOf<"runtime">, ctx: CheckContext): Promise<O
   const container = c.container!;
   const bundle = await readTaskBundle(view, c.namespace, container);
   const evidence: Record<string, unknown> = { view: view.source };
-  const done = (passed: boolean, message: string): Outcome => ({ passed, message, evidence, tamperResistant: view.tamperResistant });
+  const done = (passed: boolean, message: string, tamperResistant = view.tamperResistant): Outcome => ({ passed, message, evidence, tamperResistant });
   if (!bundle) return done(false, `Container ${container} has no task in namespace ${c.namespace}; start it first.`);
+  const runsc = await view.imageFileDigest(RUNSC_BINARY);
+  if (runsc === null) return done(false, `The node image's runsc could not be read, so what ${container} runs under cannot be told.`);
   const init = bundle.initPid === null ? undefined : (await view.processes()).find((x) => x.pid === bundle.initPid);
-  const runsc = await view.fileIdentity(RUNSC_BINARY);
   evidence.running = !!init;
   evidence.initPid = bundle.initPid;
   let seen: "runc" | "runsc" | "unknown";
+  let fromNodeFiles = false;
   if (init) {
     evidence.initProcess = cap(init.cmdline, 200);
-    const exe = await view.executableIdentity(init);
-    seen = exe === null ? "unknown" : sameFile(exe, runsc) ? "runsc" : "runc";
-    evidence.judgedBy = "the executable of the task's init process";
+    const exe = await view.executableDigest(init);
+    seen = exe === null ? "unknown" : exe === runsc ? "runsc" : "runc";
+    evidence.judgedBy = "the content of the task's init executable against the image's runsc";
   } else if (c.running) {
     return done(false, `${container} is not running, so what it runs under cannot be seen; start it and keep it running.`);
   } else {
     const binary = typeof bundle.shimOptions.binary_name === "string" && bundle.shimOptions.binary_name ? bundle.shimOptions.binary_name : RUNC_BINARY;
     evidence.runtimeBinary = cap(binary, 200);
-    const id = await view.fileIdentity(binary);
-    seen = sameFile(id, runsc) ? "runsc" : sameFile(id, await view.fileIdentity(RUNC_BINARY)) ? "runc" : "unknown";
-    evidence.judgedBy = "the identity of the runtime binary the stopped task was given";
+    const d = await view.fileDigest(binary);
+    const [wrapper, runc] = await Promise.all([view.imageFileDigest(RUNSC_WRAPPER), view.imageFileDigest(RUNC_BINARY)]);
+    seen = d === null ? "unknown" : d === runsc || d === wrapper ? "runsc" : d === runc ? "runc" : "unknown";
+    evidence.judgedBy = "the content of the runtime binary the stopped task was given (options.json is a file in the node)";
+    fromNodeFiles = true;
   }
   evidence.handler = seen;
+  // A stopped task's verdict rests on options.json, which root in the node can write.
+  const resistant = view.tamperResistant && !fromNodeFiles;
   if (seen === "unknown") {
-    return done(false, `What ${container} runs under could not be identified${init ? "" : " from its stopped task (a wrapper script is only recognised while the container runs)"}.`);
+    return done(false, `What ${container} runs under could not be identified${init ? "" : " from its stopped task (a wrapper of your own is only recognised while the container runs)"}.`, resistant);
   }
-  return seen === c.handler ? done(true, `${container} runs under ${c.handler}.`) : done(false, `${container} runs under ${seen}, not ${c.handler}.`);
+  return seen === c.handler ? done(true, `${container} runs under ${c.handler}.`, resistant) : done(false, `${container} runs under ${seen}, not ${c.handler}.`, resistant);
 }
 
 /** A cluster check's Pod container, read with kubectl in the node; or a failed outcome saying why not. */

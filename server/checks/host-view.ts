@@ -18,9 +18,11 @@ import type { Sandbox, SandboxProvider } from "../sandbox/provider";
 import type { CgroupVersion } from "./cgroup";
 import type { NamespaceKind } from "./schema";
 import { isRemoteDockerHost } from "../sandbox/providers/docker/docker-api";
-import { identityInRoot, readCappedFrom, readInRoot, type FileIdentity } from "./in-root";
+import { digestInRoot, readCappedFrom, readInRoot, sha256Of } from "./in-root";
+import { imageFileDigest } from "./image-files";
 
-export type { FileIdentity } from "./in-root";
+/** Digests of running executables by file identity: hashing a 24 MB runsc once, not every poll. */
+const exeDigests = new Map<string, string>();
 
 /** A cgroup v1 controller a check reads (ignored on v2, where there is one tree). */
 export type CgroupController = "memory" | "pids" | "cpu";
@@ -63,10 +65,15 @@ export interface HostView {
    * Capped at `maxBytes`.
    */
   readNodeFile(path: string, maxBytes?: number): Promise<string | null>;
-  /** Device and inode of the node file `path` names (symlinks resolved inside the node); null if missing. */
-  fileIdentity(path: string): Promise<FileIdentity | null>;
-  /** Device and inode of the executable a node process runs; null when it is gone. */
-  executableIdentity(p: NodeProcess): Promise<FileIdentity | null>;
+  /** sha256 of the node file `path` names (symlinks resolved inside the node); null if missing. */
+  fileDigest(path: string): Promise<string | null>;
+  /** sha256 of the executable a node process runs (what the kernel runs, not a name); null when it is gone. */
+  executableDigest(p: NodeProcess): Promise<string | null>;
+  /**
+   * sha256 of `path` as the node's image ships it: a reference the learner
+   * cannot change. Null when it cannot be read (or the view has no image).
+   */
+  imageFileDigest(path: string): Promise<string | null>;
   /** A cgroup interface file; `rel` is relative to the node's cgroup root ("" = the node itself). Null if missing. */
   readCgroupFile(controller: CgroupController, rel: string, file: string): Promise<string | null>;
   /** The node's processes. */
@@ -162,6 +169,8 @@ export class LocalHostView implements HostView {
     private readonly roots: Map<string, string>,
     private readonly version: CgroupVersion,
     private readonly nsLevel: number,
+    /** Reads the node image's own files (the engine, and the node container's image id). */
+    private readonly image: { docker: Docker; id: string } | null = null,
     private readonly cgroupFs = "/sys/fs/cgroup",
   ) {}
 
@@ -174,15 +183,29 @@ export class LocalHostView implements HostView {
     return readInRoot(`/proc/${this.nodePid}/root`, path, maxBytes);
   }
 
-  async fileIdentity(path: string): Promise<FileIdentity | null> {
-    return identityInRoot(`/proc/${this.nodePid}/root`, path);
+  async fileDigest(path: string): Promise<string | null> {
+    return digestInRoot(`/proc/${this.nodePid}/root`, path);
   }
 
-  async executableIdentity(p: NodeProcess): Promise<FileIdentity | null> {
+  async executableDigest(p: NodeProcess): Promise<string | null> {
     if (p.hostPid === null) return null;
-    // stat follows /proc/<pid>/exe to the very file the kernel runs.
-    const st = await fs.stat(`/proc/${p.hostPid}/exe`).catch(() => null);
-    return st ? { dev: st.dev, ino: st.ino } : null;
+    // /proc/<pid>/exe is the very file the kernel runs, whatever its name.
+    const exe = `/proc/${p.hostPid}/exe`;
+    const st = await fs.stat(exe).catch(() => null);
+    if (!st) return null;
+    const key = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}`;
+    let digest = exeDigests.get(key);
+    if (!digest) {
+      digest = await sha256Of(exe).catch(() => undefined);
+      if (!digest) return null;
+      if (exeDigests.size > 256) exeDigests.clear();
+      exeDigests.set(key, digest);
+    }
+    return digest;
+  }
+
+  async imageFileDigest(path: string): Promise<string | null> {
+    return this.image ? imageFileDigest(this.image.docker, this.image.id, path) : null;
   }
 
   /** Host directory of a cgroup below the node. */
@@ -322,18 +345,23 @@ export class NodeExecView implements HostView {
     return r.stdout;
   }
 
-  async fileIdentity(path: string): Promise<FileIdentity | null> {
-    return this.statIdentity(path);
+  async fileDigest(path: string): Promise<string | null> {
+    return this.sha256(path);
   }
 
-  async executableIdentity(p: NodeProcess): Promise<FileIdentity | null> {
-    return this.statIdentity(`/proc/${p.pid}/exe`);
+  async executableDigest(p: NodeProcess): Promise<string | null> {
+    return this.sha256(`/proc/${p.pid}/exe`);
   }
 
-  private async statIdentity(path: string): Promise<FileIdentity | null> {
-    const r = await this.sh('stat -Lc "%d %i" -- "$1"', [path], 256);
-    const m = /^(\d+) (\d+)\s*$/.exec(r.stdout);
-    return r.exitCode === 0 && m ? { dev: Number(m[1]), ino: Number(m[2]) } : null;
+  /** In the node, the image's copy is the node's file: as fakeable as everything else here. */
+  async imageFileDigest(path: string): Promise<string | null> {
+    return this.sha256(path);
+  }
+
+  private async sha256(path: string): Promise<string | null> {
+    const r = await this.sh('sha256sum -- "$1"', [path], 512);
+    const m = /^([0-9a-f]{64})\s/.exec(r.stdout);
+    return r.exitCode === 0 && m ? m[1]! : null;
   }
 
   async readCgroupFile(controller: CgroupController, rel: string, file: string): Promise<string | null> {
@@ -464,7 +492,7 @@ export async function openHostView(
       () => false,
     );
     if (!traceable) return fallback(`cannot inspect the node's processes through /proc/${pid} (needs root with CAP_SYS_PTRACE)`);
-    return { view: new LocalHostView(pid, roots, version, nsLevel) };
+    return { view: new LocalHostView(pid, roots, version, nsLevel, { docker, id: info.Image }) };
   } catch (err) {
     return fallback(`host view unavailable: ${(err as Error).message}`);
   }

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { identityInRoot, readInRoot } from "./in-root";
+import { digestInRoot, readInRoot } from "./in-root";
 
 // A directory stands in for a node's root; an "outside" directory beside it
 // stands in for the host. Every escape must read the root's own file or nothing.
@@ -100,11 +100,12 @@ describe("readInRoot: paths resolve as the node resolves them", () => {
     expect([...seen].every((v) => v === null || v === "NODE-CONFIG")).toBe(true);
   });
 
-  it("gives the identity of the file a path names (links followed in-root)", async () => {
-    const id = await identityInRoot(root, "/root/last");
-    const st = fs.statSync(`${root}/root/probe-target/flag`);
-    expect(id).toEqual({ dev: st.dev, ino: st.ino });
-    expect(await identityInRoot(root, "/root/abs/flag")).toEqual({ dev: fs.statSync(`${root}/${outside}/flag`).dev, ino: fs.statSync(`${root}/${outside}/flag`).ino });
+  it("hashes the file a path names (links followed in-root), never the host's", async () => {
+    const { createHash } = await import("node:crypto");
+    const sha = (t: string) => createHash("sha256").update(t).digest("hex");
+    expect(await digestInRoot(root, "/root/last")).toBe(sha("NODE"));
+    expect(await digestInRoot(root, "/root/abs/flag")).toBe(sha("NODE-COPY"));
+    expect(await digestInRoot(root, "/etc")).toBeNull();
   });
 });
 

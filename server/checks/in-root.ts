@@ -22,19 +22,14 @@
  * nothing compiled or installed, works on kernels before 5.6, and the same
  * semantics are unit-tested on an ordinary directory.
  */
-import { constants as fsc, promises as fs } from "node:fs";
+import { createHash } from "node:crypto";
+import { constants as fsc, createReadStream, promises as fs } from "node:fs";
 
 /** Linux's O_PATH (not in Node's fs.constants): a descriptor that names a file without opening it. */
 const O_PATH = 0o10000000;
 /** As Linux's MAXSYMLINKS. */
 export const MAX_LINK_HOPS = 40;
 const MAX_COMPONENTS = 1024;
-
-/** Identity of a file: the same device and inode means the same file. */
-export interface FileIdentity {
-  dev: number;
-  ino: number;
-}
 
 /** Why a path did not resolve (the caller treats all as "missing"). */
 export class InRootError extends Error {
@@ -189,16 +184,24 @@ export async function readInRoot(root: string, path: string, maxBytes: number): 
   }
 }
 
-/** Identity of the file `path` names inside `root` (symlinks followed in-root), or null. */
-export async function identityInRoot(root: string, path: string): Promise<FileIdentity | null> {
+/** sha256 (hex) of the regular file `path` names inside `root` (in-root, pseudo-files refused), or null. */
+export async function digestInRoot(root: string, path: string): Promise<string | null> {
   const h = await resolveOrNull(root, path);
   if (!h) return null;
   try {
-    const st = await h.stat();
-    return st.isFile() ? { dev: st.dev, ino: st.ino } : null;
+    if (!(await h.stat()).isFile()) return null;
+    if (PSEUDO_FS.has(Number((await fs.statfs(selfFd(h))).type))) return null;
+    return await sha256Of(selfFd(h));
   } finally {
     await h.close();
   }
+}
+
+/** sha256 (hex) of a file's content, streamed. */
+export async function sha256Of(file: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
 }
 
 /** {@link resolve}, with every "does not resolve" as null. */

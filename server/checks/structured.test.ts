@@ -13,8 +13,9 @@ const viewWith = (files: Record<string, string>): HostView => ({
   readCgroupFile: async () => null,
   processes: async () => [],
   kernelOomKills: async () => [],
-  fileIdentity: async () => null,
-  executableIdentity: async () => null,
+  fileDigest: async () => null,
+  executableDigest: async () => null,
+  imageFileDigest: async () => null,
 });
 const run = (c: CheckInput, files: Record<string, string>) =>
   evaluateCheck(checkSchema.parse(c), { provider: {} as SandboxProvider, sandboxId: "sb", view: viewWith(files), retryDelayMs: 1 });

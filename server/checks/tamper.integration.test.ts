@@ -118,6 +118,21 @@ describe("runtime: judged by what runs", () => {
     note("same, stopped, running: false", stoppedAllowed);
   });
 
+  it("replacing the node's /usr/bin/runsc with a link to the container's own program does not make runc pass as runsc", async () => {
+    const other = await provider.provision({});
+    try {
+      const viewO = (await openHostView(provider, other.id)).view;
+      await run(`ctr -n k8s.io run -d ${SHELL} plain sleep 300`, other.id);
+      await run(`ln -sf ${TASKS}/plain/rootfs/bin/sleep /usr/bin/runsc`, other.id);
+      const r = await check({ type: "runtime", container: "plain", handler: "runsc" }, other.id, viewO);
+      expect(r.passed).toBe(false);
+      expect(r.evidence.handler).toBe("runc");
+      note("ln -sf <container's own sleep> /usr/bin/runsc", r);
+    } finally {
+      await provider.destroy(other.id);
+    }
+  });
+
   it("a learner's own wrapper script around the real runsc is gVisor, and passes", async () => {
     await run(`printf '#!/bin/sh\\nexec /usr/bin/runsc --network=none --ignore-cgroups "$@"\\n' > /root/gvisor; chmod +x /root/gvisor`);
     await run(`ctr -n k8s.io run -d --runc-binary /root/gvisor ${SHELL} mine sleep 300`);
