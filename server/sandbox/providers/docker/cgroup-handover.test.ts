@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cgroupMounts, handoverPlan, parseCgroupMemberships } from "./cgroup-handover";
+import { cgroupMounts, handoverPlan, inUserNamespace, parseCgroupMemberships } from "./cgroup-handover";
 
 // A node's /proc/<pid>/cgroup and the host's mountinfo as read on the CI
 // machine (cgroup v1, cgroupfs driver, the fence's parent), trimmed.
@@ -20,6 +20,14 @@ const mountinfo = `25 1 254:0 / / rw,relatime - ext4 /dev/vda rw
 35 30 0:31 / /sys/fs/cgroup/systemd rw,relatime - cgroup cgroup rw,xattr,name=systemd
 36 30 0:32 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate
 `;
+
+describe("user namespace of a node, from its uid_map", () => {
+  it("tells the host's identity map from a remapped one", () => {
+    expect(inUserNamespace("         0          0 4294967295\n")).toBe(false);
+    expect(inUserNamespace("         0     100000      65536\n")).toBe(true);
+    expect(inUserNamespace("0 1000 1\n1 100000 65535\n")).toBe(true);
+  });
+});
 
 describe("cgroup handover", () => {
   it("maps each hierarchy to its mount point, whatever the order of controllers", () => {

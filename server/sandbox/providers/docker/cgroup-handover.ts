@@ -17,6 +17,15 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 
+/**
+ * Whether a process runs in a user namespace, from its /proc/<pid>/uid_map:
+ * the initial namespace maps all 2^32-1 ids onto themselves.
+ */
+export function inUserNamespace(uidMap: string): boolean {
+  const lines = uidMap.trim().split("\n").map((l) => l.trim().split(/\s+/).map(Number));
+  return !(lines.length === 1 && lines[0]![0] === 0 && lines[0]![1] === 0 && lines[0]![2] === 4294967295);
+}
+
 /** Files handed over in a v1 hierarchy besides the directory itself. */
 export const V1_DELEGATED_FILES = ["cgroup.procs", "tasks", "cgroup.clone_children"] as const;
 /** Files handed over in a v2 (unified) hierarchy, per the kernel's delegation rules. */

@@ -24,7 +24,8 @@ import { DockerApi, isRemoteDockerHost, type ContainerSummary } from "./docker-a
 import { DEFAULT_LIMITS, DEFAULT_NODE_IMAGE, nodeContainerOptions } from "./node-spec";
 import { openShell, runExec } from "./exec";
 import { detectFence, type CgroupFence } from "./cgroup-fence";
-import { handOverNodeCgroups } from "./cgroup-handover";
+import { handOverNodeCgroups, inUserNamespace } from "./cgroup-handover";
+import { readFile } from "node:fs/promises";
 import { assessIsolation, engineProfile, isolationPolicyFromEnv, type EngineProfile, type IsolationPolicy, type IsolationReport } from "./engine-profile";
 
 /** Options of {@link DockerProvider}. */
@@ -246,6 +247,12 @@ export class DockerProvider implements SandboxProvider {
           }
           const pid = await this.api.containerPid(ctx.containerId!);
           if (!pid) throw new SandboxError("PROVISION_FAILED", "The node stopped while starting.", await this.api.describeContainer(ctx.containerId!));
+          // The engine's profile is read once; the node itself is the authority
+          // (an engine restarted without userns-remap must not pass as one with it).
+          if (!inUserNamespace(await readFile(`/proc/${pid}/uid_map`, "utf8"))) {
+            this.profile = undefined;
+            throw new SandboxError("ISOLATION", "The node is not in a user namespace although its engine said it would be; sandboxes stop until the engine is checked again.", `pid ${pid}: uid_map is the host's`);
+          }
           await handOverNodeCgroups(pid, ctx.containerId!, owner);
         },
       },
