@@ -105,6 +105,9 @@ export class KindCli {
           durationMs: Math.round(performance.now() - started),
         });
       });
+      // kind may exit before reading its stdin (e.g. `kind version`): the
+      // resulting EPIPE is not a failure of the call, its exit code says.
+      child.stdin.on("error", () => {});
       child.stdin.end(options.stdin ?? "");
     });
   }
