@@ -9,6 +9,7 @@ import { describe, expect, it } from "vitest";
 import type { ExecResult, SandboxProvider } from "../sandbox/provider";
 import { evaluateCheck, type CheckContext } from "./evaluate";
 import type { HostView } from "./host-view";
+import { stubView } from "./test-views";
 import { checkSchema, parseCheck, type CheckInput } from "./schema";
 
 const fx = (n: string) => readFileSync(path.resolve(import.meta.dirname, "../../test/fixtures/kind", n), "utf8");
@@ -28,18 +29,7 @@ function cluster(answers: Record<string, string>, environment: "cluster" | "node
 }
 
 /** A view with nothing to read: only the kubelet's and CRI's signals count. */
-const empty: HostView = {
-  source: "node-exec",
-  tamperResistant: false,
-  cgroupVersion: async () => 2,
-  readNodeFile: async () => null,
-  readCgroupFile: async () => null,
-  processes: async () => [],
-  kernelOomKills: async () => null,
-  fileDigest: async () => null,
-  executableDigest: async () => null,
-  imageFileDigest: async () => null,
-};
+const empty: HostView = stubView({ source: "node-exec", tamperResistant: false, kernelOomKills: async () => null });
 const ctx = (p: SandboxProvider, view: HostView = empty): CheckContext => ({ provider: p, sandboxId: "sb", view, retryDelayMs: 1 });
 const check = (c: CheckInput) => checkSchema.parse(c);
 const getPod = (name: string) => `kubectl get pod ${name} --namespace default -o json`;

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { ExecResult, SandboxProvider } from "../sandbox/provider";
 import { compareKubectlOutput, evaluateCheck, kubectlArgv, type CheckContext } from "./evaluate";
 import type { HostView } from "./host-view";
+import { stubView } from "./test-views";
 import { checkSchema, kubectlCheck, type CheckInput } from "./schema";
 
 /** A provider whose exec answers from a function; only what checks use. */
@@ -13,18 +14,7 @@ function fakeProvider(environment: "node" | "cluster", exec: (argv: string[]) =>
   } as unknown as SandboxProvider;
 }
 
-const view: HostView = {
-  source: "host",
-  tamperResistant: true,
-  cgroupVersion: async () => 2,
-  readNodeFile: async () => null,
-  readCgroupFile: async () => null,
-  processes: async () => [],
-  kernelOomKills: async () => [],
-  fileDigest: async () => null,
-  executableDigest: async () => null,
-  imageFileDigest: async () => null,
-};
+const view: HostView = stubView();
 
 const ctx = (provider: SandboxProvider, v: HostView = view): CheckContext => ({ provider, sandboxId: "sb", view: v, retryDelayMs: 1 });
 const check = (c: CheckInput) => checkSchema.parse(c);

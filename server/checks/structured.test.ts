@@ -2,21 +2,11 @@ import { describe, expect, it } from "vitest";
 import type { SandboxProvider } from "../sandbox/provider";
 import { evaluateCheck } from "./evaluate";
 import type { HostView } from "./host-view";
+import { stubView } from "./test-views";
 import { checkSchema, type CheckInput } from "./schema";
 import { parseFieldPath } from "./structured";
 
-const viewWith = (files: Record<string, string>): HostView => ({
-  source: "host",
-  tamperResistant: true,
-  cgroupVersion: async () => 2,
-  readNodeFile: async (p) => files[p] ?? null,
-  readCgroupFile: async () => null,
-  processes: async () => [],
-  kernelOomKills: async () => [],
-  fileDigest: async () => null,
-  executableDigest: async () => null,
-  imageFileDigest: async () => null,
-});
+const viewWith = (files: Record<string, string>): HostView => stubView({ readNodeFile: async (p) => files[p] ?? null });
 const run = (c: CheckInput, files: Record<string, string>) =>
   evaluateCheck(checkSchema.parse(c), { provider: {} as SandboxProvider, sandboxId: "sb", view: viewWith(files), retryDelayMs: 1 });
 
