@@ -12,7 +12,9 @@ import fs from "node:fs";
 import os from "node:os";
 import { evaluateCheck } from "../server/checks/evaluate";
 import { openHostView } from "../server/checks/host-view";
+import { probeCgroupVersion } from "../server/grading/lab-test";
 import { evaluateTasks } from "../server/grading/runner";
+import { forCgroup } from "../server/labs/cgroup-variants";
 import { DockerProvider } from "../server/sandbox/providers/docker/provider";
 import { startTestPlatformOutsideVitest } from "./platform";
 import { median, ms, percentile } from "./stats";
@@ -21,7 +23,7 @@ async function allChecksOfALab(platform: Awaited<ReturnType<typeof startTestPlat
   const lab = await platform.services.labs.get("first-container");
   const sb = await provider.provision({});
   try {
-    for (const t of lab.tasks) await provider.exec(sb.id, ["bash", "-c", t.solution]);
+    for (const t of lab.tasks) await provider.exec(sb.id, ["bash", "-c", forCgroup(t.solution, await probeCgroupVersion(provider, sb.id))]);
     const { view } = await openHostView(provider, sb.id);
     const times: number[] = [];
     for (let i = 0; i < 15; i++) {

@@ -21,7 +21,11 @@ if [ -n "$latest" ]; then
 else
   from=(--from-empty)
 fi
-sql=$(npx prisma migrate diff "${from[@]}" --to-schema-datamodel prisma/schema.prisma --script 2>/dev/null)
+# prisma.config.ts opens a throwaway PGlite under DATA_DIR: it must exist.
+mkdir -p "${DATA_DIR:-.data}"
+if ! sql=$(npx prisma migrate diff "${from[@]}" --to-schema-datamodel prisma/schema.prisma --script 2>/tmp/new-migration.err); then
+  cat /tmp/new-migration.err >&2; echo "prisma migrate diff failed (above)" >&2; exit 1
+fi
 if ! grep -qvE '^\s*(--.*)?$' <<<"$sql"; then
   echo "No schema changes since ${latest:-the start}: nothing to write."; exit 0
 fi

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
 import { useEffect, useRef, useState } from "react";
+import { PublishNodeFacts } from "./node-facts";
 import type { SessionView } from "@/server/sessions/service";
 import { useTRPC } from "../_trpc/client";
 import { useTerminals } from "./terminal/terminals-context";
@@ -178,12 +179,19 @@ export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boole
           {session.state === "ready" && (
             <p className="mt-2 text-sm" data-testid="time-left">
               Time left: {timeLeft(session.expiresAt, now)} · node <code data-testid="sandbox-id">{session.sandboxId}</code>
+              {session.cgroupVersion && (
+                <>
+                  {" "}
+                  · <span data-testid="node-cgroup-version">cgroup v{session.cgroupVersion}</span>
+                </>
+              )}
             </p>
           )}
           {reset.isPending && <p className="mt-1 text-sm">Replacing your node with a fresh one…</p>}
           {session.reason && finished && <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{session.reason}</p>}
         </div>
       )}
+      <PublishNodeFacts cgroupVersion={session && !finished ? session.cgroupVersion : null} />
       {session && (session.state === "ready" || finished) && <TaskChecklist sessionId={session.id} />}
       {error && (
         <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-300">

@@ -138,13 +138,13 @@ async function test(args: string[]): Promise<number> {
     const result = await testLab(lab, provider(), {
       keep: values.keep,
       onEvent: (e) => {
-        if (e.kind === "sandbox") console.log(`  sandbox ${e.id} ready in ${e.readyMs} ms${e.purpose ? ` (${e.purpose})` : ""}`);
+        if (e.kind === "sandbox") console.log(`  sandbox ${e.id} ready in ${e.readyMs} ms, cgroup v${e.cgroupVersion}${e.purpose ? ` (${e.purpose})` : ""}`);
         else console.log(`  ${e.ok ? "✓" : "✗"} ${e.taskId}: ${e.phase.padEnd(8)} ${e.detail} (${e.durationMs} ms)`);
       },
     });
     const ways = result.tasks.length - lab.tasks.length;
     console.log(
-      `  ${result.passed ? "PASS" : "FAIL"} ${lab.slug} in ${(result.durationMs / 1000).toFixed(1)} s` +
+      `  ${result.passed ? "PASS" : "FAIL"} ${lab.slug} on cgroup v${result.cgroupVersion ?? "?"} in ${(result.durationMs / 1000).toFixed(1)} s` +
         `${ways ? ` (${ways} other way(s) replayed)` : ""}${values.keep ? ` (sandbox kept: ${result.sandboxId})` : ""}`,
     );
     if (!result.passed) failed++;

@@ -13,17 +13,23 @@ export interface CgroupNode {
   createdAt: number;
 }
 
-// Walks the node's v1 memory hierarchy (and the matching pids cgroup) to a
-// small depth. One exec, one line per cgroup, so a refresh costs one
-// round trip. Display only: grading never trusts this (see docs/checks.md).
+// Walks the node's memory cgroups (v1: the memory hierarchy, with the
+// matching pids cgroup; v2: the one unified tree) to a small depth. One exec,
+// one line per cgroup, so a refresh costs one round trip. Display only:
+// grading never trusts this (see docs/checks.md).
 const SCRIPT = `
-cd /sys/fs/cgroup/memory 2>/dev/null || exit 3
+if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+  mem=/sys/fs/cgroup; pids=/sys/fs/cgroup; lim=memory.max; use=memory.current
+else
+  mem=/sys/fs/cgroup/memory; pids=/sys/fs/cgroup/pids; lim=memory.limit_in_bytes; use=memory.usage_in_bytes
+fi
+cd "$mem" 2>/dev/null || exit 3
 find . -mindepth 0 -maxdepth 3 -type d | head -200 | while read -r d; do
   p=\${d#.}; [ -z "$p" ] && p=/
-  lim=$(cat "$d/memory.limit_in_bytes" 2>/dev/null); use=$(cat "$d/memory.usage_in_bytes" 2>/dev/null)
-  pm=$(cat "/sys/fs/cgroup/pids$p/pids.max" 2>/dev/null); pc=$(cat "/sys/fs/cgroup/pids$p/pids.current" 2>/dev/null)
+  l=$(cat "$d/$lim" 2>/dev/null); u=$(cat "$d/$use" 2>/dev/null)
+  pm=$(cat "$pids$p/pids.max" 2>/dev/null); pc=$(cat "$pids$p/pids.current" 2>/dev/null)
   ct=$(stat -c %Z "$d" 2>/dev/null)
-  printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$p" "$lim" "$use" "$pm" "$pc" "$ct"
+  printf '%s\\t%s\\t%s\\t%s\\t%s\\t%s\\n' "$p" "$l" "$u" "$pm" "$pc" "$ct"
 done`;
 
 // v1 reports "no limit" as a page-aligned number near 2^63.
@@ -47,7 +53,7 @@ export function parseCgroupListing(text: string): CgroupNode[] {
     .sort((a, b) => a.path.localeCompare(b.path));
 }
 
-/** The node's cgroup tree as the learner's node sees it (cgroup v1 nodes). */
+/** The node's cgroup tree as the learner's node sees it (cgroup v1 or v2). */
 export async function readCgroupTree(provider: SandboxProvider, sandboxId: string): Promise<CgroupNode[]> {
   const r = await provider.exec(sandboxId, ["/bin/sh", "-c", SCRIPT], { timeoutMs: 5000, maxOutputBytes: 256 * 1024 });
   if (r.exitCode !== 0) return [];

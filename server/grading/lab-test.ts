@@ -1,17 +1,21 @@
 import { evaluateCheck, type CheckResult } from "../checks/evaluate";
 import { openHostView, type HostView } from "../checks/host-view";
+import type { CgroupVersion } from "../checks/cgroup";
 import type { LabDefinition } from "../labs/catalog";
+import { CGROUP_VERSION_PROBE, forCgroup, parseCgroupVersionProbe, type CgroupVariants } from "../labs/cgroup-variants";
 import { orderByNeeds } from "../labs/tasks";
 import type { SandboxProvider } from "../sandbox/provider";
 
 /** One line of a lab test's progress. */
 export type LabTestEvent =
-  | { kind: "sandbox"; id: string; readyMs: number; purpose?: string }
+  | { kind: "sandbox"; id: string; readyMs: number; purpose?: string; cgroupVersion: CgroupVersion }
   | { kind: "task"; taskId: string; phase: "before" | "solution" | "after"; ok: boolean; detail: string; durationMs: number };
 
 export interface LabTestResult {
   lab: string;
   sandboxId: string;
+  /** The cgroup version of the nodes it ran on: the solutions replayed were that version's. */
+  cgroupVersion: CgroupVersion | null;
   passed: boolean;
   /** One entry per task and per other way of solving it ("<id> (way 2)"). */
   tasks: { taskId: string; ok: boolean; failure?: string }[];
@@ -29,6 +33,9 @@ type Task = LabDefinition["tasks"][number];
  * Every other way a task lists (`solutions:`) is replayed the same way on a
  * fresh sandbox of its own, after the reference solutions of the tasks before
  * it: a lab proves it accepts more than one way, not just its author's.
+ *
+ * Solutions written per cgroup version run as the node's version: a lab
+ * tested on a v1 host and on a v2 host has proved both.
  */
 export async function testLab(
   lab: LabDefinition,
@@ -39,7 +46,9 @@ export async function testLab(
   const started = performance.now();
   const ordered = orderByNeeds(lab.tasks);
   const results: LabTestResult["tasks"] = [];
-  const main = await onFreshSandbox(lab, provider, emit, "reference solutions", options.keep, async (run) => {
+  let cgroupVersion: CgroupVersion | null = null;
+  const main = await onFreshSandbox(lab, provider, emit, "reference solutions", options.keep, async (run, _exec, version) => {
+    cgroupVersion = version;
     for (const task of ordered) results.push({ taskId: task.id, ...(await run(task, task.solution, task.id)) });
   });
   for (const [i, task] of ordered.entries()) {
@@ -50,10 +59,10 @@ export async function testLab(
         emit({ kind: "task", taskId: label, phase: "solution", ok: false, detail: failure, durationMs: 0 });
       };
       // One way's failure (even to get a sandbox) is that way's result, not the end of the test.
-      await onFreshSandbox(lab, provider, emit, label, options.keep, async (run, exec) => {
+      await onFreshSandbox(lab, provider, emit, label, options.keep, async (run, exec, version) => {
         // The state the task starts from: every earlier task done the reference way.
         for (const earlier of ordered.slice(0, i)) {
-          const r = await exec(earlier.solution);
+          const r = await exec(forCgroup(earlier.solution, version));
           if (r.exitCode !== 0) return fail(`setting up: the solution of ${earlier.id} failed`);
         }
         results.push({ taskId: label, ...(await run(task, other, label)) });
@@ -63,14 +72,23 @@ export async function testLab(
   return {
     lab: lab.slug,
     sandboxId: main,
+    cgroupVersion,
     passed: results.every((r) => r.ok),
     tasks: results,
     durationMs: Math.round(performance.now() - started),
   };
 }
 
-type Replay = (task: Task, solution: string, label: string) => Promise<{ ok: boolean; failure?: string }>;
+type Replay = (task: Task, solution: CgroupVariants, label: string) => Promise<{ ok: boolean; failure?: string }>;
 type Exec = (script: string) => Promise<{ exitCode: number | null }>;
+
+/** The cgroup version a sandbox's node sees, asked of the node itself. */
+export async function probeCgroupVersion(provider: SandboxProvider, sandboxId: string): Promise<CgroupVersion> {
+  const probe = await provider.exec(sandboxId, ["/bin/sh", "-c", CGROUP_VERSION_PROBE], { timeoutMs: 30_000 });
+  const version = parseCgroupVersionProbe(probe.stdout);
+  if (!version) throw new Error(`cannot tell the node's cgroup version (probe printed ${JSON.stringify(probe.stdout.slice(0, 80))}, exit ${probe.exitCode})`);
+  return version;
+}
 
 /** Provisions a sandbox, hands `body` a replay and an exec on it, removes it after (unless kept). */
 async function onFreshSandbox(
@@ -79,15 +97,17 @@ async function onFreshSandbox(
   emit: (e: LabTestEvent) => void,
   purpose: string,
   keep: boolean | undefined,
-  body: (replay: Replay, exec: Exec) => Promise<void>,
+  body: (replay: Replay, exec: Exec, version: CgroupVersion) => Promise<void>,
 ): Promise<string> {
   const t0 = performance.now();
   const sandbox = await provider.provision({ labSlug: lab.slug });
-  emit({ kind: "sandbox", id: sandbox.id, readyMs: Math.round(performance.now() - t0), purpose });
   try {
+    // Asked of the node itself: the solutions to replay are its version's.
+    const version = await probeCgroupVersion(provider, sandbox.id);
+    emit({ kind: "sandbox", id: sandbox.id, readyMs: Math.round(performance.now() - t0), purpose, cgroupVersion: version });
     const { view } = await openHostView(provider, sandbox.id);
     const exec: Exec = (script) => provider.exec(sandbox.id, ["/bin/bash", "-c", script], { timeoutMs: 120_000 });
-    await body((task, solution, label) => replayTask(provider, sandbox.id, view, task, solution, label, emit), exec);
+    await body((task, solution, label) => replayTask(provider, sandbox.id, view, task, forCgroup(solution, version), label, emit), exec, version);
   } finally {
     if (!keep) await provider.destroy(sandbox.id);
   }

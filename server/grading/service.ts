@@ -4,6 +4,7 @@ import { openHostView } from "../checks/host-view";
 import { canWatchSession } from "../cohorts/access";
 import { DomainError } from "../errors";
 import type { PrismaClient } from "../generated/prisma/client";
+import { forCgroup } from "../labs/cgroup-variants";
 import type { LabCatalogService } from "../labs/service";
 import { withLogContext } from "../observability/log-context";
 import { timeCheckEvaluation } from "../observability/metrics";
@@ -102,6 +103,9 @@ export class GradingService {
 
   private async view(sessionId: string, labSlug: string): Promise<TaskView[]> {
     const lab = await this.deps.labs.get(labSlug);
+    // Hints that name cgroup files are shown for the learner's own node.
+    const session = await this.deps.prisma.labSession.findUnique({ where: { id: sessionId }, select: { cgroupVersion: true } });
+    const version = session?.cgroupVersion === 1 || session?.cgroupVersion === 2 ? session.cgroupVersion : null;
     const rows = new Map((await this.deps.prisma.taskResult.findMany({ where: { sessionId } })).map((r) => [r.taskId, r]));
     const passed = new Set([...rows.values()].filter((r) => r.status === "passed").map((r) => r.taskId));
     return lab.tasks.map((t) => {
@@ -116,7 +120,7 @@ export class GradingService {
         passedAt: r?.passedAt ?? null,
         attempts: r?.attempts ?? 0,
         hintCount: t.hints.length,
-        hints: t.hints.slice(0, r?.hintsRevealed ?? 0),
+        hints: t.hints.slice(0, r?.hintsRevealed ?? 0).map((h) => forCgroup(h, version)),
       };
     });
   }

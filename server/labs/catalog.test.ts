@@ -235,7 +235,7 @@ describe("tasks in the frontmatter", () => {
     );
     expect(problems).toEqual([]);
     expect(lab!.tasks).toEqual([
-      { id: "first", title: "Do the first thing", checks: [{ type: "script", run: "test -f /tmp/done", timeoutMs: 15_000, retries: 0 }], hints: [], needs: [], points: 10, solution: "touch /tmp/done", solutions: [] },
+      { id: "first", title: "Do the first thing", checks: [{ type: "script", run: "test -f /tmp/done", timeoutMs: 15_000, retries: 0 }], hints: [], needs: [], points: 10, solution: { v1: "touch /tmp/done", v2: "touch /tmp/done" }, solutions: [] },
     ]);
   });
 

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { checkSchema } from "../checks/schema";
+import { cgroupVariantsSchema } from "./cgroup-variants";
 
 export const TASK_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -11,13 +12,14 @@ export const taskSchema = z.strictObject(
     // Typed checks (server/checks/schema.ts): parameters are validated when the
     // lab loads, so a typo fails `labs validate`, not a learner's green tick.
     checks: z.array(checkSchema, { error: "each task needs checks: a list of at least one check" }).min(1, "a task needs at least one check"),
-    hints: z.array(z.string().trim().min(1, "hints cannot be empty")).max(10).default([]),
+    // Hints and solutions may differ by the node's cgroup version (cgroup-variants.ts).
+    hints: z.array(cgroupVariantsSchema("a hint")).max(10).default([]),
     needs: z.array(z.string()).default([]),
     points: z.number().int().min(0).max(1000).default(10),
-    solution: z.string({ error: "each task needs a reference solution (shell run in the node) so `labs test` can prove it" }).trim().min(1, "the solution cannot be empty"),
+    solution: cgroupVariantsSchema("the solution", "each task needs a reference solution (shell run in the node) so `labs test` can prove it"),
     // Other legitimate ways: `labs test` replays each on a fresh node, so a
     // lab proves its checks accept more than its author's way.
-    solutions: z.array(z.string().trim().min(1, "a solution cannot be empty")).max(10).default([]),
+    solutions: z.array(cgroupVariantsSchema("a solution")).max(10).default([]),
   },
   { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown task field(s): ${issue.keys.join(", ")}` : undefined) },
 );

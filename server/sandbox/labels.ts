@@ -25,6 +25,8 @@ export const LABELS = {
   pool: `${PREFIX}.pool`,
   /** ISO-8601 creation time. */
   createdAt: `${PREFIX}.created-at`,
+  /** "1" or "2": the cgroup version the node runs under (its host's), which lab text and solutions follow. */
+  cgroupVersion: `${PREFIX}.cgroup-version`,
   /** What the resource is to the sandbox: "node" container, "containerd-state" volume. */
   role: `${PREFIX}.role`,
 } as const;
@@ -42,6 +44,7 @@ export interface SandboxLabelData {
   createdAt: Date;
   sessionId?: string;
   labSlug?: string;
+  cgroupVersion?: 1 | 2;
 }
 
 /** Builds the label map for one resource of a sandbox. */
@@ -57,6 +60,7 @@ export function buildLabels(data: SandboxLabelData, role: ResourceRole): Record<
   };
   if (data.sessionId) labels[LABELS.session] = data.sessionId;
   if (data.labSlug) labels[LABELS.lab] = data.labSlug;
+  if (data.cgroupVersion) labels[LABELS.cgroupVersion] = String(data.cgroupVersion);
   return labels;
 }
 
@@ -87,6 +91,8 @@ export function parseLabels(labels: Record<string, string> | undefined | null): 
   const labSlug = labels[LABELS.lab];
   if (sessionId) data.sessionId = sessionId;
   if (labSlug) data.labSlug = labSlug;
+  const cgroupVersion = labels[LABELS.cgroupVersion];
+  if (cgroupVersion === "1" || cgroupVersion === "2") data.cgroupVersion = Number(cgroupVersion) as 1 | 2;
   return data;
 }
 

@@ -78,6 +78,8 @@ export interface Sandbox {
   nodes: SandboxNode[];
   /** Name of the Docker host it runs on (multi-host deployments); absent on the single default host. */
   host?: string;
+  /** The cgroup version its nodes run under (their host's); absent when the provider does not know. */
+  cgroupVersion?: 1 | 2;
 }
 
 /** Filter for {@link SandboxProvider.list}; all given fields must match. */

@@ -29,6 +29,8 @@ export interface SessionView {
   progress: ProvisionProgress[];
   /** True when the node came from the warm pool. */
   warmStart: boolean;
+  /** The cgroup version of the learner's node, once it has one (the lab text shows that version's paths). */
+  cgroupVersion: 1 | 2 | null;
 }
 
 export interface SessionServiceDeps {
@@ -202,6 +204,7 @@ export class SessionService {
       queuePosition: pos >= 0 ? pos + 1 : null,
       progress: this.progress.get(row.id) ?? [],
       warmStart: this.warm.has(row.id),
+      cgroupVersion: row.cgroupVersion === 1 || row.cgroupVersion === 2 ? row.cgroupVersion : null,
     };
   }
 
@@ -281,7 +284,7 @@ export class SessionService {
    * Moves a session to `to` if it is still in `from` (compare-and-set, so two
    * writers cannot both win). Returns false when someone else moved it first.
    */
-  private async move(id: string, from: SessionState, to: SessionState, data: { reason?: string; sandboxId?: string; provider?: string; host?: string; expiresAt?: Date } = {}): Promise<boolean> {
+  private async move(id: string, from: SessionState, to: SessionState, data: { reason?: string; sandboxId?: string; provider?: string; host?: string; cgroupVersion?: number | null; expiresAt?: Date } = {}): Promise<boolean> {
     transition(from, to);
     const now = new Date();
     const { count } = await this.deps.prisma.labSession.updateMany({
@@ -292,6 +295,7 @@ export class SessionService {
         ...(data.sandboxId !== undefined && { sandboxId: data.sandboxId }),
         ...(data.provider !== undefined && { provider: data.provider }),
         ...(data.host !== undefined && { host: data.host }),
+        ...(data.cgroupVersion !== undefined && { cgroupVersion: data.cgroupVersion }),
         ...(data.expiresAt !== undefined && { expiresAt: data.expiresAt }),
         ...((to === "ended" || to === "failed") && { endedAt: now }),
         lastActivityAt: now,
@@ -429,6 +433,7 @@ export class SessionService {
       sandboxId: sandbox.id,
       provider: provider.name,
       host: sandbox.host,
+      cgroupVersion: sandbox.cgroupVersion ?? null,
       expiresAt: new Date(Date.now() + this.deps.config.ttlMs),
     });
     if (!ok) await this.release(sandbox.id, provider);
@@ -453,6 +458,7 @@ export class SessionService {
       const ok = await this.move(id, "provisioning", "ready", {
         sandboxId: sandbox.id,
         host: sandbox.host,
+        cgroupVersion: sandbox.cgroupVersion ?? null,
         expiresAt: new Date(Date.now() + this.deps.config.ttlMs),
       });
       if (!ok) {

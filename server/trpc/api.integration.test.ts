@@ -39,7 +39,7 @@ describe.each(DATABASE_KINDS)("API on %s", (kind) => {
     const lab = await platform.anonymous().labs.bySlug({ slug: "meet-your-node" });
     expect(lab.title).toBe("Meet your node");
     expect(lab.durationMinutes).toBe(10);
-    expect(lab.body).toContain("ctr version");
+    expect(lab.sections.map((s) => s.markdown).join("\n")).toContain("ctr version");
     // Learners see task titles, never the checks or the reference solutions.
     expect(lab.tasks.map((t) => t.id)).toEqual(["find-containerd", "gvisor-kernel"]);
     expect(JSON.stringify(lab)).not.toMatch(/solution|"checks"/);

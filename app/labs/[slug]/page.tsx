@@ -7,6 +7,7 @@ import ReactMarkdown from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import remarkGfm from "remark-gfm";
 import { LabMeta } from "../../_components/lab-meta";
+import { CgroupSection, NodeFactsProvider } from "../../_components/node-facts";
 import { CgroupTree } from "../../_components/explore/cgroup-tree";
 import { PodStepper } from "../../_components/explore/pod-stepper";
 import { RuntimeComparison } from "../../_components/explore/runtime-comparison";
@@ -40,6 +41,7 @@ export default async function LabPage({ params }: { params: Promise<{ slug: stri
   return (
     <TerminalsProvider>
       <TasksProvider>
+      <NodeFactsProvider>
       <LabWorkspace
         header={
           <header className="mb-6 border-b border-zinc-200 pb-4 dark:border-zinc-800">
@@ -53,19 +55,34 @@ export default async function LabPage({ params }: { params: Promise<{ slug: stri
         }
         body={
           <div className="lab-prose" data-testid="lab-body">
-            {/* Highlighting runs here on the server with bundled grammars: no network. */}
-            <ReactMarkdown
-              remarkPlugins={[remarkGfm]}
-              rehypePlugins={[[rehypeHighlight, { detect: false }]]}
-              components={{ pre: (props) => <LabCode {...props} tasks={lab.tasks} /> }}
-            >
-              {lab.body}
-            </ReactMarkdown>
+            {lab.sections.map((s, i) =>
+              s.cgroup ? (
+                <CgroupSection key={i} version={s.cgroup}>
+                  <Markdown text={s.markdown} tasks={lab.tasks} />
+                </CgroupSection>
+              ) : (
+                <Markdown key={i} text={s.markdown} tasks={lab.tasks} />
+              ),
+            )}
           </div>
         }
       />
+      </NodeFactsProvider>
       </TasksProvider>
     </TerminalsProvider>
+  );
+}
+
+/** One stretch of the steps. Highlighting runs here on the server with bundled grammars: no network. */
+function Markdown({ text, tasks }: { text: string; tasks: { id: string; title: string; points: number }[] }) {
+  return (
+    <ReactMarkdown
+      remarkPlugins={[remarkGfm]}
+      rehypePlugins={[[rehypeHighlight, { detect: false }]]}
+      components={{ pre: (props) => <LabCode {...props} tasks={tasks} /> }}
+    >
+      {text}
+    </ReactMarkdown>
   );
 }
 

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { bodySections } from "../../labs/body";
 import { SLUG_PATTERN } from "../../labs/schema";
 import { labProgressFor } from "../../labs/progress";
 import { authedProcedure, instructorProcedure, publicProcedure, router } from "../init";
@@ -30,7 +31,9 @@ export const labsRouter = router({
         durationMinutes: lab.durationMinutes,
         environment: lab.environment,
         tags: lab.tags,
-        body: lab.body,
+        // The steps, split where text is for one cgroup version only: the page
+        // shows each learner their own node's (server/labs/body.ts).
+        sections: bodySections(lab.body).sections.map(({ cgroup, markdown }) => ({ cgroup, markdown })),
         // Titles only: checks and reference solutions never reach the browser.
         tasks: lab.tasks.map((t) => ({ id: t.id, title: t.title, points: t.points, needs: t.needs })),
       };

@@ -160,6 +160,8 @@ export class DockerProvider implements SandboxProvider {
         name: "check isolation",
         run: async (ctx) => {
           ctx.engine = await this.engineProfile();
+          // Recorded on the node: the learner's lab text follows it (server/labs/cgroup-variants.ts).
+          ctx.labels.cgroupVersion = ctx.engine.cgroupVersion;
           const report = assessIsolation(ctx.engine, this.isolationPolicy, this.endpointName());
           if (!report.ok) throw new SandboxError("ISOLATION", report.message, `fix: ${report.fix}`);
           if (ctx.engine.isolation === "userns" && !this.isLocal()) {
@@ -447,6 +449,7 @@ function toSandbox(c: ContainerSummary): Sandbox | null {
   };
   if (data.sessionId) s.sessionId = data.sessionId;
   if (data.labSlug) s.labSlug = data.labSlug;
+  if (data.cgroupVersion) s.cgroupVersion = data.cgroupVersion;
   return s;
 }
 
