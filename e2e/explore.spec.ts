@@ -20,9 +20,18 @@ test("the Pod-creation stepper moves with the keyboard and says where it is in w
 test("the live cgroup tree shows the learner's node and marks the container just started", async ({ page }) => {
   await signUp(page, `cgroups-${Date.now()}@example.com`, "cgroup-password", "/labs/cgroups-and-oom");
   await expect(page.getByText("Start the lab to see your node's live cgroup tree here.")).toBeVisible();
+  // No node yet: the steps show both cgroup versions, each labelled.
+  await expect(page.getByTestId("cgroup-v1-section").first()).toContainText("On a cgroup v1 node");
+  await expect(page.getByTestId("cgroup-v2-section").first()).toContainText("On a cgroup v2 node");
   const panel = page.getByTestId("session-panel");
   await panel.getByRole("button", { name: "Start lab" }).click();
   await expect(panel).toHaveAttribute("data-state", "ready", { timeout: 60_000 });
+  // With a node: only its version's steps (this host's; test/ui/cgroup-sections.test.ts renders a v2 node).
+  const version = (await panel.getByTestId("node-cgroup-version").textContent())!.trim();
+  expect(version).toMatch(/^cgroup v[12]$/);
+  const [mine, other] = version === "cgroup v1" ? ["v1", "v2"] : ["v2", "v1"];
+  await expect(page.getByTestId(`cgroup-${mine}-section`).first()).toContainText(`Your node: cgroup ${mine}`);
+  await expect(page.getByTestId(`cgroup-${other}-section`)).toHaveCount(0);
   const tree = page.getByTestId("cgroup-tree");
   await expect(tree).toContainText("/ (your node) — memory", { timeout: 20_000 });
   await expect(tree).toContainText("of 1024.0 MiB");

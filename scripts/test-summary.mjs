@@ -8,8 +8,11 @@ const read = (f) => (fs.existsSync(path.join(dir, f)) ? JSON.parse(fs.readFileSy
 const tiers = [];
 // Skipped tests are named, with the reason their titles carry, so no skip is quiet.
 const skippedNames = [];
-for (const tier of ["unit", "integration"]) {
-  const r = read(`${tier}.json`);
+// The cgroup v2 tier (scripts/cgroup-v2-vm/tier.sh) leaves the same reports
+// in v2/, or v2-skipped.txt saying why it did not run.
+const vitestReports = [["unit.json", "unit"], ["integration.json", "integration"], ["v2/integration.json", "v2 integration"], ["v2/integration-systemd.json", "v2 systemd"]];
+for (const [file, tier] of vitestReports) {
+  const r = read(file);
   if (!r) continue;
   tiers.push({ tier, passed: r.numPassedTests, failed: r.numFailedTests, skipped: r.numPendingTests + r.numTodoTests });
   for (const f of r.testResults ?? []) {
@@ -33,9 +36,17 @@ if (fs.existsSync(path.join(dir, "compose.txt"))) {
   const m = /compose: (\d+) passed, (\d+) failed, (\d+) skipped/.exec(fs.readFileSync(path.join(dir, "compose.txt"), "utf8"));
   if (m) tiers.push({ tier: "compose", passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3]) });
 }
+if (fs.existsSync(path.join(dir, "v2/labs.txt"))) {
+  const m = /labs: (\d+) passed, (\d+) failed/.exec(fs.readFileSync(path.join(dir, "v2/labs.txt"), "utf8"));
+  tiers.push(m ? { tier: "v2 labs", passed: Number(m[1]), failed: Number(m[2]), skipped: 0 } : { tier: "v2 labs", passed: 0, failed: 1, skipped: 0 });
+}
+if (fs.existsSync(path.join(dir, "v2-skipped.txt"))) {
+  tiers.push({ tier: "v2", passed: 0, failed: 0, skipped: 1 });
+  skippedNames.push(`v2: ${fs.readFileSync(path.join(dir, "v2-skipped.txt"), "utf8").trim()}`);
+}
 let total = { passed: 0, failed: 0, skipped: 0 };
 for (const t of tiers) {
-  console.log(`${t.tier.padEnd(12)} ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`);
+  console.log(`${t.tier.padEnd(15)} ${t.passed} passed, ${t.failed} failed, ${t.skipped} skipped`);
   total = { passed: total.passed + t.passed, failed: total.failed + t.failed, skipped: total.skipped + t.skipped };
 }
 for (const name of skippedNames) console.log(`SKIPPED ${name}`);

@@ -10,6 +10,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HOST_CGROUP_V2 as V2 } from "../../test/support/host-cgroup";
 import { DockerProvider } from "../sandbox/providers/docker/provider";
 import { evaluateCheck, type CheckResult } from "./evaluate";
 import { openHostView, type HostView } from "./host-view";
@@ -147,10 +148,8 @@ describe("runtime: judged by what runs", () => {
 
 describe("oomKilled: only the learner's own container counts", () => {
   it("a hand-made cgroup with the container's name and a memory hog in it does not pass", async () => {
-    await run(
-      "d=/sys/fs/cgroup/memory/k8s.io/hogc; mkdir -p $d && echo 33554432 > $d/memory.limit_in_bytes; " +
-        "sh -c 'echo $$ > /sys/fs/cgroup/memory/k8s.io/hogc/cgroup.procs; exec /usr/local/bin/memhog 100' || true",
-    );
+    const [d, limit] = V2 ? ["/sys/fs/cgroup/k8s.io/hogc", "memory.max"] : ["/sys/fs/cgroup/memory/k8s.io/hogc", "memory.limit_in_bytes"];
+    await run(`mkdir -p ${d} && echo 33554432 > ${d}/${limit}; sh -c 'echo $$ > ${d}/cgroup.procs; exec /usr/local/bin/memhog 100' || true`);
     const r = await check({ type: "oomKilled", container: "hogc" });
     expect(r.passed).toBe(false);
     note("hand-made /k8s.io/hogc + memhog, no container", r);
@@ -172,7 +171,7 @@ describe("oomKilled: only the learner's own container counts", () => {
     // a limit below current usage, so it is lowered while usage is small).
     await run(`ctr -n k8s.io run -d ${SHELL} later sh -c 'x=$(head -c 1048576 /dev/zero | tr "\\0" a); while true; do x="$x$x"; sleep 0.5; done'`);
     const cg = (await check({ type: "cgroup", container: "later", resource: "memory.max", equals: "max", retries: 5 })).evidence.cgroup as string;
-    await run(`echo 33554432 > /sys/fs/cgroup/memory${cg}/memory.limit_in_bytes`);
+    await run(V2 ? `echo 33554432 > /sys/fs/cgroup${cg}/memory.max` : `echo 33554432 > /sys/fs/cgroup/memory${cg}/memory.limit_in_bytes`);
     const lowered = await check({ type: "oomKilled", container: "later", retries: 10 });
     expect(lowered.passed, lowered.message).toBe(true);
     note("limit lowered under a running hog", lowered);

@@ -19,7 +19,7 @@ import { preferSandboxEngine } from "../sandbox/providers/docker/sandbox-engine"
 import { createNodeProvider } from "../sandbox/providers/docker/from-env";
 import type { Sandbox } from "../sandbox/provider";
 import { CliError, usage } from "./usage";
-import { testLab } from "../grading/lab-test";
+import { testLab, WAYS, type Ways } from "../grading/lab-test";
 import path from "node:path";
 import fs from "node:fs";
 
@@ -119,9 +119,14 @@ function catalogOf(labDir: string, { lab, problems }: ReturnType<typeof loadLab>
   return { labs: lab ? [lab] : [], broken, problems };
 }
 
-/** `labs test <slug|path>... [--keep]`: replay each lab's solutions on a fresh sandbox. */
+/** `labs test <slug|path>... [--keep] [--ways all|cgroup|none]`: replay each lab's solutions on a fresh sandbox. */
 async function test(args: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { keep: { type: "boolean", default: false }, all: { type: "boolean", default: false } } });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { keep: { type: "boolean", default: false }, all: { type: "boolean", default: false }, ways: { type: "string", default: "all" } },
+  });
+  if (!WAYS.includes(values.ways as Ways)) throw new CliError(`--ways must be one of ${WAYS.join(", ")} (got "${values.ways}")`);
   const env = parseEnv();
   const catalog = loadCatalog(env.labsDir);
   for (const p of catalog.problems) console.error(formatProblem(p));
@@ -137,6 +142,7 @@ async function test(args: string[]): Promise<number> {
     console.log(`\n${lab.slug} (${lab.tasks.length} task(s))`);
     const result = await testLab(lab, provider(), {
       keep: values.keep,
+      ways: values.ways as Ways,
       onEvent: (e) => {
         if (e.kind === "sandbox") console.log(`  sandbox ${e.id} ready in ${e.readyMs} ms, cgroup v${e.cgroupVersion}${e.purpose ? ` (${e.purpose})` : ""}`);
         else console.log(`  ${e.ok ? "✓" : "✗"} ${e.taskId}: ${e.phase.padEnd(8)} ${e.detail} (${e.durationMs} ms)`);

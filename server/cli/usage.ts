@@ -9,8 +9,10 @@ export const usage = `usage: labs <command>
   labs sandbox rm <id>...                     remove sandboxes and their volumes
   labs validate [path]                        check all labs (or one lab directory); print every problem
                                               as file:line:col: message; exit 1 on any
-  labs test [<slug>...] [--keep]              on a fresh sandbox per lab: each task's checks fail, its
-                                              solution runs, its checks pass (default: every node lab)
+  labs test [<slug>...] [--keep] [--ways W]   on a fresh sandbox per lab: each task's checks fail, its
+                                              solution runs, its checks pass (default: every node lab);
+                                              other ways (solutions:) replayed: W = all (default),
+                                              cgroup (only those written per cgroup version), none
   labs schema                                 JSON Schema of lab frontmatter (docs/lab.schema.json)
   labs new <slug>                             scaffold labs/<slug>/lab.md (valid and testable as is)
 

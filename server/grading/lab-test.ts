@@ -2,7 +2,7 @@ import { evaluateCheck, type CheckResult } from "../checks/evaluate";
 import { openHostView, type HostView } from "../checks/host-view";
 import type { CgroupVersion } from "../checks/cgroup";
 import type { LabDefinition } from "../labs/catalog";
-import { CGROUP_VERSION_PROBE, forCgroup, parseCgroupVersionProbe, type CgroupVariants } from "../labs/cgroup-variants";
+import { CGROUP_VERSION_PROBE, differsByCgroup, forCgroup, parseCgroupVersionProbe, type CgroupVariants } from "../labs/cgroup-variants";
 import { orderByNeeds } from "../labs/tasks";
 import type { SandboxProvider } from "../sandbox/provider";
 
@@ -25,6 +25,14 @@ export interface LabTestResult {
 type Task = LabDefinition["tasks"][number];
 
 /**
+ * Which of a task's other ways (`solutions:`) to replay: all of them, only
+ * those written per cgroup version (`cgroup`: what a second host of the other
+ * version has left to prove; the reference solutions always run), or none.
+ */
+export const WAYS = ["all", "cgroup", "none"] as const;
+export type Ways = (typeof WAYS)[number];
+
+/**
  * The author's loop: on a fresh sandbox, for each task in `needs` order, its
  * checks must FAIL first (a check that passes on a fresh node proves
  * nothing), then its reference solution runs in the node, then its checks
@@ -40,7 +48,7 @@ type Task = LabDefinition["tasks"][number];
 export async function testLab(
   lab: LabDefinition,
   provider: SandboxProvider,
-  options: { keep?: boolean; onEvent?: (e: LabTestEvent) => void } = {},
+  options: { keep?: boolean; ways?: Ways; onEvent?: (e: LabTestEvent) => void } = {},
 ): Promise<LabTestResult> {
   const emit = options.onEvent ?? (() => {});
   const started = performance.now();
@@ -53,6 +61,7 @@ export async function testLab(
   });
   for (const [i, task] of ordered.entries()) {
     for (const [j, other] of task.solutions.entries()) {
+      if (options.ways === "none" || (options.ways === "cgroup" && !differsByCgroup(other))) continue;
       const label = `${task.id} (way ${j + 2})`;
       const fail = (failure: string) => {
         results.push({ taskId: label, ok: false, failure });

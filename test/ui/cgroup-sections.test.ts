@@ -15,9 +15,9 @@ const lab = loadCatalog(path.resolve(import.meta.dirname, "../../labs")).labs.fi
 function renderSteps(version: 1 | 2 | null): string {
   const children: ReactNode[] = bodySections(lab.body).sections.map((s, i) => {
     const md = createElement(ReactMarkdown, { key: `m${i}` }, s.markdown);
-    return s.cgroup ? createElement(CgroupSection, { key: i, version: s.cgroup }, md) : md;
+    return s.cgroup ? createElement(CgroupSection, { key: i, version: s.cgroup, children: md }) : md;
   });
-  return renderToStaticMarkup(createElement(NodeFactsProvider, { cgroupVersion: version }, children));
+  return renderToStaticMarkup(createElement(NodeFactsProvider, { cgroupVersion: version, children }));
 }
 
 describe("the cgroups lab's steps follow the learner's node", () => {

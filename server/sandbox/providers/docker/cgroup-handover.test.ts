@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cgroupMounts, handoverPlan, inUserNamespace, parseCgroupMemberships } from "./cgroup-handover";
+import { cgroupMounts, handoverOrder, handoverPlan, inUserNamespace, parseCgroupMemberships } from "./cgroup-handover";
 
 // A node's /proc/<pid>/cgroup and the host's mountinfo as read on the CI
 // machine (cgroup v1, cgroupfs driver, the fence's parent), trimmed.
@@ -61,5 +61,18 @@ describe("cgroup handover", () => {
   it("refuses paths that would reach a hierarchy's root", () => {
     const plan = handoverPlan(parseCgroupMemberships("9:memory:/\n4:pids:/a/../../\n11:pids:/c0ffee/..\n12:name=systemd:/..\n"), cgroupMounts(mountinfo), "c0ffee");
     expect(plan).toEqual([]);
+  });
+
+  it("chowns every delegation file before any directory, and the directory node-init watches last", () => {
+    const plan = handoverPlan(parseCgroupMemberships(procCgroup), cgroupMounts(mountinfo), "c0ffee");
+    const memoryDir = "/sys/fs/cgroup/memory/runtime-labs/default/abc/c0ffee";
+    const order = handoverOrder(plan, memoryDir);
+    const firstDir = order.findIndex((p) => plan.some((e) => e.dir === p));
+    expect(order.slice(0, firstDir).every((p) => plan.some((e) => e.files.includes(p)))).toBe(true);
+    expect(order.slice(firstDir).every((p) => plan.some((e) => e.dir === p))).toBe(true);
+    expect(order.at(-1)).toBe(memoryDir);
+    // A v2-only host: one directory, its three files before it.
+    const v2 = handoverPlan(parseCgroupMemberships("0::/runtime-labs/default/abc/c0ffee\n"), cgroupMounts("30 25 0:26 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw,nsdelegate\n"), "c0ffee");
+    expect(handoverOrder(v2, v2[0]!.dir).map((p) => p.split("/").pop())).toEqual(["cgroup.procs", "cgroup.subtree_control", "cgroup.threads", "c0ffee"]);
   });
 });

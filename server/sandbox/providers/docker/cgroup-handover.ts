@@ -81,8 +81,8 @@ function unescapeMount(p: string): string {
  * point. A hierarchy runc did not join (e.g. misc, rdma) still shows the
  * parent's host cgroup in /proc/<pid>/cgroup: it is left alone.
  */
-export function handoverPlan(memberships: CgroupMembership[], mounts: Map<string, string>, containerId: string): { dir: string; files: string[] }[] {
-  const plan: { dir: string; files: string[] }[] = [];
+export function handoverPlan(memberships: CgroupMembership[], mounts: Map<string, string>, containerId: string): { dir: string; files: string[]; controllers: string }[] {
+  const plan: { dir: string; files: string[]; controllers: string }[] = [];
   for (const m of memberships) {
     if (!m.path.split("/").includes(containerId)) continue;
     const mount = mounts.get([...m.controllers.split(",")].sort().join(","));
@@ -92,9 +92,29 @@ export function handoverPlan(memberships: CgroupMembership[], mounts: Map<string
     const rel = path.relative(mount, dir);
     if (!rel || rel.startsWith("..") || path.isAbsolute(rel)) continue;
     const files = m.controllers === "" ? [...V2_DELEGATED_FILES] : [...V1_DELEGATED_FILES];
-    plan.push({ dir, files: files.map((f) => path.join(dir, f)) });
+    plan.push({ dir, files: files.map((f) => path.join(dir, f)), controllers: m.controllers });
   }
   return plan;
+}
+
+/**
+ * The order to chown a plan in: every delegation file first, then the
+ * directories, the one node-init watches last (v1: the memory hierarchy's;
+ * v2: the unified one). node-init takes that directory turning writable as
+ * "handed over" and at once moves its processes and enables controllers,
+ * which needs cgroup.procs and cgroup.subtree_control already its own: with
+ * the directory first, it raced the files and nested containers lost the cpu
+ * controller (seen on cgroup v2 in the VM tier).
+ */
+export function handoverOrder(plan: { dir: string; files: string[] }[], watched: string): string[] {
+  const last = plan.filter((p) => p.dir === watched);
+  const dirs = [...plan.filter((p) => p.dir !== watched), ...last].map((p) => p.dir);
+  return [...plan.flatMap((p) => p.files), ...dirs];
+}
+
+/** The directory node-init waits for: the memory hierarchy's on v1, the unified one on v2. */
+function watchedDir(plan: { dir: string; controllers: string }[]): string | undefined {
+  return (plan.find((p) => p.controllers.split(",").includes("memory")) ?? plan.find((p) => p.controllers === ""))?.dir;
 }
 
 /**
@@ -115,14 +135,12 @@ export async function handOverNodeCgroups(
   const plan = handoverPlan(parseCgroupMemberships(cgroupText), cgroupMounts(mountinfo), containerId);
   // Pid reuse, or a node not in its own cgroups: nothing of ours to hand over.
   if (plan.length === 0) throw new Error(`process ${pid} is in no cgroup of container ${containerId.slice(0, 12)}`);
-  for (const { dir, files } of plan) {
-    await fs.chown(dir, owner.uid, owner.gid);
-    for (const f of files) {
-      await fs.chown(f, owner.uid, owner.gid).catch((err: NodeJS.ErrnoException) => {
-        // cgroup.threads exists only on newer v2 kernels.
-        if (err.code !== "ENOENT") throw err;
-      });
-    }
+  const dirs = new Set(plan.map((p) => p.dir));
+  for (const target of handoverOrder(plan, watchedDir(plan) ?? "")) {
+    await fs.chown(target, owner.uid, owner.gid).catch((err: NodeJS.ErrnoException) => {
+      // cgroup.threads exists only on newer v2 kernels; a directory must exist.
+      if (err.code !== "ENOENT" || dirs.has(target)) throw err;
+    });
   }
   return plan.map((p) => p.dir);
 }

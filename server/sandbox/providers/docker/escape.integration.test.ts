@@ -10,10 +10,15 @@
  *
  * At the end the suite prints a table of attempts and outcomes (the closing
  * note of issue 13 quotes it).
+ *
+ * It runs on cgroup v1 hosts (our machines) and on v2 (the VM tier,
+ * docs/testing.md): where the two differ, each test reads the host's own
+ * files (v1: one hierarchy per controller; v2: one tree, eBPF for devices).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statfsSync, statSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { HOST_CGROUP_V2 as V2 } from "../../../../test/support/host-cgroup";
 import type { Sandbox } from "../../provider";
 import { requireNodeImage, sleep, testProvider } from "./test-support";
 
@@ -24,9 +29,12 @@ const sh = (s: Sandbox, script: string, timeoutMs = 30_000) => provider.exec(s.i
 const outcomes: { attempt: string; outcome: string }[] = [];
 const record = (attempt: string, outcome: string) => outcomes.push({ attempt, outcome });
 
-/** Host-side cgroup directory of a node in one v1 hierarchy (under its fence). */
-const hostCgroup = (s: Sandbox, controller: string) =>
-  `/sys/fs/cgroup/${controller}/runtime-labs/${provider.instance}/${s.id}/${s.nodes[0]!.containerId}`;
+/** Host-side fence of a sandbox (cgroup-fence.ts): in one v1 hierarchy, or in the v2 tree. */
+const fenceCgroup = (s: Sandbox, controller: string) => `/sys/fs/cgroup${V2 ? "" : `/${controller}`}/runtime-labs/${provider.instance}/${s.id}`;
+/** Host-side cgroup directory of a node, below its fence. */
+const hostCgroup = (s: Sandbox, controller: string) => `${fenceCgroup(s, controller)}/${s.nodes[0]!.containerId}`;
+/** The node's own view of one controller's files: /sys/fs/cgroup/<controller> on v1, /sys/fs/cgroup on v2. */
+const nodeCgroup = (controller: string) => `/sys/fs/cgroup${V2 ? "" : `/${controller}`}`;
 
 beforeAll(async () => {
   await requireNodeImage();
@@ -104,7 +112,7 @@ describe("escape suite: root in a user-namespaced node", () => {
     record("mount -t sysfs; find -writable under kernel/ power/ module/ fs/", r.stdout.includes("MOUNTED") ? "mounts, nothing writable" : "mount refused");
   });
 
-  it("cannot make a new cgroup v1 hierarchy with a writable release_agent", async () => {
+  it("cannot make a new cgroup v1 hierarchy with a writable release_agent (on v2 hosts too)", async () => {
     const r = await sh(
       a,
       "mkdir -p /mnt/cg; for o in none,name=escape rdma; do mount -t cgroup -o $o cgroup /mnt/cg 2>/dev/null && { echo \"MOUNTED $o\"; test -w /mnt/cg/release_agent && echo WRITABLE; umount /mnt/cg; }; done; true",
@@ -113,17 +121,9 @@ describe("escape suite: root in a user-namespaced node", () => {
     record("mount -t cgroup -o none,name=escape (release_agent)", r.stdout.includes("MOUNTED") ? "mounts, release_agent unwritable" : "mount refused");
   });
 
-  it("cannot widen its device whitelist, and the host's list stays the default", async () => {
-    const r = await sh(a, "echo a > /sys/fs/cgroup/devices/devices.allow && echo WIDENED; echo 'b 254:0 r' > /sys/fs/cgroup/devices/devices.allow && echo WIDENED; true");
-    expect(r.stdout).not.toContain("WIDENED");
-    expect(r.stderr).toMatch(/permission denied|not permitted/i);
-    const list = readFileSync(`${hostCgroup(a, "devices")}/devices.list`, "utf8");
-    expect(list).not.toMatch(/^a /m);
-    expect(list).not.toMatch(/^b \d+:\d+ r/m);
-    // The fence above it is pinned too: even a node without a user namespace could not add a device.
-    const fence = readFileSync(`/sys/fs/cgroup/devices/runtime-labs/${provider.instance}/${a.id}/devices.list`, "utf8");
-    expect(fence).not.toMatch(/^a /m);
-    record("echo a > devices.allow", "Permission denied; host devices.list unchanged; fence pinned to the default set");
+  it("cannot widen the devices it may use (v1: its whitelist, fence pinned; v2: eBPF out of reach, limit files unwritable)", async () => {
+    if (V2) await devicesOnV2();
+    else await devicesOnV1();
   });
 
   it("cannot mknod and open the host's disk, /dev/mem, /dev/port or /dev/kmsg", async () => {
@@ -185,16 +185,13 @@ describe("escape suite: root in a user-namespaced node", () => {
   });
 
   it("cannot raise its own memory and pids limits; the host-side fence holds anyway", async () => {
-    const r = await sh(
-      a,
-      "echo 2147483648 > /sys/fs/cgroup/memory/memory.memsw.limit_in_bytes; echo 2147483648 > /sys/fs/cgroup/memory/memory.limit_in_bytes; " +
-        "echo 4096 > /sys/fs/cgroup/pids/pids.max; cat /sys/fs/cgroup/memory/memory.limit_in_bytes /sys/fs/cgroup/pids/pids.max",
-    );
+    const [mem, pids] = [nodeCgroup("memory"), nodeCgroup("pids")];
+    const [limit, swap] = V2 ? ["memory.max", "memory.swap.max"] : ["memory.limit_in_bytes", "memory.memsw.limit_in_bytes"];
+    const r = await sh(a, `echo 2147483648 > ${mem}/${swap}; echo 2147483648 > ${mem}/${limit}; echo 4096 > ${pids}/pids.max; cat ${mem}/${limit} ${pids}/pids.max`);
     expect(r.stderr).toMatch(/permission denied/i);
     expect(r.stdout.trim().split("\n")).toEqual([String(256 * 2 ** 20), "256"]);
-    const fence = `/sys/fs/cgroup/memory/runtime-labs/${provider.instance}/${a.id}`;
-    expect(Number(readFileSync(`${fence}/memory.limit_in_bytes`, "utf8"))).toBe(256 * 2 ** 20);
-    record("raise memory.limit_in_bytes / pids.max", "Permission denied; fence unchanged");
+    expect(Number(readFileSync(`${fenceCgroup(a, "memory")}/${limit}`, "utf8"))).toBe(256 * 2 ** 20);
+    record(`raise ${limit} / pids.max`, "Permission denied; fence unchanged");
   });
 
   it("fills its disk only up to the cap: the write fails with a quota error and the host keeps its space", async () => {
@@ -237,7 +234,8 @@ describe("escape suite: root in a user-namespaced node", () => {
     expect(other.ms).toBeLessThan(5_000);
     expect(stall).toBeLessThan(1_000);
     expect(Number(readFileSync(`${hostCgroup(a, "pids")}/pids.max`, "utf8"))).toBe(256);
-    expect(Number(readFileSync(`${hostCgroup(a, "pids")}/pids.events`, "utf8").split(" ")[1])).toBeGreaterThan(0);
+    // v1 counts refused forks in "max N"; v2 too (pids.events of the cgroup that hit it).
+    expect(Number(/max (\d+)/.exec(readFileSync(`${hostCgroup(a, "pids")}/pids.events`, "utf8"))?.[1])).toBeGreaterThan(0);
     record("fork bomb", `held at pids.max 256; neighbour's echo ${Math.round(other.ms)} ms during it (load ${loadavg()})`);
   });
 
@@ -257,13 +255,45 @@ describe("escape suite: root in a user-namespaced node", () => {
     await provider.destroy(c.id);
     // No cgroup directory of it is left in any hierarchy (Docker's own in
     // blkio, freezer, name=systemd, ... included).
-    const left = readdirSync("/sys/fs/cgroup", { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => `/sys/fs/cgroup/${d.name}/runtime-labs/${provider.instance}/${c.id}`)
-      .filter((dir) => existsSync(dir));
+    const hierarchies = V2 ? ["/sys/fs/cgroup"] : readdirSync("/sys/fs/cgroup", { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `/sys/fs/cgroup/${d.name}`);
+    const left = hierarchies.map((h) => `${h}/runtime-labs/${provider.instance}/${c.id}`).filter((dir) => existsSync(dir));
     expect(left).toEqual([]);
   });
 });
+
+/** v1: the node's devices.allow refuses it; the host's list and the fence above stay the default set. */
+async function devicesOnV1() {
+  const r = await sh(a, "echo a > /sys/fs/cgroup/devices/devices.allow && echo WIDENED; echo 'b 254:0 r' > /sys/fs/cgroup/devices/devices.allow && echo WIDENED; true");
+  expect(r.stdout).not.toContain("WIDENED");
+  expect(r.stderr).toMatch(/permission denied|not permitted/i);
+  const list = readFileSync(`${hostCgroup(a, "devices")}/devices.list`, "utf8");
+  expect(list).not.toMatch(/^a /m);
+  expect(list).not.toMatch(/^b \d+:\d+ r/m);
+  // The fence above it is pinned too: even a node without a user namespace could not add a device.
+  const fence = readFileSync(`${fenceCgroup(a, "devices")}/devices.list`, "utf8");
+  expect(fence).not.toMatch(/^a /m);
+  record("echo a > devices.allow", "Permission denied; host devices.list unchanged; fence pinned to the default set");
+}
+
+/**
+ * v2 has no devices files: runc's eBPF programs of every ancestor apply, and
+ * attaching one needs CAP_BPF / CAP_SYS_ADMIN over the host, which the node's
+ * root lacks. Its own cgroup's limit files are not writable either.
+ */
+async function devicesOnV2() {
+  const r = await sh(
+    a,
+    "ls /sys/fs/cgroup/devices.* 2>/dev/null | sed 's/^/FILE /'; " +
+      "for f in memory.max pids.max cpu.max memory.swap.max; do test -w /sys/fs/cgroup/$f && echo \"WRITABLE $f\"; done; " +
+      "grep -E '^CapEff' /proc/self/status; true",
+  );
+  expect(r.stdout).not.toContain("FILE");
+  expect(r.stdout).not.toContain("WRITABLE");
+  const eff = BigInt(`0x${/CapEff:\s*([0-9a-f]+)/.exec(r.stdout)![1]}`);
+  // CAP_BPF is 39; CAP_SYS_ADMIN (21) is held only over the node's own user namespace.
+  expect((eff >> 39n) & 1n).toBe(0n);
+  record("v2: devices files, limit files of its own cgroup", "no devices.* files (eBPF); memory.max, pids.max, cpu.max not writable");
+}
 
 function loadavg(): string {
   return readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProvisionProgress, Sandbox } from "../../provider";
 import { LABELS } from "../../labels";
 import { DockerApi } from "./docker-api";
-import { hostMemoryCgroup, readCgroupKey, requireNodeImage, sleep, testProvider } from "./test-support";
+import { hostNodeMemory, readCgroupKey, requireNodeImage, sleep, testProvider } from "./test-support";
 import { isSandboxError, type SandboxError } from "../../errors";
 import Docker from "dockerode";
 
@@ -96,12 +96,12 @@ describe("docker provider: node lifecycle", () => {
         "for i in $(seq 100); do ctr -n k8s.io task ls | grep -q '^hog .*STOPPED' && exit 0; sleep 0.1; done; exit 1",
     );
     expect(detached.exitCode, detached.stderr).toBe(0);
-    const node = hostMemoryCgroup(sandbox.nodes[0]!.containerId);
-    expect(node, "node cgroup visible from the host (cgroup v1)").not.toBeNull();
+    const node = await hostNodeMemory(sandbox.nodes[0]!.containerId);
+    expect(node, "node cgroup visible from the host").not.toBeNull();
     // Nested cgroups live below the node's own cgroup, inside its limits.
-    const oom = readCgroupKey(`${node}/k8s.io/hog/memory.oom_control`, "oom_kill");
+    const oom = readCgroupKey(`${node!.dir}/k8s.io/hog/${node!.files.oomEvents}`, "oom_kill");
     expect(oom).toBeGreaterThanOrEqual(1);
-    expect(Number(readFileSync(`${node}/k8s.io/hog/memory.limit_in_bytes`, "utf8"))).toBe(33554432);
+    expect(Number(readFileSync(`${node!.dir}/k8s.io/hog/${node!.files.limit}`, "utf8"))).toBe(33554432);
     const del = await sh("ctr -n k8s.io task delete hog 2>&1; ctr -n k8s.io container delete hog");
     expect(del.stdout).toContain("137");
   });
@@ -117,17 +117,18 @@ describe("docker provider: node lifecycle", () => {
   });
 
   it("counts a nested container's memory against the node's own limit", async () => {
-    const node = hostMemoryCgroup(sandbox.nodes[0]!.containerId)!;
-    const before = Number(readFileSync(`${node}/memory.usage_in_bytes`, "utf8"));
+    const node = (await hostNodeMemory(sandbox.nodes[0]!.containerId))!;
+    const usage = () => Number(readFileSync(`${node.dir}/${node.files.usage}`, "utf8"));
+    const before = usage();
     const start = await sh("ctr -n k8s.io run -d localhost/labs/memhog:1 holder memhog 200 --hold >/dev/null");
     expect(start.exitCode, start.stderr).toBe(0);
     let during = before;
     for (let i = 0; i < 100 && during - before < 150 * 2 ** 20; i++) {
       await sleep(100);
-      during = Number(readFileSync(`${node}/memory.usage_in_bytes`, "utf8"));
+      during = usage();
     }
     expect(during - before).toBeGreaterThanOrEqual(150 * 2 ** 20);
-    expect(Number(readFileSync(`${node}/memory.limit_in_bytes`, "utf8"))).toBe(1024 ** 3);
+    expect(Number(readFileSync(`${node.dir}/${node.files.limit}`, "utf8"))).toBe(1024 ** 3);
     await sh("ctr -n k8s.io task kill -s KILL holder; sleep 0.3; ctr -n k8s.io task delete holder; ctr -n k8s.io container delete holder");
   });
 

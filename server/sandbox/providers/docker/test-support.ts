@@ -4,7 +4,9 @@
  * never see each other's sandboxes), a loud failure when the node image is
  * missing, and host-side cgroup paths.
  */
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { HOST_CGROUP_V2 } from "../../../../test/support/host-cgroup";
+import { nodeCgroupRoot, parseProcCgroup } from "../../../checks/host-view";
 import { DockerApi } from "./docker-api";
 import { DockerProvider, type DockerProviderOptions } from "./provider";
 import { DEFAULT_NODE_IMAGE } from "./node-spec";
@@ -23,22 +25,33 @@ export async function requireNodeImage(image = process.env.LABS_NODE_IMAGE ?? DE
   }
 }
 
+/** Where a node's memory accounting is on the host, and what its files are called there. */
+export interface HostNodeMemory {
+  version: 1 | 2;
+  /** The node's own cgroup directory (v1: in the memory hierarchy). */
+  dir: string;
+  /** Usage, limit, and the "key value" file that counts OOM kills (key oom_kill). */
+  files: { usage: string; limit: string; oomEvents: string };
+}
+
 /**
- * Host-side memory cgroup directory of a node container (cgroup v1), or null:
- * under its fence (/runtime-labs/<instance>/<sandbox>/, see cgroup-fence.ts)
- * or, without one, where Docker puts containers by default.
+ * The node container's memory cgroup on the host, found the way the host
+ * view finds it: from its init's /proc/<pid>/cgroup, cut at the segment
+ * naming the container (under its fence, Docker's /docker/<id> or systemd's
+ * system.slice/docker-<id>.scope). Null when the node is not visible here.
  */
-export function hostMemoryCgroup(containerId: string): string | null {
-  const fenced = "/sys/fs/cgroup/memory/runtime-labs";
-  const candidates = [`/sys/fs/cgroup/memory/docker/${containerId}`, `/sys/fs/cgroup/memory/system.slice/docker-${containerId}.scope`];
-  if (existsSync(fenced)) {
-    for (const instance of readdirSync(fenced, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-      for (const sandbox of readdirSync(`${fenced}/${instance.name}`, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-        candidates.push(`${fenced}/${instance.name}/${sandbox.name}/${containerId}`);
-      }
-    }
-  }
-  return candidates.find((dir) => existsSync(dir)) ?? null;
+export async function hostNodeMemory(containerId: string): Promise<HostNodeMemory | null> {
+  const pid = await new DockerApi().containerPid(containerId);
+  if (!pid || !existsSync(`/proc/${pid}/cgroup`)) return null;
+  const paths = parseProcCgroup(readFileSync(`/proc/${pid}/cgroup`, "utf8"));
+  const version = HOST_CGROUP_V2 ? 2 : 1;
+  const p = paths.get(version === 2 ? "" : "memory");
+  if (p === undefined || !p.includes(containerId)) return null;
+  const dir = `/sys/fs/cgroup${version === 1 ? "/memory" : ""}${nodeCgroupRoot(p, containerId)}`;
+  if (!existsSync(dir)) return null;
+  return version === 2
+    ? { version, dir, files: { usage: "memory.current", limit: "memory.max", oomEvents: "memory.events" } }
+    : { version, dir, files: { usage: "memory.usage_in_bytes", limit: "memory.limit_in_bytes", oomEvents: "memory.oom_control" } };
 }
 
 /** Reads one key of a "key value" cgroup file such as memory.oom_control. */

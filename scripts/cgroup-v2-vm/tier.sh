@@ -1,0 +1,43 @@
+#!/bin/bash
+# The cgroup v2 tier of `npm test`, run as root inside the VM by
+#   bash scripts/cgroup-v2-vm/vm.sh run scripts/cgroup-v2-vm/tier.sh OUT_DIR
+# The platform's own code runs here, beside the guest's engines, as in
+# production: user-namespaced nodes get their cgroup handed over and checks
+# read the host view (/proc and the unified cgroup tree) of a real v2 host.
+# Results go to /share/out (copied to OUT_DIR): labs.txt, integration.json,
+# integration-systemd.json. What runs and why: docs/testing.md.
+set -uo pipefail
+export PATH=/repo/node_modules/.bin:$PATH CI=true NEXT_TELEMETRY_DISABLED=1
+out=/share/out
+mkdir -p "$out"
+cd /repo
+rc=0
+step() { printf '\n\033[1m-- v2: %s --\033[0m\n' "$1"; }
+timer() { local label=$1 s=$SECONDS; shift; "$@"; local r=$?; echo "(v2 ${label}: $((SECONDS - s)) s)"; return $r; }
+
+sandbox_engine=unix:///run/runtime-labs/docker.sock
+step "node image into the sandbox engine (docker load under TCG)"
+DOCKER_HOST=$sandbox_engine timer load docker load -q -i /share/images.tar || exit 1
+
+# 1. The platform's default: the sandbox engine (user namespaces, btrfs disk
+#    caps, cgroupfs driver: fences at /sys/fs/cgroup/runtime-labs/...).
+step "labs test --all (user-namespaced nodes on cgroup v2)"
+DOCKER_HOST=$sandbox_engine timer labs node bin/labs.mjs test --all --ways cgroup | tee "$out/labs.txt"
+[ "${PIPESTATUS[0]}" = 0 ] || rc=1
+
+step "integration suites on cgroup v2: provider, escape, checks, tamper"
+DOCKER_HOST=$sandbox_engine timer integration vitest run --project integration \
+  server/sandbox/providers/docker/provider.integration.test.ts \
+  server/sandbox/providers/docker/escape.integration.test.ts \
+  server/checks/checks.integration.test.ts \
+  server/checks/tamper.integration.test.ts \
+  --reporter=default --reporter=json --outputFile.json="$out/integration.json" || rc=1
+
+# 2. Debian's own engine: systemd cgroup driver (nodes in
+#    system.slice/docker-<id>.scope), no user namespace; the host view there.
+step "checks on Docker's systemd cgroup driver (shared-kernel-root)"
+timer load-systemd docker load -q -i /share/images.tar || exit 1
+DOCKER_HOST=unix:///var/run/docker.sock SANDBOX_ISOLATION=shared-kernel-root SANDBOX_DISK_MB=0 \
+  timer integration-systemd vitest run --project integration server/checks/checks.integration.test.ts \
+  --reporter=default --reporter=json --outputFile.json="$out/integration-systemd.json" || rc=1
+exit $rc
