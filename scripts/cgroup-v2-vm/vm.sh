@@ -28,7 +28,8 @@
 #
 # Env (optional): LABS_VM_STATE (cache, default /var/lib/runtime-labs-v2vm),
 # LABS_VM_MEMORY_MB (default 6144), LABS_VM_CPUS (default: the host's cores),
-# LABS_VM_TIMEOUT_S (default 2400), LABS_VM_IMAGES (images copied from the
+# LABS_VM_TIMEOUT_S (default 2400), LABS_V2_* (passed to the job's
+# environment, e.g. LABS_V2_FULL=1 for tier.sh), LABS_VM_IMAGES (images copied from the
 # host's ordinary engine into the guest's engines; default runtime-labs/node:dev).
 set -euo pipefail
 
@@ -109,6 +110,8 @@ run() {
   mkdir -p "$run_dir/share"
   trap 'kill "$(cat "$run_dir/qemu.pid" 2>/dev/null)" 2>/dev/null || true; rm -rf "$run_dir"' EXIT
   install -m 0755 "$job" "$run_dir/share/job.sh"
+  # The job's settings: every LABS_V2_* variable of the caller.
+  env | grep '^LABS_V2_' >"$run_dir/share/job.env" || true
 
   # Images: saved from the host's ordinary engine (where `npm run images`
   # builds them); the job loads them into the guest's engines it uses.

@@ -27,6 +27,10 @@ let a: Sandbox;
 let b: Sandbox;
 const sh = (s: Sandbox, script: string, timeoutMs = 30_000) => provider.exec(s.id, ["bash", "-c", script], { timeoutMs });
 const outcomes: { attempt: string; outcome: string }[] = [];
+// Responsiveness bounds are for real hardware; under emulation (the cgroup v2
+// VM tier runs QEMU TCG, about 10x slower) tier.sh scales them up. The
+// containment itself (limits held, kills inside the node) is never scaled.
+const TIME_SCALE = Math.max(1, Number(process.env.LABS_TEST_TIME_SCALE) || 1);
 const record = (attempt: string, outcome: string) => outcomes.push({ attempt, outcome });
 
 /** Host-side fence of a sandbox (cgroup-fence.ts): in one v1 hierarchy, or in the v2 tree. */
@@ -231,8 +235,8 @@ describe("escape suite: root in a user-namespaced node", () => {
       expect(res.timedOut).toBe(true);
     });
     expect(other.ok).toBe(true);
-    expect(other.ms).toBeLessThan(5_000);
-    expect(stall).toBeLessThan(1_000);
+    expect(other.ms).toBeLessThan(5_000 * TIME_SCALE);
+    expect(stall).toBeLessThan(1_000 * TIME_SCALE);
     expect(Number(readFileSync(`${hostCgroup(a, "pids")}/pids.max`, "utf8"))).toBe(256);
     // v1 counts refused forks in "max N"; v2 too (pids.events of the cgroup that hit it).
     expect(Number(/max (\d+)/.exec(readFileSync(`${hostCgroup(a, "pids")}/pids.events`, "utf8"))?.[1])).toBeGreaterThan(0);
@@ -249,7 +253,7 @@ describe("escape suite: root in a user-namespaced node", () => {
       expect((await sh(b, "echo pong")).stdout).toBe("pong\n");
       otherMs = performance.now() - t0;
     });
-    expect(stall).toBeLessThan(1_000);
+    expect(stall).toBeLessThan(1_000 * TIME_SCALE);
     expect((await sh(c, "echo alive")).stdout).toBe("alive\n");
     record("memory bomb (memhog 2000 MiB at 256 MiB)", `OOM-killed (137) in its node; neighbour's echo ${Math.round(otherMs)} ms after (load ${loadavg()})`);
     await provider.destroy(c.id);
