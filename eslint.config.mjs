@@ -19,6 +19,17 @@ export default tseslint.config(
     },
   },
   {
+    // Layering: services and domain code take the caller from server/auth/,
+    // never from the API layer; only the API edge (server/trpc) and the
+    // composition root know tRPC. test/architecture.test.ts checks the
+    // import graph (no cycles) besides.
+    files: ["server/**/*.ts"],
+    ignores: ["server/trpc/**", "server/**/*.test.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { patterns: [{ group: ["**/trpc/*", "**/trpc"], message: "Domain code must not import the API layer (server/trpc); the caller type is in server/auth/principal.ts." }] }],
+    },
+  },
+  {
     // Layering (style.md 12): the UI may import server types and the shared
     // protocol, never server internals at runtime.
     files: ["app/**/*.{ts,tsx}"],

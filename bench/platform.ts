@@ -4,7 +4,7 @@ import path from "node:path";
 import { parseEnv } from "../server/env";
 import { createServices, type Services } from "../server/services";
 import type { SessionConfig } from "../server/sessions/config";
-import { userFromHeaders, type SessionUser } from "../server/trpc/context";
+import { userFromHeaders, type SessionUser } from "../server/auth/principal";
 import { cookieHeader } from "../test/support/cookies";
 
 /** Platform services on a throwaway PGlite database, for benchmarks. */
@@ -17,7 +17,7 @@ export async function startTestPlatformOutsideVitest(instance: string, sessionCo
     async user(email: string): Promise<SessionUser> {
       const res = await services.auth.api.signUpEmail({ body: { email, password: "benchmark password", name: "bench" }, asResponse: true });
       const cookie = cookieHeader(res);
-      return (await userFromHeaders(services, new Headers({ cookie })))!;
+      return (await userFromHeaders(services.auth, new Headers({ cookie })))!;
     },
     async close() {
       await services.close();

@@ -17,7 +17,7 @@ import type { Shell } from "../server/sandbox/provider";
 import { DockerProvider } from "../server/sandbox/providers/docker/provider";
 import { createTerminalGateway } from "../server/terminal/gateway";
 import { NodeTerminalClient } from "../server/terminal/node-client";
-import { userFromHeaders } from "../server/trpc/context";
+import { userFromHeaders } from "../server/auth/principal";
 import { cookieHeader } from "../test/support/cookies";
 
 /** Printed by the shell when a run is over; typed as two strings so the echoed command does not match. */
@@ -127,7 +127,7 @@ export async function benchTerminal(megabytes = 50) {
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     const res = await services.auth.api.signUpEmail({ body: { email: "bench-terminal@example.com", password: "benchmark password", name: "bench" }, asResponse: true });
     const cookie = cookieHeader(res);
-    const owner = (await userFromHeaders(services, new Headers({ cookie })))!;
+    const owner = (await userFromHeaders(services.auth, new Headers({ cookie })))!;
     await services.sessions.boot();
     let session = await services.sessions.start(owner, "meet-your-node");
     const deadline = Date.now() + 120_000;

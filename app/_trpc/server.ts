@@ -2,7 +2,8 @@ import "server-only";
 import { headers } from "next/headers";
 import { cache } from "react";
 import { getServices } from "@/server/services";
-import { createContextInner, userFromHeaders } from "@/server/trpc/context";
+import { userFromHeaders } from "@/server/auth/principal";
+import { createContextInner } from "@/server/trpc/context";
 import { createCaller } from "@/server/trpc/root";
 
 /**
@@ -11,6 +12,6 @@ import { createCaller } from "@/server/trpc/root";
  */
 export const api = cache(async () => {
   const services = getServices();
-  const user = await userFromHeaders(services, await headers());
+  const user = await userFromHeaders(services.auth, await headers());
   return createCaller(createContextInner({ services, user }));
 });

@@ -1,6 +1,6 @@
 import { DomainError, isDomainError, type DomainErrorCode } from "../errors";
 import type { Services } from "../services";
-import { userFromHeaders, type SessionUser } from "../trpc/context";
+import { userFromHeaders, type SessionUser } from "../auth/principal";
 import { authenticateApiToken } from "./service";
 import { parseAuthorization } from "./token";
 
@@ -36,7 +36,7 @@ export async function callerFromRequest(services: Services, req: Request): Promi
   const credential = parseAuthorization(req.headers.get("authorization"));
   if (credential.kind === "malformed") throw new DomainError("UNAUTHORIZED", credential.reason);
   if (credential.kind === "token") return { user: await authenticateApiToken(services.db.prisma, credential.token), via: "token" };
-  const user = await userFromHeaders(services, req.headers);
+  const user = await userFromHeaders(services.auth, req.headers);
   if (!user) throw new DomainError("UNAUTHORIZED", "Sign in, or send an API token as `Authorization: Bearer rl_...` (create one on your Account page).");
   return { user, via: "cookie" };
 }

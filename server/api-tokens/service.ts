@@ -1,6 +1,6 @@
 import { DomainError } from "../errors";
 import type { PrismaClient } from "../generated/prisma/client";
-import type { SessionUser } from "../trpc/context";
+import type { SessionUser } from "../auth/principal";
 import { generateToken, hashToken, looksLikeToken, tokenPrefix } from "./token";
 
 /**

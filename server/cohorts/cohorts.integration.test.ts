@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DockerProvider } from "../sandbox/providers/docker/provider";
 import { startTestPlatform, type TestPlatform } from "../../test/support/services";
 import type { CohortResults } from "../grades/types";
-import type { SessionUser } from "../trpc/context";
+import type { SessionUser } from "../auth/principal";
 
 const INSTANCE = `t-cohorts-${process.pid}`;
 

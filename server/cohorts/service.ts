@@ -7,8 +7,8 @@ import type { GradingService, TaskView } from "../grading/service";
 import type { CohortResults } from "../grades/types";
 import type { LabCatalogService } from "../labs/service";
 import type { SessionService } from "../sessions/service";
-import type { SessionUser } from "../trpc/context";
-import { assertCanManageCohort, canWatchSession } from "./access";
+import type { SessionUser } from "../auth/principal";
+import { assertCanManageCohort, canWatchSession } from "../auth/access";
 
 /** A cohort as its instructor sees it in lists. */
 export interface CohortSummary {

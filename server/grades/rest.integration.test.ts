@@ -12,7 +12,7 @@ import { until } from "../../test/support/wait";
 import { createApiToken, revokeApiToken } from "../api-tokens/service";
 import { DockerProvider } from "../sandbox/providers/docker/provider";
 import { installServices } from "../services";
-import type { SessionUser } from "../trpc/context";
+import type { SessionUser } from "../auth/principal";
 import { createWebhook } from "../webhooks/manage";
 import { SIGNATURE_HEADER, verifySignature } from "../webhooks/signing";
 import { WebhookWorker } from "../webhooks/worker";

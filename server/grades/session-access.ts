@@ -1,7 +1,7 @@
-import { canWatchSession } from "../cohorts/access";
+import { canWatchSession } from "../auth/access";
 import { DomainError } from "../errors";
 import type { PrismaClient } from "../generated/prisma/client";
-import type { SessionUser } from "../trpc/context";
+import type { SessionUser } from "../auth/principal";
 
 /**
  * The session with its lab and learner, for reading its grades or grading it

@@ -2,7 +2,7 @@ import { isDomainError } from "../errors";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { GradingService } from "../grading/service";
 import type { LabCatalogService } from "../labs/service";
-import type { SessionUser } from "../trpc/context";
+import type { SessionUser } from "../auth/principal";
 import { gradedTasks } from "./lab-tasks";
 import { labCell } from "./score";
 import { loadGradableSession, type GradableSession } from "./session-access";

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DockerProvider } from "../sandbox/providers/docker/provider";
 import { startTestPlatform, type TestPlatform } from "../../test/support/services";
-import type { SessionUser } from "../trpc/context";
+import type { SessionUser } from "../auth/principal";
 import type { TaskView } from "./service";
 
 const INSTANCE = `t-grading-${process.pid}`;

@@ -1,7 +1,7 @@
 import { EventEmitter, on } from "node:events";
 import { evaluateCheck } from "../checks/evaluate";
 import { openHostView } from "../checks/host-view";
-import { canWatchSession } from "../cohorts/access";
+import { canWatchSession } from "../auth/access";
 import { DomainError } from "../errors";
 import type { PrismaClient } from "../generated/prisma/client";
 import { forCgroup } from "../labs/cgroup-variants";
@@ -9,7 +9,7 @@ import type { LabCatalogService } from "../labs/service";
 import { withLogContext } from "../observability/log-context";
 import { timeCheckEvaluation } from "../observability/metrics";
 import type { SessionService } from "../sessions/service";
-import type { SessionUser } from "../trpc/context";
+import { isSystem, SYSTEM, type Principal, type SessionUser } from "../auth/principal";
 import { evaluateTasks } from "./runner";
 
 /** A task's state as the learner's checklist shows it. */
@@ -126,15 +126,15 @@ export class GradingService {
   }
 
   /**
-   * Evaluates the session's pending tasks now and stores the outcome.
-   * `user` null means the platform itself (background polling).
+   * Evaluates the session's pending tasks now and stores the outcome, for a
+   * person or for the platform itself (SYSTEM: background polling).
    */
-  async evaluate(user: SessionUser | null, sessionId: string, trigger?: EvaluationTrigger): Promise<TaskView[]> {
+  async evaluate(user: Principal, sessionId: string, trigger?: EvaluationTrigger): Promise<TaskView[]> {
     const row = await this.deps.prisma.labSession.findUnique({ where: { id: sessionId }, include: { lab: true } });
     if (!row) throw new DomainError("NOT_FOUND", "That lab session does not exist.");
     // The same rule as every read of a session: the owner, admins, and the
-    // learner's own instructors (server/cohorts/access.ts).
-    if (user && !(await canWatchSession(this.deps.prisma, user, row))) throw new DomainError("NOT_FOUND", "That lab session does not exist.");
+    // learner's own instructors, the platform (server/auth/access.ts).
+    if (!(await canWatchSession(this.deps.prisma, user, row))) throw new DomainError("NOT_FOUND", "That lab session does not exist.");
     const lab = await this.deps.labs.get(row.lab.slug);
     if (!lab.tasks.length) {
       // Nothing to grade: remember the visit so the poller does not come back every tick.
@@ -147,7 +147,7 @@ export class GradingService {
       return this.view(sessionId, lab.slug);
     }
     // Recorded with each change: the poller, the learner's "Check now", or anyone else (staff, the API).
-    const cause: EvaluationTrigger = trigger ?? (!user ? "poll" : user.id === row.userId ? "check" : "grade");
+    const cause: EvaluationTrigger = trigger ?? (isSystem(user) ? "poll" : user.id === row.userId ? "check" : "grade");
     const run = this.runChecks(row, lab, cause);
     this.running.set(sessionId, run);
     try {
@@ -164,7 +164,7 @@ export class GradingService {
     trigger: EvaluationTrigger,
   ): Promise<TaskView[]> {
     const sessionId = row.id;
-    const { provider, sandboxId } = await this.deps.sessions.sandboxOf({ id: row.userId, email: "", name: "", role: "learner" }, sessionId);
+    const { provider, sandboxId } = await this.deps.sessions.sandboxOf(SYSTEM, sessionId);
     const { view, reason } = await openHostView(provider, sandboxId);
     // Operators should know when checks fall back to commands inside the node
     // (not tamper-resistant); once per distinct reason is enough.
@@ -290,7 +290,7 @@ export class GradingService {
         due.slice(i, i + concurrency).map((s) =>
           // Lines logged while grading carry the session's id.
           withLogContext({ sessionId: s.id }, () =>
-            this.evaluate(null, s.id).catch((err: unknown) => {
+            this.evaluate(SYSTEM, s.id).catch((err: unknown) => {
               this.lastRun.set(s.id, now);
               this.deps.log?.(`grading: ${s.id}: ${(err as Error).message}`);
             }),

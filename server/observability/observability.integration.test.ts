@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DockerProvider } from "../sandbox/providers/docker/provider";
 import { startTestPlatform, type TestPlatform } from "../../test/support/services";
 import { sampleValue } from "../../test/support/prometheus";
-import type { SessionUser } from "../trpc/context";
+import type { SessionUser } from "../auth/principal";
 import { createOpsEndpoints, type OpsEndpoints } from "./endpoints";
 import { createLogger, setRootLogger } from "./logger";
 import { bindMetricSources } from "./metrics";

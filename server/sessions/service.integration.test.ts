@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DockerProvider } from "../sandbox/providers/docker/provider";
 import { startTestPlatform, type TestPlatform } from "../../test/support/services";
-import type { SessionUser } from "../trpc/context";
+import type { SessionUser } from "../auth/principal";
 import type { SessionView } from "./service";
 import { until } from "../../test/support/wait";
 

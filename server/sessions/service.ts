@@ -3,9 +3,9 @@ import { DomainError, isDomainError } from "../errors";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { LabCatalogService } from "../labs/service";
 import type { HostChange, ProvisionProgress, Sandbox, SandboxEnvironment, SandboxProvider } from "../sandbox/provider";
-import type { SessionUser } from "../trpc/context";
+import type { Principal, SessionUser } from "../auth/principal";
 import type { SessionConfig } from "./config";
-import { canWatchSession } from "../cohorts/access";
+import { canWatchSession } from "../auth/access";
 import { canTransition, LIVE_STATES, transition, type SessionState } from "./lifecycle";
 import { WarmPool } from "./pool";
 import { withLogContext } from "../observability/log-context";
@@ -213,7 +213,7 @@ export class SessionService {
    * learners in their cohorts (server/cohorts/access.ts). Everyone else gets
    * NOT_FOUND, which does not reveal that the session exists.
    */
-  private async assertCanRead(user: SessionUser, row: { userId: string; labId: string }) {
+  private async assertCanRead(user: Principal, row: { userId: string; labId: string }) {
     if (!(await canWatchSession(this.deps.prisma, user, row))) {
       throw new DomainError("NOT_FOUND", "That lab session does not exist.", "session belongs to another user");
     }
@@ -703,7 +703,7 @@ export class SessionService {
   }
 
   /** Where a session's sandbox is, for terminals and checks. Whoever may watch the session (canWatchSession). */
-  async sandboxOf(user: SessionUser, id: string): Promise<{ provider: SandboxProvider; sandboxId: string }> {
+  async sandboxOf(user: Principal, id: string): Promise<{ provider: SandboxProvider; sandboxId: string }> {
     const row = await this.row(id);
     await this.assertCanRead(user, row);
     const provider = this.deps.providers[row.environment];

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DockerProvider } from "../sandbox/providers/docker/provider";
 import { startTestPlatform, type TestPlatform } from "../../test/support/services";
-import type { SessionUser } from "../trpc/context";
+import type { SessionUser } from "../auth/principal";
 import { createTerminalGateway, type TerminalGateway } from "./gateway";
 import { NodeTerminalClient, UpgradeRefused, type ConnectOptions } from "./node-client";
 import { ClientFrameType, CloseCode, MAX_INPUT_BYTES } from "./protocol";

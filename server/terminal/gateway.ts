@@ -10,11 +10,11 @@
 import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
-import { canWatchSession } from "../cohorts/access";
+import { canWatchSession } from "../auth/access";
 import { isDomainError, type DomainErrorCode } from "../errors";
 import type { SandboxProvider } from "../sandbox/provider";
 import type { Services } from "../services";
-import { userFromHeaders, type SessionUser } from "../trpc/context";
+import { userFromHeaders, type SessionUser } from "../auth/principal";
 import { DEFAULT_TERMINAL_CONFIG, type TerminalConfig } from "./config";
 import { rejectUpgrade } from "./http-reject";
 import { WebSocketPeer } from "./peer";
@@ -78,7 +78,7 @@ export function createTerminalGateway(
     if (origin !== undefined && !allowedOrigins.has(origin)) return refuse(403, "This terminal cannot be opened from another site.");
     const headers = new Headers();
     for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-    const user = await userFromHeaders(services, headers);
+    const user = await userFromHeaders(services.auth, headers);
     if (!user) return refuse(401, "Sign in to open a terminal.");
     const handshake = parseHandshake(url.searchParams);
     if ("error" in handshake) return refuse(400, handshake.error);

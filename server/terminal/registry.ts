@@ -6,7 +6,7 @@
  */
 import type { SandboxProvider } from "../sandbox/provider";
 import type { SessionService } from "../sessions/service";
-import type { SessionUser } from "../trpc/context";
+import type { SessionUser } from "../auth/principal";
 import type { TerminalConfig } from "./config";
 import { CloseCode } from "./protocol";
 import { Terminal } from "./terminal";

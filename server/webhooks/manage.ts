@@ -1,7 +1,7 @@
-import { assertCanManageCohort } from "../cohorts/access";
+import { assertCanManageCohort } from "../auth/access";
 import { DomainError } from "../errors";
 import type { PrismaClient } from "../generated/prisma/client";
-import type { SessionUser } from "../trpc/context";
+import type { SessionUser } from "../auth/principal";
 import { WEBHOOK_EVENTS, type PingPayload, type WebhookEvent } from "./events";
 import { generateWebhookSecret } from "./signing";
 import { parseWebhookUrl, PUBLIC_TARGETS_ONLY, type WebhookTargetPolicy } from "./url";

@@ -4,7 +4,8 @@ import path from "node:path";
 import { parseEnv } from "../../server/env";
 import { createServices, type Services } from "../../server/services";
 import type { SessionConfig } from "../../server/sessions/config";
-import { createContextInner, userFromHeaders } from "../../server/trpc/context";
+import { userFromHeaders } from "../../server/auth/principal";
+import { createContextInner } from "../../server/trpc/context";
 import { createCaller } from "../../server/trpc/root";
 import { freshDatabase, type DatabaseKind } from "./databases";
 import { cookieHeader } from "./cookies";
@@ -67,14 +68,14 @@ export async function startTestPlatform(
       });
       if (!res.ok) throw new Error(`sign-up of ${email} failed: ${res.status} ${await res.text()}`);
       const cookie = cookieHeader(res);
-      const user = await userFromHeaders(services, new Headers({ cookie }));
+      const user = await userFromHeaders(services.auth, new Headers({ cookie }));
       return { cookie, caller: createCaller(createContextInner({ services, user })) };
     },
     async signIn(email, password = "correct horse battery") {
       const res = await services.auth.api.signInEmail({ body: { email, password }, asResponse: true });
       if (!res.ok) throw new Error(`sign-in of ${email} failed: ${res.status} ${await res.text()}`);
       const cookie = cookieHeader(res);
-      const user = await userFromHeaders(services, new Headers({ cookie }));
+      const user = await userFromHeaders(services.auth, new Headers({ cookie }));
       return { cookie, caller: createCaller(createContextInner({ services, user })) };
     },
     anonymous: () => createCaller(createContextInner({ services, user: null })),

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { assertCanManageCohort } from "../../cohorts/access";
+import { assertCanManageCohort } from "../../auth/access";
 import { cohortResults } from "../../grades/cohort-results";
 import { instructorProcedure, router } from "../init";
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { CatalogStatus } from "../../labs/report";
 import type { Services } from "../../services";
-import { createContextInner, type SessionUser } from "../context";
+import type { SessionUser } from "../../auth/principal";
+import { createContextInner } from "../context";
 import { createCaller } from "../root";
 
 // labs.problems: broken labs with their located problems, for instructors

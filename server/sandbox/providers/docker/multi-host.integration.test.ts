@@ -13,7 +13,7 @@ import { openHostView } from "../../../checks/host-view";
 import { hostLostReason } from "../../../sessions/service";
 import { createTerminalGateway, type TerminalGateway } from "../../../terminal/gateway";
 import { NodeTerminalClient } from "../../../terminal/node-client";
-import type { SessionUser } from "../../../trpc/context";
+import type { SessionUser } from "../../../auth/principal";
 import { startSecondDockerd, secondDockerdUnavailable, type SecondDockerd } from "../../../../test/support/second-dockerd";
 import { startTestPlatform, type TestPlatform } from "../../../../test/support/services";
 import { until } from "../../../../test/support/wait";

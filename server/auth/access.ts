@@ -1,5 +1,9 @@
+/**
+ * The access rules: who may manage a cohort, who may watch a session.
+ * Services and the API edges ask here; none decides on its own.
+ */
 import { DomainError } from "../errors";
-import type { SessionUser } from "../trpc/context";
+import { isSystem, type Principal, type SessionUser } from "./principal";
 
 /**
  * Who may see and manage a cohort: admins any cohort, instructors the
@@ -30,14 +34,16 @@ interface CohortMembershipReader {
 /**
  * Whether `user` may look at (never change) a learner's lab session: its
  * owner; admins; an instructor whose live cohort has the learner as a member
- * and the session's lab among its labs. Other instructors see nothing, so a
- * learner's work is visible only to the people teaching them.
+ * and the session's lab among its labs; the platform itself. Other
+ * instructors see nothing, so a learner's work is visible only to the people
+ * teaching them.
  */
 export async function canWatchSession(
   prisma: CohortMembershipReader,
-  user: Pick<SessionUser, "id" | "role">,
+  user: Pick<SessionUser, "id" | "role"> | Principal,
   session: { userId: string; labId: string },
 ): Promise<boolean> {
+  if (isSystem(user)) return true;
   if (session.userId === user.id || user.role === "admin") return true;
   if (user.role !== "instructor") return false;
   const cohort = await prisma.cohort.findFirst({
