@@ -1,7 +1,7 @@
 /**
  * Domain errors carry a sentence for people and a technical detail for
- * operators (coder's Response{Message, Detail}). The tRPC layer maps them to
- * API errors in one place (server/trpc/init.ts).
+ * operators (coder's Response{Message, Detail}). Every edge (tRPC, REST, the
+ * terminal's upgrade) answers them with the HTTP status of HTTP_STATUS.
  */
 export type DomainErrorCode =
   | "NOT_FOUND"
@@ -12,6 +12,18 @@ export type DomainErrorCode =
   | "UNAVAILABLE"
   | "CAPACITY"
   | "INTERNAL";
+
+/** The one map from domain error to HTTP status, for every transport. */
+export const HTTP_STATUS: Readonly<Record<DomainErrorCode, number>> = {
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  CAPACITY: 429,
+  INTERNAL: 500,
+  UNAVAILABLE: 503,
+};
 
 // A brand instead of `instanceof`: Next bundles server modules separately from
 // the copy tsx loads for server/main.ts, so one error class can exist twice in

@@ -1,4 +1,4 @@
-import { DomainError, isDomainError, type DomainErrorCode } from "../errors";
+import { DomainError, HTTP_STATUS, isDomainError } from "../errors";
 import type { Services } from "../services";
 import { userFromHeaders, type SessionUser } from "../auth/principal";
 import { authenticateApiToken } from "./service";
@@ -9,17 +9,6 @@ import { parseAuthorization } from "./token";
  * `{ error: { code, message } }` with the matching HTTP status. Route files
  * wrap their work in `apiRoute` and stay a few lines long.
  */
-
-const STATUS: Record<DomainErrorCode, number> = {
-  BAD_REQUEST: 400,
-  UNAUTHORIZED: 401,
-  FORBIDDEN: 403,
-  NOT_FOUND: 404,
-  CONFLICT: 409,
-  CAPACITY: 429,
-  INTERNAL: 500,
-  UNAVAILABLE: 503,
-};
 
 /** A REST caller: the user, and whether they came with a token or a browser cookie. */
 export interface ApiCaller {
@@ -62,7 +51,7 @@ export function errorResponse(err: unknown): Response {
   if (isDomainError(err)) {
     const headers: Record<string, string> = { "cache-control": "no-store" };
     if (err.code === "UNAUTHORIZED") headers["www-authenticate"] = 'Bearer realm="runtime-labs"';
-    return Response.json({ error: { code: err.code, message: err.message } }, { status: STATUS[err.code], headers });
+    return Response.json({ error: { code: err.code, message: err.message } }, { status: HTTP_STATUS[err.code], headers });
   }
   // Unknown failures: logged with their text, answered with a sentence only.
   console.error("[api/v1] request failed:", err);

@@ -11,7 +11,7 @@ import type { IncomingMessage } from "node:http";
 import type { Duplex } from "node:stream";
 import { WebSocketServer, type WebSocket } from "ws";
 import { canWatchSession } from "../auth/access";
-import { isDomainError, type DomainErrorCode } from "../errors";
+import { HTTP_STATUS, isDomainError } from "../errors";
 import type { SandboxProvider } from "../sandbox/provider";
 import type { Services } from "../services";
 import { userFromHeaders, type SessionUser } from "../auth/principal";
@@ -21,9 +21,6 @@ import { WebSocketPeer } from "./peer";
 import { CloseCode, encodeError, MAX_FRAME_BYTES, parseHandshake, TERMINAL_PATH, type TerminalHandshake } from "./protocol";
 import { TerminalRegistry, TooManyTerminalsError } from "./registry";
 import type { Terminal } from "./terminal";
-
-/** HTTP status of each domain error that can refuse an upgrade. */
-const STATUS_OF: Partial<Record<DomainErrorCode, number>> = { NOT_FOUND: 404, CONFLICT: 409, FORBIDDEN: 403, UNAUTHORIZED: 401 };
 
 /** Outcome of the checks before an upgrade. */
 type Authorization =
@@ -92,8 +89,8 @@ export function createTerminalGateway(
       }
       return { ok: true, handshake, readOnly, user, ...where };
     } catch (err) {
-      const status = isDomainError(err) ? STATUS_OF[err.code] : undefined;
-      if (isDomainError(err) && status) return refuse(status, err.message);
+      // A refusal with its sentence; an internal fault stays a thrown error (logged, 500).
+      if (isDomainError(err) && err.code !== "INTERNAL") return refuse(HTTP_STATUS[err.code], err.message);
       throw err;
     }
   }

@@ -1,7 +1,8 @@
 import { TRPCError } from "@trpc/server";
+import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { describe, expect, it } from "vitest";
-import { DomainError } from "../errors";
-import { errorData } from "./init";
+import { DomainError, HTTP_STATUS, type DomainErrorCode } from "../errors";
+import { errorData, trpcCodeOf } from "./init";
 
 describe("errors sent to API clients", () => {
   it("keep the detail of a NOT_FOUND on the server, so ids cannot be probed", () => {
@@ -12,5 +13,11 @@ describe("errors sent to API clients", () => {
   it("pass other domain errors' detail through", () => {
     const err = new TRPCError({ code: "CONFLICT", message: "This lab's sandbox is not running.", cause: new DomainError("CONFLICT", "This lab's sandbox is not running.", "state ended") });
     expect(errorData(err)).toMatchObject({ detail: "state ended", domainCode: "CONFLICT" });
+  });
+
+  it("answer every domain error with the same HTTP status as REST and the terminal (one table, server/errors.ts)", () => {
+    for (const code of Object.keys(HTTP_STATUS) as DomainErrorCode[]) {
+      expect([code, getHTTPStatusCodeFromError(new TRPCError({ code: trpcCodeOf(code) }))]).toEqual([code, HTTP_STATUS[code]]);
+    }
   });
 });

@@ -2,20 +2,22 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
-import { isDomainError, type DomainErrorCode } from "../errors";
+import { HTTP_STATUS, isDomainError, type DomainErrorCode } from "../errors";
 import { rootLogger } from "../observability/logger";
 import type { Context } from "./context";
 
-const codeMap: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
-  NOT_FOUND: "NOT_FOUND",
-  FORBIDDEN: "FORBIDDEN",
-  UNAUTHORIZED: "UNAUTHORIZED",
-  BAD_REQUEST: "BAD_REQUEST",
-  CONFLICT: "CONFLICT",
-  UNAVAILABLE: "SERVICE_UNAVAILABLE",
-  CAPACITY: "TOO_MANY_REQUESTS",
-  INTERNAL: "INTERNAL_SERVER_ERROR",
+/** tRPC's name for each HTTP status a domain error maps to (server/errors.ts HTTP_STATUS). */
+const TRPC_CODE_OF_STATUS: Record<number, TRPC_ERROR_CODE_KEY> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  409: "CONFLICT",
+  429: "TOO_MANY_REQUESTS",
+  500: "INTERNAL_SERVER_ERROR",
+  503: "SERVICE_UNAVAILABLE",
 };
+export const trpcCodeOf = (code: DomainErrorCode): TRPC_ERROR_CODE_KEY => TRPC_CODE_OF_STATUS[HTTP_STATUS[code]] ?? "INTERNAL_SERVER_ERROR";
 
 /**
  * What clients get beyond tRPC's own error shape: the domain code, a
@@ -47,7 +49,7 @@ const domainErrors = t.middleware(async ({ next, path }) => {
   if (!result.ok) {
     const cause = result.error.cause;
     if (isDomainError(cause)) {
-      throw new TRPCError({ code: codeMap[cause.code], message: cause.message, cause });
+      throw new TRPCError({ code: trpcCodeOf(cause.code), message: cause.message, cause });
     }
     if (result.error.code === "INTERNAL_SERVER_ERROR") {
       rootLogger().error({ component: "trpc", procedure: path, err: cause ?? result.error }, `${path} failed`);
