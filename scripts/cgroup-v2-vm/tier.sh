@@ -7,11 +7,11 @@
 #
 # Two sizes (docs/testing.md, "The cgroup v2 tier"):
 #   core (default, every CI run, about 8 minutes under TCG): the labs written
-#     per cgroup version (reference solutions), and the provider, escape and
-#     checks suites on user-namespaced nodes;
+#     per cgroup version (reference solutions), and the escape and checks
+#     suites on user-namespaced nodes;
 #   full (LABS_V2_FULL=1, about 19 minutes): every node lab with every way
-#     written per version, the tamper suite too, and the checks suite again
-#     on Debian's engine with the systemd cgroup driver.
+#     written per version, the provider and tamper suites too, and the checks
+#     suite again on Debian's engine with the systemd cgroup driver.
 # Results go to /share/out (copied to OUT_DIR): labs.txt, integration.json
 # and, in full, integration-systemd.json.
 set -uo pipefail
@@ -42,10 +42,8 @@ fi
 DOCKER_HOST=$sandbox_engine timer labs node bin/labs.mjs test "${labs[@]}" | tee "$out/labs.txt"
 [ "${PIPESTATUS[0]}" = 0 ] || rc=1
 
-suites=(server/sandbox/providers/docker/provider.integration.test.ts
-  server/sandbox/providers/docker/escape.integration.test.ts
-  server/checks/checks.integration.test.ts)
-[ "$full" = 1 ] && suites+=(server/checks/tamper.integration.test.ts)
+suites=(server/sandbox/providers/docker/escape.integration.test.ts server/checks/checks.integration.test.ts)
+[ "$full" = 1 ] && suites+=(server/sandbox/providers/docker/provider.integration.test.ts server/checks/tamper.integration.test.ts)
 step "integration on cgroup v2: ${suites[*]##*/}"
 DOCKER_HOST=$sandbox_engine timer integration vitest run --project integration "${suites[@]}" \
   --reporter=default --reporter=json --outputFile.json="$out/integration.json" || rc=1
