@@ -142,6 +142,15 @@ describe("terminal gateway on real Docker", () => {
     expect(c.gaps).toBe(0);
   });
 
+  it("keeps keystrokes sent before Ready (typing or a Run during shell start-up) and runs them once the shell is there", async () => {
+    const c = await connect("t-early");
+    // The socket is open; the shell is still starting and Ready has not come.
+    expect(c.frames.some((f) => f.type === "ready")).toBe(false);
+    c.type("echo early-$((40+2))-keys\r");
+    await c.frame("ready");
+    await c.waitFor("early-42-keys");
+  });
+
   it("delivers multibyte UTF-8 intact, even split across writes and frames", async () => {
     const c = await shell("t-utf8");
     // One emoji written in two halves 200 ms apart: two frames on the wire.

@@ -19,6 +19,7 @@ import { DEFAULT_TERMINAL_CONFIG, type TerminalConfig } from "./config";
 import { rejectUpgrade } from "./http-reject";
 import { WebSocketPeer } from "./peer";
 import { CloseCode, encodeError, MAX_FRAME_BYTES, parseHandshake, TERMINAL_PATH, type TerminalHandshake } from "./protocol";
+import { EARLY_FRAME_BYTES, EarlyFrames } from "./early-frames";
 import { TerminalRegistry, TooManyTerminalsError } from "./registry";
 import type { Terminal } from "./terminal";
 
@@ -100,6 +101,8 @@ export function createTerminalGateway(
     if (!auth.ok) return rejectUpgrade(socket, auth.status, auth.text);
     const { handshake, readOnly } = auth;
     const ws = await new Promise<WebSocket>((resolve) => wss.handleUpgrade(req, socket, head, resolve));
+    // Keystrokes sent while the shell starts are held, not lost (issue 16).
+    const early = new EarlyFrames(ws);
     alive.add(ws);
     ws.on("pong", () => alive.add(ws));
     let terminal: Terminal | undefined;
@@ -127,7 +130,13 @@ export function createTerminalGateway(
       return;
     }
     if (ws.readyState !== ws.OPEN) return; // gone while the shell started; the grace timer reaps it
-    terminal.attach(new WebSocketPeer(ws, readOnly, terminal, config), handshake.offset);
+    const peer = new WebSocketPeer(ws, readOnly, terminal, config);
+    terminal.attach(peer, handshake.offset);
+    // After Ready: the held frames go through the same checks as live ones.
+    for (const f of early.release()) peer.receive(f.data, f.isBinary);
+    if (early.dropped) {
+      peer.send(encodeError("RATE_LIMITED", `${early.dropped} bytes typed while the terminal was starting did not fit (at most ${EARLY_FRAME_BYTES / 1024} KiB are kept) and were dropped.`));
+    }
     if (readOnly) recheckWatcher(ws, auth.user, handshake.session);
   }
 

@@ -45,7 +45,8 @@ export class WebSocketPeer implements TerminalPeer {
     if (this.ws.readyState === this.ws.OPEN || this.ws.readyState === this.ws.CONNECTING) this.ws.close(code, reason);
   }
 
-  private receive(data: Buffer, isBinary: boolean): void {
+  /** One client frame, as it arrived on the socket (or held while the shell started). */
+  receive(data: Buffer, isBinary: boolean): void {
     let frame;
     try {
       if (!isBinary) throw new ProtocolError("Text messages are not part of the terminal protocol; send binary frames.");
