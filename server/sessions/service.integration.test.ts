@@ -87,10 +87,16 @@ describe("lab sessions on real Docker", () => {
     expect(last).toMatchObject({ state: "ready", queuePosition: null, warmStart: true });
   });
 
-  it("keeps one learner out of another's session", async () => {
+  it("keeps one learner out of another's session, without saying it exists or whose it is", async () => {
     const s = (await sessions().current(alice, "meet-your-node"))!;
     await expect(sessions().get(carol, s.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
-    await expect(sessions().end(carol, s.id)).rejects.toMatchObject({ code: "FORBIDDEN" });
+    // Ending or extending someone else's session reads exactly like a session that does not exist.
+    const missing = await sessions().end(carol, "no-such-session").catch((e: unknown) => e);
+    for (const attempt of [sessions().end(carol, s.id), sessions().extend(carol, s.id)]) {
+      const err = await attempt.catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: "NOT_FOUND", message: (missing as Error).message });
+      expect(JSON.stringify(err)).not.toContain(alice.id);
+    }
     await expect(sessions().sandboxOf(carol, s.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
   });
 

@@ -219,10 +219,16 @@ export class SessionService {
     }
   }
 
-  /** Only the owner (or an admin) may change a session. */
-  private assertCanChange(user: SessionUser, row: { userId: string }) {
+  /**
+   * Only the owner (or an admin) may change a session. Someone who may not
+   * even see it is told it does not exist (its existence and owner stay
+   * hidden); a watcher (the learner's instructor) is told why not, with no
+   * detail naming anyone.
+   */
+  private async assertCanChange(user: SessionUser, row: { userId: string; labId: string }) {
+    await this.assertCanRead(user, row);
     if (row.userId !== user.id && user.role !== "admin") {
-      throw new DomainError("FORBIDDEN", "Only the learner who started this session can change it.", `owner ${row.userId}`);
+      throw new DomainError("FORBIDDEN", "Only the learner who started this session can change it.");
     }
   }
 
@@ -494,7 +500,7 @@ export class SessionService {
   /** Adds time to a ready session, up to the maximum lifetime. */
   async extend(user: SessionUser, id: string): Promise<SessionView> {
     const row = await this.row(id);
-    this.assertCanChange(user, row);
+    await this.assertCanChange(user, row);
     if (row.state !== "ready" || !row.expiresAt) {
       throw new DomainError("CONFLICT", "Only a running lab can be extended.", `state ${row.state}`);
     }
@@ -519,7 +525,7 @@ export class SessionService {
   /** Ends a session at the learner's request. */
   async end(user: SessionUser, id: string): Promise<SessionView> {
     const row = await this.row(id);
-    this.assertCanChange(user, row);
+    await this.assertCanChange(user, row);
     await this.finish(id, "You ended this lab.");
     return this.view(await this.row(id));
   }
@@ -535,7 +541,7 @@ export class SessionService {
   async reset(user: SessionUser, id: string): Promise<SessionView> {
     const session = await this.get(user, id); // NOT_FOUND for learners who may not see it
     if (session.userId !== user.id) {
-      throw new DomainError("FORBIDDEN", "Only the learner who started this lab can reset its sandbox.", `owner ${session.userId}`);
+      throw new DomainError("FORBIDDEN", "Only the learner who started this lab can reset its sandbox.");
     }
     if (session.state !== "ready") {
       throw new DomainError("CONFLICT", "Only a running lab can be reset. Wait until your node is ready, or start the lab again.", `state ${session.state}`);
