@@ -20,6 +20,11 @@ describe("the server's import graph", () => {
     expect(up.map((e) => `${rel(e.from)} -> ${rel(e.to)}`)).toEqual([]);
   });
 
+  it("has no import from server code into test/ (the app image leaves test/ out: .dockerignore)", () => {
+    const intoTests = edges.filter((e) => rel(e.to).startsWith("test/"));
+    expect(intoTests.map((e) => `${rel(e.from)} -> ${rel(e.to)}`)).toEqual([]);
+  });
+
   it("finds cycles and type-only imports when they are there (the checker itself)", () => {
     const e = (from: string, to: string) => ({ from, to, typeOnly: false });
     expect(cycles([e("a", "b"), e("b", "c"), e("c", "a"), e("c", "d")])).toEqual([["a", "b", "c"]]);

@@ -5,7 +5,6 @@
  * missing, and host-side cgroup paths.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { HOST_CGROUP_V2 } from "../../../../test/support/host-cgroup";
 import { nodeCgroupRoot, parseProcCgroup } from "../../../checks/host-view";
 import { DockerApi } from "./docker-api";
 import { DockerProvider, type DockerProviderOptions } from "./provider";
@@ -44,7 +43,8 @@ export async function hostNodeMemory(containerId: string): Promise<HostNodeMemor
   const pid = await new DockerApi().containerPid(containerId);
   if (!pid || !existsSync(`/proc/${pid}/cgroup`)) return null;
   const paths = parseProcCgroup(readFileSync(`/proc/${pid}/cgroup`, "utf8"));
-  const version = HOST_CGROUP_V2 ? 2 : 1;
+  // Not test/support/host-cgroup.ts: this file ships in the app image, test/ does not.
+  const version = existsSync("/sys/fs/cgroup/cgroup.controllers") ? 2 : 1;
   const p = paths.get(version === 2 ? "" : "memory");
   if (p === undefined || !p.includes(containerId)) return null;
   const dir = `/sys/fs/cgroup${version === 1 ? "/memory" : ""}${nodeCgroupRoot(p, containerId)}`;
