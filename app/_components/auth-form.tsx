@@ -43,7 +43,7 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
       {mode === "sign-up" && (
         <label className="block text-sm">
           Name
-          <input name="name" autoComplete="name" className={field} />
+          <input name="name" autoComplete="name" maxLength={100} className={field} />
         </label>
       )}
       <label className="block text-sm">

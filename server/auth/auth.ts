@@ -1,6 +1,24 @@
 import { betterAuth } from "better-auth";
+import { APIError } from "better-auth/api";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import type { PrismaClient } from "../generated/prisma/client";
+
+/** Longest display name, in characters (after trimming). */
+export const MAX_DISPLAY_NAME = 100;
+
+/**
+ * A display name as stored: trimmed, 1 to MAX_DISPLAY_NAME characters.
+ * Refused with 400 otherwise (a 20 MiB name once made every instructor
+ * page it appears on 20 MB and the server's memory double).
+ */
+function displayName(name: unknown): string {
+  const n = typeof name === "string" ? name.trim() : "";
+  if (!n) throw new APIError("BAD_REQUEST", { message: "A display name is required." });
+  if ([...n].length > MAX_DISPLAY_NAME) {
+    throw new APIError("BAD_REQUEST", { message: `A display name can be at most ${MAX_DISPLAY_NAME} characters (this one has ${[...n].length}).` });
+  }
+  return n;
+}
 
 export interface AuthOptions {
   prisma: PrismaClient;
@@ -36,8 +54,9 @@ export function createAuth({ prisma, baseUrl, secret, trustedOrigins = [] }: Aut
       user: {
         create: {
           before: async (user) => {
+            const name = displayName(user.name);
             const existing = await prisma.user.count();
-            return { data: { ...user, role: existing === 0 ? "admin" : "learner" } };
+            return { data: { ...user, name, role: existing === 0 ? "admin" : "learner" } };
           },
           // Two sign-ups racing on an empty database could both see zero
           // users; only the earliest keeps admin.
@@ -47,6 +66,9 @@ export function createAuth({ prisma, baseUrl, secret, trustedOrigins = [] }: Aut
               await prisma.user.update({ where: { id: user.id }, data: { role: "learner" } });
             }
           },
+        },
+        update: {
+          before: async (user) => (user.name === undefined ? { data: user } : { data: { ...user, name: displayName(user.name) } }),
         },
       },
     },

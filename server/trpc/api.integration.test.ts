@@ -96,6 +96,23 @@ describe.each(DATABASE_KINDS)("API on %s", (kind) => {
     expect(ok.status).toBe(200);
   });
 
+  it("refuses display names over 100 characters at sign-up and on update, saying so, and stores nothing", async () => {
+    const auth = platform.services.auth.api;
+    const huge = "x".repeat(1_000_000);
+    const signUp = await auth.signUpEmail({ body: { email: `long-${kind}@example.com`, password: "long enough pw", name: huge }, asResponse: true });
+    expect(signUp.status).toBe(400);
+    expect(await signUp.text()).toMatch(/at most 100 characters/);
+    expect(await platform.services.db.prisma.user.count({ where: { email: `long-${kind}@example.com` } })).toBe(0);
+
+    const { cookie } = await platform.signUp(`rename-${kind}@example.com`);
+    const update = await auth.updateUser({ body: { name: "y".repeat(101) }, headers: new Headers({ cookie }), asResponse: true });
+    expect(update.status).toBe(400);
+    expect(await update.text()).toMatch(/at most 100 characters/);
+    const fine = await auth.updateUser({ body: { name: "  Ada Lovelace  " }, headers: new Headers({ cookie }), asResponse: true });
+    expect(fine.status).toBe(200);
+    expect((await platform.services.db.prisma.user.findUniqueOrThrow({ where: { email: `rename-${kind}@example.com` } })).name).toBe("Ada Lovelace");
+  });
+
   it("reports database and Docker health without throwing", async () => {
     const health = await platform.anonymous().system.health();
     expect(health.database).toMatchObject({ status: "up", kind });
