@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { describe, expect, it } from "vitest";
 import { DomainError, HTTP_STATUS, type DomainErrorCode } from "../errors";
-import { errorData, trpcCodeOf } from "./init";
+import { domainShape, errorData, trpcCodeOf } from "./init";
 
 describe("errors sent to API clients", () => {
   it("keep the detail of a NOT_FOUND on the server, so ids cannot be probed", () => {
@@ -19,5 +19,13 @@ describe("errors sent to API clients", () => {
     for (const code of Object.keys(HTTP_STATUS) as DomainErrorCode[]) {
       expect([code, getHTTPStatusCodeFromError(new TRPCError({ code: trpcCodeOf(code) }))]).toEqual([code, HTTP_STATUS[code]]);
     }
+  });
+
+  it("give a domain error thrown while a subscription streams its own code and status, not a 500", () => {
+    const shape = { code: -32603, message: "x", data: { code: "INTERNAL_SERVER_ERROR", httpStatus: 500 } };
+    const streamed = new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: new DomainError("NOT_FOUND", "That lab session does not exist.") });
+    expect(domainShape(shape, streamed)).toEqual({ code: -32004, message: "That lab session does not exist.", data: { code: "NOT_FOUND", httpStatus: 404 } });
+    // A real internal error stays one.
+    expect(domainShape(shape, new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: new Error("boom") }))).toEqual(shape);
   });
 });

@@ -1,5 +1,5 @@
 import { initTRPC, TRPCError } from "@trpc/server";
-import type { TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
+import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
 import { HTTP_STATUS, isDomainError, type DomainErrorCode } from "../errors";
@@ -34,11 +34,24 @@ export function errorData(error: TRPCError) {
   };
 }
 
+/**
+ * A domain error thrown while a subscription streams (after the middleware
+ * below has returned) reaches tRPC unconverted, as INTERNAL_SERVER_ERROR:
+ * give it its own code and status here, so an SSE refusal is a 404 or 403
+ * with its sentence, not a 500.
+ */
+export function domainShape<S extends { code: number; message: string; data: { code: string; httpStatus: number } }>(shape: S, error: TRPCError): S {
+  const cause = error.cause;
+  if (error.code !== "INTERNAL_SERVER_ERROR" || !isDomainError(cause)) return shape;
+  const code = trpcCodeOf(cause.code);
+  return { ...shape, code: TRPC_ERROR_CODES_BY_KEY[code], message: cause.message, data: { ...shape.data, code, httpStatus: HTTP_STATUS[cause.code] } };
+}
+
 const t = initTRPC.context<Context>().create({
   transformer: superjson,
   // Every error reaches clients as a sentence (message) plus errorData().
   errorFormatter({ shape, error }) {
-    return { ...shape, data: { ...shape.data, ...errorData(error) } };
+    return domainShape({ ...shape, data: { ...shape.data, ...errorData(error) } }, error);
   },
 });
 
