@@ -74,9 +74,9 @@ export function fencedBlocks(body: string, language: string): { id: string; line
   const lines = body.split("\n");
   let fence: { marker: string; task: boolean; start: number; text: string[] } | null = null;
   lines.forEach((l, i) => {
-    const m = /^(\s{0,3})(`{3,}|~{3,})\s*([\w-]*)/.exec(l);
+    const m = FENCE_OPEN.exec(l);
     if (!fence && m) fence = { marker: m[2]!, task: m[3] === language, start: i, text: [] };
-    else if (fence && l.trim().startsWith(fence.marker) && l.trim().replace(/[`~]/g, "") === "") {
+    else if (fence && isFenceClose(l, fence.marker)) {
       if (fence.task) out.push({ id: fence.text.join("\n").trim(), line: fence.start });
       fence = null;
     } else if (fence) fence.text.push(l);
