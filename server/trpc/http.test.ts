@@ -23,4 +23,16 @@ describe("the /api/trpc handler", () => {
     const res = await handleTrpcRequest(new Request(`http://localhost/api/trpc/${paths}?batch=1&input=${encodeURIComponent(input)}`), noContext);
     expect(res.status).toBe(404);
   });
+
+  it("refuses a state-changing request from another site's page with 403 before anything runs; its own origin and Origin-less callers pass", async () => {
+    const allowedOrigins = new Set(["http://127.0.0.1:3000"]);
+    const post = (origin?: string) =>
+      new Request("http://127.0.0.1:3000/api/trpc/no.such", { method: "POST", body: JSON.stringify({ json: null }), headers: { "content-type": "application/json", ...(origin ? { origin } : {}) } });
+    const foreign = await handleTrpcRequest(post("https://evil.example"), noContext, { allowedOrigins });
+    expect(foreign.status).toBe(403);
+    expect(JSON.stringify(await foreign.json())).toContain("Requests from https://evil.example are not accepted here");
+    // The same requests from the platform's own page, or from a script, reach the router (an unknown procedure: 404).
+    expect((await handleTrpcRequest(post("http://127.0.0.1:3000"), noContext, { allowedOrigins })).status).toBe(404);
+    expect((await handleTrpcRequest(post(), noContext, { allowedOrigins })).status).toBe(404);
+  });
 });

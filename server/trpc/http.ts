@@ -11,7 +11,23 @@ import { appRouter } from "./root";
  */
 export const MAX_BATCH_SIZE = 20;
 
+export interface TrpcHttpOptions {
+  /**
+   * Origins allowed to send state-changing requests (POST: mutations). A
+   * browser always sends Origin on a POST; one from another site is refused
+   * with 403 before anything runs, whatever its cookies (defence in depth
+   * beside JSON bodies and SameSite=Lax). Requests without Origin (scripts,
+   * server-side callers) are not browsers riding a cookie and pass.
+   */
+  allowedOrigins?: ReadonlySet<string>;
+}
+
 /** The /api/trpc handler, with the platform's limits. */
-export function handleTrpcRequest(req: Request, createContext: () => Promise<Context>): Promise<Response> {
+export async function handleTrpcRequest(req: Request, createContext: () => Promise<Context>, options: TrpcHttpOptions = {}): Promise<Response> {
+  const origin = req.headers.get("origin");
+  if (req.method === "POST" && origin && options.allowedOrigins && !options.allowedOrigins.has(origin)) {
+    const message = `Requests from ${origin} are not accepted here; use the platform's own address.`;
+    return Response.json([{ error: { message, code: -32003, data: { code: "FORBIDDEN", httpStatus: 403 } } }], { status: 403 });
+  }
   return fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext, maxBatchSize: MAX_BATCH_SIZE });
 }
