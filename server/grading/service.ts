@@ -98,14 +98,21 @@ export class GradingService {
   /** The checklist of a session, for whoever may watch it (its learner, admins, its cohort's instructors). */
   async results(user: SessionUser, sessionId: string): Promise<TaskView[]> {
     const session = await this.deps.sessions.get(user, sessionId);
-    return this.view(sessionId, session.labSlug);
+    return this.view(sessionId, session.labSlug, session.cgroupVersion);
   }
 
-  private async view(sessionId: string, labSlug: string): Promise<TaskView[]> {
+  /**
+   * The checklist. Hints that name cgroup files are shown for the learner's
+   * own node: callers that just read the session pass its cgroup version;
+   * without it (a long-lived watch, where the node may come later) it is read.
+   */
+  private async view(sessionId: string, labSlug: string, cgroupVersion?: number | null): Promise<TaskView[]> {
     const lab = await this.deps.labs.get(labSlug);
-    // Hints that name cgroup files are shown for the learner's own node.
-    const session = await this.deps.prisma.labSession.findUnique({ where: { id: sessionId }, select: { cgroupVersion: true } });
-    const version = session?.cgroupVersion === 1 || session?.cgroupVersion === 2 ? session.cgroupVersion : null;
+    const known =
+      cgroupVersion !== undefined
+        ? cgroupVersion
+        : (await this.deps.prisma.labSession.findUnique({ where: { id: sessionId }, select: { cgroupVersion: true } }))?.cgroupVersion;
+    const version = known === 1 || known === 2 ? known : null;
     const rows = new Map((await this.deps.prisma.taskResult.findMany({ where: { sessionId } })).map((r) => [r.taskId, r]));
     const passed = new Set([...rows.values()].filter((r) => r.status === "passed").map((r) => r.taskId));
     return lab.tasks.map((t) => {
@@ -144,7 +151,7 @@ export class GradingService {
     const inFlight = this.running.get(sessionId);
     if (inFlight) {
       await inFlight.catch(() => {});
-      return this.view(sessionId, lab.slug);
+      return this.view(sessionId, lab.slug, row.cgroupVersion);
     }
     // Recorded with each change: the poller, the learner's "Check now", or anyone else (staff, the API).
     const cause: EvaluationTrigger = trigger ?? (isSystem(user) ? "poll" : user.id === row.userId ? "check" : "grade");
@@ -159,7 +166,7 @@ export class GradingService {
   }
 
   private async runChecks(
-    row: { id: string; userId: string },
+    row: { id: string; userId: string; cgroupVersion: number | null },
     lab: Awaited<ReturnType<LabCatalogService["get"]>>,
     trigger: EvaluationTrigger,
   ): Promise<TaskView[]> {
@@ -207,7 +214,7 @@ export class GradingService {
       this.emitEvent({ type: "lab.completed", sessionId, userId: row.userId, labSlug: lab.slug, at });
     }
     if (changed) this.events.emit(sessionId);
-    return this.view(sessionId, lab.slug);
+    return this.view(sessionId, lab.slug, row.cgroupVersion);
   }
 
   /**
@@ -232,7 +239,7 @@ export class GradingService {
     });
     this.events.emit(sessionId);
     this.emitEvent({ type: "task.changed", sessionId, userId: session.userId, labSlug: session.labSlug, taskId, status: row?.status ?? "pending", at: new Date() });
-    return this.view(sessionId, session.labSlug);
+    return this.view(sessionId, session.labSlug, session.cgroupVersion);
   }
 
   /**
