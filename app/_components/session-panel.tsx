@@ -110,12 +110,23 @@ export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boole
   const { setSession } = useTerminals();
   const readyId = session?.state === "ready" ? session.id : null;
   useEffect(() => setSession(readyId), [readyId, setSession]);
+  // A session replaced by another (its node died and the platform started a
+  // fresh one, or a reset in another tab): follow it, and say why once.
+  const [replacedBecause, setReplacedBecause] = useState<string | null>(null);
+  const successor = session && (session.state === "ended" || session.state === "failed") ? session.replacedBy : null;
+  if (successor && sessionId !== successor) {
+    // Adjusting state while rendering (React's pattern for state derived from props/data).
+    setReplacedBecause(session?.reason ?? null);
+    setEnded(null);
+    setSessionId(successor);
+  }
 
   const start = useMutation(
     trpc.sessions.start.mutationOptions({
       onSuccess: (s) => {
         setError(null);
         setEnded(null);
+        setReplacedBecause(null);
         setSessionId(s.id);
         void refresh();
       },
@@ -133,6 +144,7 @@ export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boole
       onSuccess: (s) => {
         setError(null);
         setEnded(null);
+        setReplacedBecause(null);
         setSessionId(s.id);
         setConfirmingReset(false);
         void refresh();
@@ -188,6 +200,11 @@ export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boole
             </p>
           )}
           {reset.isPending && <p className="mt-1 text-sm">Replacing your node with a fresh one…</p>}
+          {replacedBecause && !finished && !reset.isPending && (
+            <p className="mt-1 text-sm text-amber-800 dark:text-amber-300" data-testid="replaced-notice">
+              {replacedBecause}
+            </p>
+          )}
           {session.reason && finished && <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{session.reason}</p>}
         </div>
       )}

@@ -170,6 +170,19 @@ export interface HostChange {
   detail?: string;
 }
 
+/** A sandbox's node stopped without the platform asking (engine events; see {@link SandboxProvider.onSandboxStop}). */
+export interface SandboxStop {
+  sandboxId: string;
+  /** Host it ran on (several hosts); absent on the single default host. */
+  host?: string;
+  /** "exited": the node's init ended (killed, crashed, out of memory); "removed": its container was deleted. */
+  kind: "exited" | "removed";
+  /** The node's exit code (exited only); 137 is SIGKILL. */
+  exitCode?: number;
+  /** True when the engine reported an out-of-memory kill just before. */
+  oomKilled?: boolean;
+}
+
 /** Sandboxes of the hosts that answered, and which hosts did not (see {@link SandboxProvider.listByHost}). */
 export interface HostSandboxList {
   sandboxes: Sandbox[];
@@ -216,6 +229,14 @@ export interface SandboxProvider {
    * reconciliation.
    */
   reapUnrecorded?(graceMs: number): Promise<string[]>;
+
+  /**
+   * Calls `listener` when a sandbox's node stops or is removed, from the
+   * engine's own events (seconds before any reconcile pass would see it).
+   * Removals the platform asked for are reported too: listeners decide what
+   * they expected. Returns the unsubscribe function.
+   */
+  onSandboxStop?(listener: (stop: SandboxStop) => void): () => void;
 
   // Providers that spread sandboxes over several hosts add these three; the
   // session service uses them to end sessions of a lost host with a reason.

@@ -21,6 +21,8 @@ export class WarmPool {
   private ready: Sandbox[] = [];
   /** Ids of sandboxes being made for the pool right now. */
   readonly warming = new Set<string>();
+  /** Ids of sandboxes being claimed right now (their node is being checked). */
+  private readonly checking = new Set<string>();
   private refilling = false;
   private failures = 0;
   private stopped = false;
@@ -42,17 +44,41 @@ export class WarmPool {
 
   /** True if the sandbox is one of the pool's, ready or warming. */
   has(id: string): boolean {
-    return this.warming.has(id) || this.ready.some((s) => s.id === id);
+    return this.warming.has(id) || this.checking.has(id) || this.ready.some((s) => s.id === id);
   }
 
-  /** Takes a ready sandbox out of the pool, or returns undefined. */
-  claim(): Sandbox | undefined {
-    const sandbox = this.ready.shift();
-    if (sandbox) {
+  /**
+   * Takes a ready sandbox out of the pool, or returns undefined. Each one is
+   * asked first whether its node still runs: a node that died while it
+   * waited (killed, host trouble, an event we missed) is removed, with a log
+   * line, and the next one is tried; a dead node is never handed out. Two
+   * claims never get the same sandbox: it leaves the list before the check.
+   * `reserve` is called with the sandbox before the claim resolves, so the
+   * caller records it as theirs with no gap in which it belongs to nobody
+   * (a reconcile pass would take it for an orphan).
+   */
+  async claim(reserve?: (sandbox: Sandbox) => void): Promise<Sandbox | undefined> {
+    for (;;) {
+      const sandbox = this.ready.shift();
+      if (!sandbox) return undefined;
       this.options.onChange?.();
       this.refill();
+      this.checking.add(sandbox.id);
+      const now = await this.provider.get(sandbox.id).catch((err: unknown) => err as Error);
+      this.checking.delete(sandbox.id);
+      if (now instanceof Error) {
+        // The engine did not answer: keep the sandbox for later and let the
+        // caller take the cold path, which reports the engine's trouble.
+        this.ready.unshift(sandbox);
+        return undefined;
+      }
+      if (now?.state === "running") {
+        reserve?.(now);
+        return now;
+      }
+      this.options.log?.(`pool: ${sandbox.id} is ${now ? now.state : "gone"}; removing it instead of handing it out`);
+      void this.provider.destroy(sandbox.id).catch((err: unknown) => this.options.log?.(`pool: could not remove ${sandbox.id}: ${String(err)}`));
     }
-    return sandbox;
   }
 
   /** Drops the ready sandboxes that match (e.g. their Docker host was lost) and refills. */

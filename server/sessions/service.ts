@@ -2,7 +2,7 @@ import { EventEmitter, on } from "node:events";
 import { DomainError, isDomainError } from "../errors";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { LabCatalogService } from "../labs/service";
-import type { HostChange, ProvisionProgress, Sandbox, SandboxEnvironment, SandboxProvider } from "../sandbox/provider";
+import type { HostChange, ProvisionProgress, Sandbox, SandboxEnvironment, SandboxProvider, SandboxStop } from "../sandbox/provider";
 import type { Principal, SessionUser } from "../auth/principal";
 import type { SessionConfig } from "./config";
 import { canWatchSession } from "../auth/access";
@@ -31,6 +31,8 @@ export interface SessionView {
   warmStart: boolean;
   /** The cgroup version of the learner's node, once it has one (the lab text shows that version's paths). */
   cgroupVersion: 1 | 2 | null;
+  /** The session that replaced this one (a reset, or a fresh node after this one's died); pages follow it. */
+  replacedBy: string | null;
 }
 
 export interface SessionServiceDeps {
@@ -58,6 +60,15 @@ const ANY_SESSION = "*";
 /** Why a session ended when the Docker host holding its sandbox was lost. */
 export function hostLostReason(host: string): string {
   return `The Docker host "${host}" stopped answering, so your sandbox is gone. Start the lab again for a fresh node.`;
+}
+
+/** What happened to a node, in words a learner can read ("killed, exit code 137"). */
+export function describeStop(stop: SandboxStop): string {
+  if (stop.kind === "removed") return "its container was removed";
+  if (stop.oomKilled) return `out of memory, exit code ${stop.exitCode ?? "unknown"}`;
+  if (stop.exitCode === 137) return "killed, exit code 137";
+  if (stop.exitCode === undefined) return "it is no longer running";
+  return `exit code ${stop.exitCode}`;
 }
 
 /** Converts anything thrown by a provider into a sentence-bearing DomainError. */
@@ -94,6 +105,10 @@ export class SessionService {
   private unsubscribers: (() => void)[] = [];
   private pumpRun: Promise<void> | null = null;
   private pumpAgain = false;
+  /** Sessions being replaced by a successor right now (reset, dead node). */
+  private readonly replacing = new Set<string>();
+  /** Sessions being given a fresh node after theirs died. */
+  private readonly recovering = new Set<string>();
   /** The latest start() of each learner, so their starts run one after another. */
   private readonly startsByUser = new Map<string, Promise<void>>();
 
@@ -139,6 +154,10 @@ export class SessionService {
         void this.hostChanged(env, provider, change).catch((err: unknown) => this.log(`handling host ${change.host} going ${change.state} failed: ${String(err)}`));
       });
       if (unsubscribe) this.unsubscribers.push(unsubscribe);
+      const unfollow = provider.onSandboxStop?.((stop) => {
+        void this.nodeStopped(env, provider, stop).catch((err: unknown) => this.log(`handling the stop of ${stop.sandboxId} failed: ${String(err)}`));
+      });
+      if (unfollow) this.unsubscribers.push(unfollow);
     }
     await this.reconcile({ adopt: true });
     for (const pool of this.pools.values()) pool.refill();
@@ -205,6 +224,7 @@ export class SessionService {
       progress: this.progress.get(row.id) ?? [],
       warmStart: this.warm.has(row.id),
       cgroupVersion: row.cgroupVersion === 1 || row.cgroupVersion === 2 ? row.cgroupVersion : null,
+      replacedBy: row.replacedById,
     };
   }
 
@@ -259,7 +279,7 @@ export class SessionService {
       for await (const _ of on(this.events, id, { signal: controller.signal })) {
         const v = this.view(await this.row(id));
         yield v;
-        if (v.state === "ended" || v.state === "failed") return;
+        if ((v.state === "ended" || v.state === "failed") && !this.replacing.has(id)) return;
       }
     } catch (err) {
       if ((err as Error).name !== "AbortError") throw err;
@@ -396,14 +416,20 @@ export class SessionService {
       this.pumpAgain = true;
       return this.pumpRun;
     }
-    this.pumpRun = (async () => {
-      do {
-        this.pumpAgain = false;
-        await this.pumpOnce();
-      } while (this.pumpAgain);
-    })().finally(() => {
-      this.pumpRun = null;
-    });
+    // The pass starts a microtask later, so pumpRun is set before any of it
+    // runs: a pump() called from inside the pass (a pool claim notifies
+    // synchronously) must see the pass running, not start a second one over
+    // the same queue (that gave one session two warm nodes and destroyed one).
+    this.pumpRun = Promise.resolve()
+      .then(async () => {
+        do {
+          this.pumpAgain = false;
+          await this.pumpOnce();
+        } while (this.pumpAgain);
+      })
+      .finally(() => {
+        this.pumpRun = null;
+      });
     return this.pumpRun;
   }
 
@@ -412,11 +438,20 @@ export class SessionService {
       const id = this.queue[i]!;
       const env = this.envOfQueued.get(id)!;
       const provider = this.deps.providers[env]!;
-      const warm = this.pools.get(env)?.claim();
-      if (warm) {
+      const pool = this.pools.get(env);
+      if (pool && pool.readyCount > 0) {
+        // Out of the queue while the claim checks the node (an await), so
+        // nothing else can take this session or shift its index meanwhile.
         this.queue.splice(i, 1);
-        await this.bindWarm(id, env, provider, warm);
-        continue;
+        const warm = await pool.claim((sb) => {
+          this.owned.add(sb.id);
+          this.envOfSandbox.set(sb.id, env);
+        });
+        if (warm) {
+          await this.bindWarm(id, env, provider, warm);
+          continue;
+        }
+        this.queue.splice(i, 0, id); // no live warm node after all: the cold path below
       }
       if (this.used(env) < (this.maxSandboxes.get(env) ?? 0)) {
         this.queue.splice(i, 1);
@@ -546,7 +581,33 @@ export class SessionService {
     if (session.state !== "ready") {
       throw new DomainError("CONFLICT", "Only a running lab can be reset. Wait until your node is ready, or start the lab again.", `state ${session.state}`);
     }
-    await this.finish(id, "You reset your sandbox: a fresh node replaced this one, and your progress was kept.");
+    return this.keepWatchersOn(id, () => this.replace(user, id, session.labSlug, "You reset your sandbox: a fresh node replaced this one, and your progress was kept."));
+  }
+
+  /**
+   * Runs `fn` (which ends session `id` and records what follows it) while
+   * watchers of the session stay on past "ended", so they see the final
+   * word: the successor's id, or why there is none.
+   */
+  private async keepWatchersOn<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    this.replacing.add(id);
+    try {
+      return await fn();
+    } finally {
+      this.replacing.delete(id);
+      this.changed(id);
+    }
+  }
+
+  /**
+   * Ends a session with `reason` and starts its successor for the same
+   * learner and lab, seeded with the passed tasks and opened hints, and
+   * records the successor on the old session so every page watching it
+   * follows (a second tab, the instructor's view). Call it inside
+   * {@link keepWatchersOn}.
+   */
+  private async replace(owner: SessionUser, id: string, labSlug: string, reason: string): Promise<SessionView> {
+    await this.finish(id, reason);
     // Read after finishing, so a grading round that was running is included.
     const kept = await this.deps.prisma.taskResult.findMany({ where: { sessionId: id, OR: [{ status: "passed" }, { hintsRevealed: { gt: 0 } }] } });
     const carry = kept.map<CarriedTaskResult>((r) =>
@@ -555,7 +616,61 @@ export class SessionService {
         : // Not passed: only the opened hints move; the fresh node has not been checked yet.
           { taskId: r.taskId, status: "pending", passedAt: null, message: null, hintsRevealed: r.hintsRevealed },
     );
-    return this.start(user, session.labSlug, { carry });
+    const next = await this.start(owner, labSlug, { carry });
+    await this.deps.prisma.labSession.update({ where: { id }, data: { replacedById: next.id } });
+    return next;
+  }
+
+  /**
+   * The engine says a node stopped. A warm node leaves the pool and is
+   * removed. A learner's node that stopped while its session was ready (not
+   * one the platform is removing: those sessions are already ending) means
+   * the learner lost it: they get a fresh node with their progress, and the
+   * old session says why. Anything else (provisioning, removals we asked
+   * for) is not news.
+   */
+  private async nodeStopped(env: SandboxEnvironment, provider: SandboxProvider, stop: SandboxStop): Promise<void> {
+    const pool = this.pools.get(env);
+    if (pool?.discard((s) => s.id === stop.sandboxId).length) {
+      this.log(`pool: ${stop.sandboxId} stopped (${describeStop(stop)}); removing it`);
+      if (stop.kind === "exited") await provider.destroy(stop.sandboxId).catch((err: unknown) => this.log(`could not remove ${stop.sandboxId}: ${String(err)}`));
+      return;
+    }
+    const row = await this.deps.prisma.labSession.findFirst({ where: { environment: env, sandboxId: stop.sandboxId, state: "ready" } });
+    if (row) await this.recoverFromDeadNode(row.id, stop);
+  }
+
+  /**
+   * A ready session's node is gone: end the session with a sentence saying
+   * what happened and start a replacement with its progress. If no
+   * replacement can be started, the sentence says that instead.
+   */
+  private async recoverFromDeadNode(id: string, stop: SandboxStop): Promise<void> {
+    // The event and a reconcile pass may both report it: one recovery.
+    if (this.recovering.has(id)) return;
+    this.recovering.add(id);
+    try {
+      await this.recoverNow(id, stop);
+    } finally {
+      this.recovering.delete(id);
+    }
+  }
+
+  private async recoverNow(id: string, stop: SandboxStop): Promise<void> {
+    const row = await this.deps.prisma.labSession.findUnique({ where: { id }, include: { user: true, lab: { select: { slug: true } } } });
+    if (!row || row.state !== "ready" || !row.sandboxId) return;
+    const what = `Your node stopped (${describeStop(stop)}).`;
+    this.log(`session ${id}: node ${row.sandboxId} stopped (${describeStop(stop)}); replacing it`);
+    // replace() ends the session, which removes the dead container too.
+    const owner: SessionUser = { id: row.user.id, email: row.user.email, name: row.user.name, role: row.user.role };
+    await this.keepWatchersOn(id, async () => {
+      try {
+        await this.replace(owner, id, row.lab.slug, `${what} A fresh node replaced it, and your progress was kept.`);
+      } catch (err) {
+        const e = asDomainError(err, "No fresh node could be started.");
+        await this.deps.prisma.labSession.update({ where: { id }, data: { stateReason: `${what} No fresh node could be started for you (${e.message}) Start the lab again to try once more.` } });
+      }
+    });
   }
 
   /**
@@ -629,12 +744,17 @@ export class SessionService {
         (await this.deps.prisma.labSession.findMany({ where: { sandboxId: { in: [...exists] } }, select: { sandboxId: true } })).map((r) => r.sandboxId!),
       );
       const pool = this.pools.get(env);
+      const stopped: { sessionId: string; sandbox: Sandbox }[] = [];
       for (const sb of sandboxes) {
-        if (bound.has(sb.id)) {
+        const session = bound.get(sb.id);
+        if (session) {
           this.owned.add(sb.id);
           this.envOfSandbox.set(sb.id, env);
+          if (session.state === "ready" && sb.state === "stopped") stopped.push({ sessionId: session.id, sandbox: sb });
           continue;
         }
+        // Claimed by a session since `live` was read (a warm claim racing this pass).
+        if (this.owned.has(sb.id)) continue;
         if (pool?.has(sb.id)) continue;
         if (sb.sessionId && this.provisioning.has(sb.sessionId)) continue;
         if (adopt && pool && sb.pool && !referencedEver.has(sb.id) && sb.state === "running" && pool.occupied < this.poolSizeOf(env)) {
@@ -645,6 +765,12 @@ export class SessionService {
         if (Date.now() - sb.createdAt.getTime() < this.deps.config.orphanGraceMs) continue;
         await provider.destroy(sb.id).catch((err: unknown) => this.log(`could not remove orphan ${sb.id}: ${String(err)}`));
         out.removed.push(sb.id);
+      }
+      // A node that stopped without its event reaching us (the stream was
+      // down): the same recovery as the event would have started.
+      for (const { sessionId, sandbox } of stopped) {
+        await this.recoverFromDeadNode(sessionId, { sandboxId: sandbox.id, kind: "exited", ...(sandbox.host && { host: sandbox.host }) });
+        out.ended.push(sessionId);
       }
       if (provider.reapUnrecorded) {
         const reaped = await provider.reapUnrecorded(this.deps.config.orphanGraceMs).catch((err: unknown) => {
@@ -658,9 +784,13 @@ export class SessionService {
         if ((s.state === "ready" || s.state === "ending") && s.sandboxId && !exists.has(s.sandboxId)) {
           this.owned.delete(s.sandboxId);
           this.envOfSandbox.delete(s.sandboxId);
-          const reason = s.host && lostHosts.has(s.host) ? hostLostReason(s.host) : "Your sandbox stopped existing (it was removed outside the platform). Start the lab again for a fresh node.";
-          if (s.state === "ready") await this.move(s.id, "ready", "ending", { reason });
-          await this.move(s.id, "ending", "ended");
+          if (s.state === "ready" && !(s.host && lostHosts.has(s.host))) {
+            // Removed behind the platform's back (its event missed): replaced like a node that died.
+            await this.recoverFromDeadNode(s.id, { sandboxId: s.sandboxId, kind: "removed", ...(s.host && { host: s.host }) });
+          } else {
+            if (s.state === "ready") await this.move(s.id, "ready", "ending", { reason: hostLostReason(s.host!) });
+            await this.move(s.id, "ending", "ended");
+          }
           out.ended.push(s.id);
         } else if (s.state === "ending" && !this.provisioning.has(s.id)) {
           await this.finish(s.id, s.stateReason ?? "The lab was ended.");

@@ -1,4 +1,5 @@
 import http from "node:http";
+import Docker from "dockerode";
 import type { AddressInfo } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { DockerProvider } from "../sandbox/providers/docker/provider";
@@ -302,5 +303,30 @@ describe("terminal gateway on real Docker", () => {
     expect([CloseCode.SessionEnded, CloseCode.Exited]).toContain(code);
     expect(c.frames.some((f) => (f.type === "error" && f.code === "SESSION_ENDED") || f.type === "exit")).toBe(true);
     expect((await refusal(connect("t-after-end"))).status).toBe(409);
+  });
+
+  it("tells the client its node stopped (not 'shell exited') when the node is killed, and the session moves on", async () => {
+    const sessions = platform.services.sessions;
+    const started = await sessions.start(alice.user, "meet-your-node");
+    for await (const v of sessions.watch(alice.user, started.id)) if (v.state === "ready") break;
+    sessionId = started.id;
+    sandboxId = (await sessions.get(alice.user, started.id)).sandboxId!;
+    const c = await shell("t-node-dies");
+    const node = (await provider.get(sandboxId))!;
+    await new Docker().getContainer(node.nodes[0]!.containerId).kill();
+    // Whichever is first, the shell's end (4411) or the session's replacement
+    // (4410, with its reason), the client learns its node stopped: never the
+    // final "shell exited" (4000) the learner would take for their own doing.
+    const { code } = await c.closed;
+    expect([CloseCode.NodeStopped, CloseCode.SessionEnded]).toContain(code);
+    expect(c.frames).toContainEqual(
+      expect.objectContaining({ type: "error", code: expect.stringMatching(/^(NODE_STOPPED|SESSION_ENDED)$/), message: expect.stringMatching(/Your node stopped/) }),
+    );
+    const after = await until("the session to be replaced", async () => {
+      const v = await sessions.get(alice.user, started.id);
+      return v.replacedBy ? v : undefined;
+    }, 20_000);
+    expect(after.reason).toMatch(/Your node stopped \(killed, exit code 137\)/);
+    await sessions.end(alice.user, after.replacedBy!);
   });
 });

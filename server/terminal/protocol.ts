@@ -69,7 +69,8 @@ export type TerminalErrorCode =
   | "IDLE"
   | "SHUTTING_DOWN"
   | "CLOSED"
-  | "ACCESS_REVOKED";
+  | "ACCESS_REVOKED"
+  | "NODE_STOPPED";
 
 /**
  * WebSocket close codes the server uses (4000-4999 is the application range).
@@ -90,6 +91,8 @@ export const CloseCode = {
   Idle: 4408,
   /** A watcher's right to see this session ended (cohort archived, member removed, role changed). */
   AccessRevoked: 4403,
+  /** The shell ended because the learner's node stopped (killed, crashed); the session says what follows. */
+  NodeStopped: 4411,
 } as const;
 
 /** True when a close code means "do not reconnect". */

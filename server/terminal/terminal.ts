@@ -60,6 +60,11 @@ export class Terminal {
     size: { cols: number; rows: number },
     private readonly config: TerminalConfig,
     private readonly onActivity: () => void,
+    /**
+     * Asked when the shell ends by itself: an explanation better than "the
+     * shell exited" (its node stopped), or null. Absent: always an exit.
+     */
+    private readonly explainExit?: (code: number | null) => Promise<TerminalEnd | null>,
   ) {
     this.size = size;
     this.done = new Promise((r) => (this.resolveDone = r));
@@ -69,7 +74,7 @@ export class Terminal {
       if (this.state === "running") this.batcher.push(chunk);
     });
     shell.stream.on("error", () => undefined); // ended/closed handle the outcome
-    void shell.wait().then((code) => this.finish({ kind: "exit", code }));
+    void shell.wait().then(async (code) => this.finish((await this.explainExit?.(code).catch(() => null)) ?? { kind: "exit", code }));
     void this.resizeWithRetry(size.cols, size.rows);
     this.armIdle();
     this.armGrace(); // until the first client attaches
@@ -179,8 +184,8 @@ export class Terminal {
     if (this.state !== "running") return this.done;
     this.state = "closing";
     this.clearTimers();
-    // Output the shell wrote before exiting still reaches the clients.
-    if (end.kind === "exit") this.batcher.flush();
+    // Output the shell wrote before it ended still reaches the clients.
+    if (end.kind === "exit" || !kill) this.batcher.flush();
     this.batcher.dispose();
     if (kill) {
       // Kill before telling clients, so "closed" means the shell and what it

@@ -178,6 +178,14 @@ export class DockerApi {
     };
   }
 
+  /**
+   * The engine's event stream (newline-separated JSON objects) from `since`
+   * (unix seconds) on, filtered as `docker events --filter` would be.
+   */
+  async events(filters: Record<string, string[]>, since?: number): Promise<NodeJS.ReadableStream> {
+    return this.call("events", () => this.docker.getEvents({ filters, ...(since !== undefined && { since }) }));
+  }
+
   /** Runs `what`, turning connection failures into DOCKER_UNREACHABLE. */
   private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {

@@ -19,5 +19,5 @@ export function createNodeProvider(env: Env, log: (msg: string) => void = () => 
         log,
         isolation,
       })
-    : new DockerProvider({ instance: env.LABS_INSTANCE, image: env.LABS_NODE_IMAGE, maxSandboxes: env.LABS_MAX_SANDBOXES, isolation });
+    : new DockerProvider({ instance: env.LABS_INSTANCE, image: env.LABS_NODE_IMAGE, maxSandboxes: env.LABS_MAX_SANDBOXES, isolation, log });
 }

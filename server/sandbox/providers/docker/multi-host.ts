@@ -22,6 +22,7 @@ import type {
   ProviderInfo,
   Sandbox,
   SandboxFilter,
+  SandboxStop,
   SandboxProvider,
   SandboxSpec,
   Shell,
@@ -97,6 +98,7 @@ export class MultiHostDockerProvider implements SandboxProvider {
         endpoint: config.endpoint,
         hostName: config.name,
         maxSandboxes: configured ?? defaultMaxSandboxes,
+        log: this.log,
       });
       return { config, api, provider, health: new HostHealth(downAfter), max: configured ?? defaultMaxSandboxes };
     });
@@ -120,6 +122,12 @@ export class MultiHostDockerProvider implements SandboxProvider {
   onHostChange(listener: (change: HostChange) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Node stops on every host (each host's own event stream, stamped with its name). */
+  onSandboxStop(listener: (stop: SandboxStop) => void): () => void {
+    const unsubscribers = this.entries.map((e) => e.provider.onSandboxStop(listener));
+    return () => unsubscribers.forEach((u) => u());
   }
 
   /** Pings every host every `pingIntervalMs` until {@link stopHealthChecks}. */

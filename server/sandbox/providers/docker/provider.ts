@@ -11,6 +11,7 @@ import type {
   ProviderInfo,
   Sandbox,
   SandboxFilter,
+  SandboxStop,
   SandboxProvider,
   SandboxSpec,
   Shell,
@@ -26,6 +27,7 @@ import { openShell, runExec } from "./exec";
 import { detectFence, type CgroupFence } from "./cgroup-fence";
 import { handOverNodeCgroups, inUserNamespace } from "./cgroup-handover";
 import { readFile } from "node:fs/promises";
+import { NodeEventWatcher } from "./node-events";
 import { assessIsolation, engineProfile, isolationPolicyFromEnv, type EngineProfile, type IsolationPolicy, type IsolationReport } from "./engine-profile";
 
 /** Options of {@link DockerProvider}. */
@@ -54,6 +56,8 @@ export interface DockerProviderOptions {
    * default from SANDBOX_ISOLATION and SANDBOX_DISK_MB.
    */
   isolation?: Partial<IsolationPolicy>;
+  /** Operator-facing lines (the engine event stream dropping and coming back). */
+  log?: (msg: string) => void;
 }
 
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]{2,39}$/;
@@ -94,6 +98,7 @@ export class DockerProvider implements SandboxProvider {
   readonly isolationPolicy: IsolationPolicy;
   /** Why limits are not fenced on this host, if they are not (for health/docs). */
   fenceUnavailable: string | undefined;
+  private readonly events: NodeEventWatcher;
 
   constructor(options: DockerProviderOptions = {}) {
     this.instance = options.instance ?? defaultInstance();
@@ -106,6 +111,11 @@ export class DockerProvider implements SandboxProvider {
     this.maxOption = options.maxSandboxes ?? (Number.isFinite(envMax) && envMax > 0 ? envMax : undefined);
     this.readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     this.isolationPolicy = { ...isolationPolicyFromEnv(), ...options.isolation };
+    this.events = new NodeEventWatcher(this.api, this.instance, this.hostName, options.log);
+  }
+
+  onSandboxStop(listener: (stop: SandboxStop) => void): () => void {
+    return this.events.subscribe(listener);
   }
 
   async provision(spec: SandboxSpec = {}, onProgress?: ProgressListener, signal?: AbortSignal): Promise<Sandbox> {

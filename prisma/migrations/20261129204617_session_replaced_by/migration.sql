@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "lab_sessions" ADD COLUMN     "replacedById" TEXT;
