@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import { IsolationBanner } from "./_components/isolation-banner";
 import { PlatformStatus } from "./_components/platform-status";
 import { SignOutButton } from "./_components/sign-out-button";
+import { Truncated } from "./_components/truncated";
 import { NO_FLASH_THEME_SCRIPT } from "./_components/theme-script";
 import { ThemeToggle } from "./_components/theme-toggle";
 import { ApiProvider } from "./_trpc/client";
@@ -64,9 +65,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
                 <ThemeToggle />
                 {me ? (
                   <>
-                    <Link href="/account" title="Your account" className="rounded text-sm hover:underline" data-testid="current-user">
+                    <Link href="/account" title="Your account" className="flex min-w-0 items-center rounded text-sm hover:underline" data-testid="current-user">
                       <span className="sr-only">Your account: </span>
-                      {me.email}
+                      <Truncated text={me.email} className="max-w-64" />
                       <span className="ml-1 rounded bg-zinc-100 px-1.5 py-0.5 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">{me.role}</span>
                     </Link>
                     <SignOutButton />

@@ -27,6 +27,13 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ WEBHOOK_ALLOW_PRIVATE_TARGETS: "maybe" })).toThrow(/WEBHOOK_ALLOW_PRIVATE_TARGETS/);
   });
 
+  it("reads per-user rate limits, each at least one call a second (so a refused caller may always retry within a second)", () => {
+    const env = parseEnv({ RATE_LIMIT_CGROUP_TREE_PER_SEC: "4", RATE_LIMIT_CGROUP_TREE_BURST: "8" });
+    expect([env.RATE_LIMIT_CGROUP_TREE_PER_SEC, env.RATE_LIMIT_CGROUP_TREE_BURST, env.RATE_LIMIT_CHECK_NOW_PER_SEC, env.RATE_LIMIT_API_BURST]).toEqual([4, 8, 5, 40]);
+    expect(() => parseEnv({ RATE_LIMIT_API_PER_SEC: "0.5" })).toThrow(/RATE_LIMIT_API_PER_SEC must be a whole number of calls a second, at least 1/);
+    expect(() => parseEnv({ RATE_LIMIT_CHECK_NOW_BURST: "0" })).toThrow(/RATE_LIMIT_CHECK_NOW_BURST must be a whole number of calls, at least 1/);
+  });
+
   it("reports every bad variable at once, naming each and what is expected", () => {
     let error: EnvError | undefined;
     try {

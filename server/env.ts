@@ -2,6 +2,16 @@ import path from "node:path";
 import { z } from "zod";
 import { HostsConfigError, parseDockerHosts } from "./sandbox/providers/docker/hosts";
 
+// Per-user rate limits (server/rate-limits.ts): calls a second, and how many
+// may come at once. At least one a second, so "wait a second and try again"
+// (and REST's Retry-After: 1) is always true.
+function wholeCalls(fallback: number, max: number, unit: string) {
+  const expected = `must be a whole number of ${unit}, at least 1`;
+  return z.coerce.number({ error: expected }).int(expected).min(1, expected).max(max).default(fallback);
+}
+const callsPerSecond = (fallback: number) => wholeCalls(fallback, 10_000, "calls a second");
+const burstCalls = (fallback: number) => wholeCalls(fallback, 100_000, "calls");
+
 /**
  * Platform configuration, read from the environment once and validated.
  * A bad value stops start-up with a sentence naming the variable and what is
@@ -82,6 +92,15 @@ const envSchema = z.object({
   SESSION_MAX_MINUTES: z.coerce.number({ error: "must be minutes" }).int().min(5).max(7 * 24 * 60).default(240),
   // Off: webhooks refuse loopback, private and link-local destinations (SSRF; docs/api.md).
   WEBHOOK_ALLOW_PRIVATE_TARGETS: z.stringbool({ error: "must be 1 or 0 (true or false)" }).default(false),
+  // "Check now" runs every pending check of a session on its node.
+  RATE_LIMIT_CHECK_NOW_PER_SEC: callsPerSecond(5),
+  RATE_LIMIT_CHECK_NOW_BURST: burstCalls(10),
+  // The lab page's live cgroup tree: one `docker exec` each (the page asks every 3 s).
+  RATE_LIMIT_CGROUP_TREE_PER_SEC: callsPerSecond(2),
+  RATE_LIMIT_CGROUP_TREE_BURST: burstCalls(5),
+  // Every /api/v1 call of one account, tokens and cookie together (a grader walks a cohort's sessions).
+  RATE_LIMIT_API_PER_SEC: callsPerSecond(20),
+  RATE_LIMIT_API_BURST: burstCalls(40),
 });
 
 export type Env = z.infer<typeof envSchema> & {

@@ -11,6 +11,9 @@ export type DomainErrorCode =
   | "CONFLICT"
   | "UNAVAILABLE"
   | "CAPACITY"
+  // This caller is going too fast (server/rate-limits.ts); CAPACITY is the
+  // platform being full for everyone. Both are 429: try again later.
+  | "RATE_LIMITED"
   | "INTERNAL";
 
 /** The one map from domain error to HTTP status, for every transport. */
@@ -21,6 +24,7 @@ export const HTTP_STATUS: Readonly<Record<DomainErrorCode, number>> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   CAPACITY: 429,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
   UNAVAILABLE: 503,
 };

@@ -18,6 +18,7 @@ import { WebhookDispatcher } from "./webhooks/dispatcher";
 import { WebhookWorker, type WebhookWorkerConfig } from "./webhooks/worker";
 import { bindMetricSources } from "./observability/metrics";
 import { platformMetricSources } from "./observability/sources";
+import { platformRateLimits, type RateLimits } from "./rate-limits";
 
 /** Everything with state the platform runs on, created once per process. */
 export interface Services {
@@ -31,6 +32,8 @@ export interface Services {
   cohorts: CohortService;
   /** Grading events to signed webhook deliveries (dispatcher), and their sender (worker). */
   webhooks: { dispatcher: WebhookDispatcher; worker: WebhookWorker };
+  /** Per-user budgets of the expensive calls (checks, cgroup tree, REST). */
+  rateLimits: RateLimits;
   /**
    * Open terminals, once the HTTP server's terminal gateway exists (null in
    * processes without one, e.g. the CLI): staff list a learner's terminals to
@@ -148,6 +151,7 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
       grading,
       cohorts,
       webhooks: { dispatcher: webhookDispatcher, worker: webhookWorker },
+      rateLimits: platformRateLimits(env),
       terminals: null,
       startedAt,
       version,

@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import type { WebhookEvent } from "@/server/webhooks/events";
 import { useTRPC } from "../_trpc/client";
 import { CopyOnce } from "./copy-once";
+import { Truncated } from "./truncated";
 
 const EVENTS: { id: WebhookEvent; label: string }[] = [
   { id: "task.passed", label: "Task passed" },
@@ -89,6 +90,7 @@ export function CohortWebhooks({ cohortId }: { cohortId: string }) {
             value={url}
             onChange={(e) => setUrl(e.target.value)}
             required
+            maxLength={2000}
             placeholder="https://lms.example.edu/hooks/runtime-labs"
             className="rounded border border-zinc-300 bg-transparent px-2 py-1 dark:border-zinc-700"
             data-testid="webhook-url"
@@ -130,7 +132,7 @@ export function CohortWebhooks({ cohortId }: { cohortId: string }) {
         <ul className="mt-4 divide-y divide-zinc-100 text-sm dark:divide-zinc-900">
           {hooks.data?.map((h) => (
             <li key={h.id} className="flex flex-wrap items-center gap-2 py-2" data-testid="webhook-row">
-              <span className="min-w-0 flex-1 break-all font-mono text-xs">{h.url}</span>
+              <Truncated text={h.url} className="min-w-0 flex-1 font-mono text-xs" />
               <span className="text-zinc-600 dark:text-zinc-400">{h.events.join(", ")}</span>
               {!h.active && <span className="text-zinc-500">(off)</span>}
               <button
@@ -167,8 +169,8 @@ export function CohortWebhooks({ cohortId }: { cohortId: string }) {
               <tr key={d.id} className="border-b border-zinc-100 align-top dark:border-zinc-900">
                 <td className="py-2 whitespace-nowrap">{time(d.createdAt)}</td>
                 <td>{d.event}</td>
-                <td className="max-w-48 truncate font-mono text-xs" title={d.url}>
-                  {d.url}
+                <td>
+                  <Truncated text={d.url} className="block max-w-48 font-mono text-xs" />
                 </td>
                 <td className={statusClass[d.status]}>
                   {d.status}

@@ -19,7 +19,14 @@ export function ConfirmButton({ label, confirmLabel, pending, onConfirm }: { lab
   }
   return (
     <span className="inline-flex gap-1">
-      <button type="button" disabled={pending} onClick={onConfirm} className="rounded bg-red-600 px-2 py-1 text-xs font-medium text-white hover:bg-red-700 disabled:opacity-60">
+      {/* The label may quote a name someone typed ("Revoke “…”"): one bounded line. */}
+      <button
+        type="button"
+        disabled={pending}
+        onClick={onConfirm}
+        title={confirmLabel}
+        className="max-w-56 truncate rounded bg-red-600 px-2 py-1 text-xs font-medium text-white hover:bg-red-700 disabled:opacity-60"
+      >
         {confirmLabel}
       </button>
       <button type="button" onClick={() => setOpen(false)} className={quiet}>

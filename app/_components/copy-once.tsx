@@ -20,7 +20,10 @@ export function CopyOnce({ label, value, onDone, testId }: { label: string; valu
   };
   return (
     <div role="status" className="mt-3 rounded border border-emerald-300 bg-emerald-50 p-3 text-sm dark:border-emerald-800 dark:bg-emerald-950" data-testid={testId}>
-      <p className="font-medium">{label}</p>
+      {/* The label can hold a long value (a webhook's URL): one line, the whole in the tooltip. */}
+      <p className="truncate font-medium" title={label}>
+        {label}
+      </p>
       <p className="mt-1 text-zinc-700 dark:text-zinc-300">Copy it now: it is not stored in a form we can show again.</p>
       <div className="mt-2 flex flex-wrap items-center gap-2">
         <code className="min-w-0 flex-1 select-all break-all rounded bg-white px-2 py-1 font-mono text-xs dark:bg-zinc-900" data-testid={testId ? `${testId}-value` : undefined}>

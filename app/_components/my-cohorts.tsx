@@ -1,6 +1,7 @@
 import Link from "next/link";
 import type { MyCohort } from "@/server/cohorts/service";
 import { formatDue } from "../instructor/format";
+import { Truncated } from "./truncated";
 
 /** The learner's cohorts on the catalog: which labs their instructors set, and by when. */
 export function MyCohorts({ cohorts }: { cohorts: MyCohort[] }) {
@@ -13,7 +14,10 @@ export function MyCohorts({ cohorts }: { cohorts: MyCohort[] }) {
       <ul className="space-y-2">
         {cohorts.map((c) => (
           <li key={c.id} className="rounded border border-zinc-200 p-3 text-sm dark:border-zinc-800">
-            <span className="font-medium">{c.name}</span> <span className="text-zinc-500">· {formatDue(c.dueAt)}</span>
+            <span className="flex min-w-0 gap-1">
+              <Truncated text={c.name} className="min-w-0 font-medium" />
+              <span className="shrink-0 text-zinc-500">· {formatDue(c.dueAt)}</span>
+            </span>
             <span className="mt-1 flex flex-wrap gap-x-3">
               {c.labs.map((l) => (
                 <Link key={l.slug} href={`/labs/${l.slug}`} className="rounded text-sky-700 hover:underline dark:text-sky-400">

@@ -52,6 +52,12 @@ export function TaskChecklist({ sessionId }: { sessionId: string }) {
           {checkNow.isPending ? "Checking…" : "Check now"}
         </button>
       </div>
+      {/* E.g. "You are checking too often; wait a second and try again." */}
+      {checkNow.error && (
+        <p role="alert" className="mt-1 text-xs text-red-700 dark:text-red-300">
+          {checkNow.error.message}
+        </p>
+      )}
       <ol className="mt-2 space-y-2">
         {tasks.map((t) => (
           <li key={t.taskId} data-testid={`task-${t.taskId}`} data-status={t.status} className="flex gap-2 text-sm">

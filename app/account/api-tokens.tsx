@@ -4,6 +4,7 @@ import { ConfirmButton } from "../_components/confirm-button";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { CopyOnce } from "../_components/copy-once";
+import { Truncated } from "../_components/truncated";
 import { useTRPC } from "../_trpc/client";
 
 const EXPIRY_CHOICES = [
@@ -127,7 +128,8 @@ export function ApiTokens() {
       ) : !tokens.data?.length ? (
         <p className="mt-4 text-sm text-zinc-500">You have no API tokens yet.</p>
       ) : (
-        <table className="mt-4 w-full text-left text-sm">
+        <div className="mt-4 overflow-x-auto">
+        <table className="w-full text-left text-sm">
           <thead>
             <tr className="border-b border-zinc-200 dark:border-zinc-800">
               <th className="py-2">Name</th>
@@ -146,7 +148,9 @@ export function ApiTokens() {
               const status = statusOf(t, now);
               return (
                 <tr key={t.id} className="border-b border-zinc-100 dark:border-zinc-900" data-testid="api-token-row">
-                  <td className="py-2">{t.name}</td>
+                  <td className="py-2 pr-3">
+                    <Truncated text={t.name} className="block max-w-56" />
+                  </td>
                   <td>
                     <code className="font-mono text-xs">{t.prefix}…</code>
                   </td>
@@ -163,6 +167,7 @@ export function ApiTokens() {
             })}
           </tbody>
         </table>
+        </div>
       )}
     </section>
   );

@@ -1,4 +1,5 @@
 import { redirect } from "next/navigation";
+import { Truncated } from "../_components/truncated";
 import { api } from "../_trpc/server";
 import { ApiTokens } from "./api-tokens";
 import { DisplayNameForm } from "./display-name-form";
@@ -22,11 +23,16 @@ export default async function AccountPage() {
         <h1 id="profile-heading" className="mb-4 text-2xl font-semibold">
           Your account
         </h1>
-        <dl className="grid max-w-md grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm" data-testid="profile">
+        {/* minmax(0, 1fr): the values' column may be narrower than a long value, which is then cut. */}
+        <dl className="grid max-w-md grid-cols-[auto_minmax(0,1fr)] gap-x-6 gap-y-1 text-sm" data-testid="profile">
           <dt className="text-zinc-500">Name</dt>
-          <dd data-testid="profile-name">{me.name}</dd>
+          <dd data-testid="profile-name">
+            <Truncated text={me.name} className="block" />
+          </dd>
           <dt className="text-zinc-500">Email</dt>
-          <dd data-testid="profile-email">{me.email}</dd>
+          <dd data-testid="profile-email">
+            <Truncated text={me.email} className="block" />
+          </dd>
           <dt className="text-zinc-500">Role</dt>
           <dd data-testid="profile-role">{roleText[me.role]}</dd>
         </dl>

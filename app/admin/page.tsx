@@ -1,4 +1,5 @@
 import { accessDeniedMessage } from "../_components/access-denied";
+import { Truncated } from "../_components/truncated";
 import { api } from "../_trpc/server";
 import { RoleSelect } from "./role-select";
 
@@ -18,6 +19,7 @@ export default async function AdminPage() {
   return (
     <section>
       <h1 className="mb-4 text-2xl font-semibold">Accounts</h1>
+      <div className="overflow-x-auto">
       <table className="w-full text-left text-sm">
         <thead>
           <tr className="border-b border-zinc-200 dark:border-zinc-800">
@@ -30,8 +32,12 @@ export default async function AdminPage() {
         <tbody>
           {users.map((u) => (
             <tr key={u.id} className="border-b border-zinc-100 dark:border-zinc-900">
-              <td className="py-2">{u.email}</td>
-              <td>{u.name}</td>
+              <td className="py-2 pr-3">
+                <Truncated text={u.email} className="block max-w-72" />
+              </td>
+              <td className="pr-3">
+                <Truncated text={u.name} className="block max-w-72" />
+              </td>
               <td>{u.createdAt.toISOString().slice(0, 10)}</td>
               <td>
                 <RoleSelect userId={u.id} email={u.email} role={u.role} />
@@ -40,6 +46,7 @@ export default async function AdminPage() {
           ))}
         </tbody>
       </table>
+      </div>
     </section>
   );
 }

@@ -1,4 +1,5 @@
 import { accessDeniedMessage } from "../_components/access-denied";
+import { Truncated } from "../_components/truncated";
 import Link from "next/link";
 import { api } from "../_trpc/server";
 import { CreateCohortForm } from "./create-cohort-form";
@@ -45,8 +46,8 @@ export default async function InstructorPage() {
           <ul className="divide-y divide-zinc-200 rounded border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800" data-testid="cohort-list">
             {cohorts.map((c) => (
               <li key={c.id} className="flex flex-wrap items-baseline gap-x-4 gap-y-1 p-3">
-                <Link href={`/instructor/cohorts/${c.id}`} className="rounded font-medium text-sky-700 hover:underline dark:text-sky-400">
-                  {c.name}
+                <Link href={`/instructor/cohorts/${c.id}`} className="min-w-0 max-w-full rounded font-medium text-sky-700 hover:underline dark:text-sky-400">
+                  <Truncated text={c.name} className="block" />
                 </Link>
                 <span className="text-sm text-zinc-600 dark:text-zinc-400">
                   {c.memberCount} learner{c.memberCount === 1 ? "" : "s"} · {c.labs.length} lab{c.labs.length === 1 ? "" : "s"} · {formatDue(c.dueAt)}

@@ -15,6 +15,14 @@ describe("REST error responses", () => {
     expect(errorResponse(new DomainError("UNAVAILABLE", "Docker is not answering.")).status).toBe(503);
   });
 
+  it("answer a caller going too fast with 429 and Retry-After: 1 (every limit refills a call within a second)", async () => {
+    const res = errorResponse(new DomainError("RATE_LIMITED", "Too many API requests from your account: at most 20 a second (40 at once); wait a second and try again."));
+    expect(res.status).toBe(429);
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(await res.json()).toMatchObject({ error: { code: "RATE_LIMITED" } });
+    expect(errorResponse(new DomainError("CAPACITY", "All sandbox places are taken.")).headers.get("retry-after")).toBeNull();
+  });
+
   it("answer unknown failures with a sentence only", async () => {
     const logged = console.error;
     console.error = () => {};

@@ -51,6 +51,8 @@ export function errorResponse(err: unknown): Response {
   if (isDomainError(err)) {
     const headers: Record<string, string> = { "cache-control": "no-store" };
     if (err.code === "UNAUTHORIZED") headers["www-authenticate"] = 'Bearer realm="runtime-labs"';
+    // Every rate limit refills at least one call a second (server/env.ts RATE_LIMIT_*).
+    if (err.code === "RATE_LIMITED") headers["retry-after"] = "1";
     return Response.json({ error: { code: err.code, message: err.message } }, { status: HTTP_STATUS[err.code], headers });
   }
   // Unknown failures: logged with their text, answered with a sentence only.
@@ -68,8 +70,10 @@ export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
 type RouteContext<P> = { params: Promise<P> };
 
 /**
- * Wraps a REST handler: resolves the services and the caller, refuses
- * cross-site cookie writes, and turns every error into a JSON error response.
+ * Wraps a REST handler: resolves the services and the caller, spends one
+ * call of the caller's API budget (per account: its tokens and its cookie
+ * share it, so twenty tokens do not make twenty budgets), refuses cross-site
+ * cookie writes, and turns every error into a JSON error response.
  */
 export function apiRoute<P>(
   getServices: () => Services,
@@ -79,6 +83,7 @@ export function apiRoute<P>(
     try {
       const services = getServices();
       const caller = await callerFromRequest(services, req);
+      services.rateLimits.api.take(caller.user.id);
       if (caller.via === "cookie" && req.method !== "GET" && req.method !== "HEAD") assertSameOrigin(req, services.env.publicUrl);
       return await handler({ services, caller, req, params: await ctx.params });
     } catch (err) {

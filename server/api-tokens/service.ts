@@ -1,4 +1,5 @@
 import { DomainError } from "../errors";
+import { parseField, tokenName } from "../fields";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { SessionUser } from "../auth/principal";
 import { generateToken, hashToken, looksLikeToken, tokenPrefix } from "./token";
@@ -35,8 +36,7 @@ export async function createApiToken(
   input: { name: string; expiresInDays?: number | null },
   now = new Date(),
 ): Promise<{ token: string; view: ApiTokenView }> {
-  const name = input.name.trim();
-  if (!name) throw new DomainError("BAD_REQUEST", "Give the token a name that says where it is used, e.g. “LMS grade sync”.");
+  const name = parseField(tokenName, input.name);
   const token = generateToken();
   const expiresAt = input.expiresInDays ? new Date(now.getTime() + input.expiresInDays * 86_400_000) : null;
   const view = await prisma.$transaction(async (tx) => {

@@ -2,9 +2,7 @@ import { betterAuth } from "better-auth";
 import { APIError } from "better-auth/api";
 import { prismaAdapter } from "better-auth/adapters/prisma";
 import type { PrismaClient } from "../generated/prisma/client";
-
-/** Longest display name, in characters (after trimming). */
-export const MAX_DISPLAY_NAME = 100;
+import { MAX_DISPLAY_NAME, tooLongSentence } from "../limits";
 
 /**
  * A display name as stored: trimmed, 1 to MAX_DISPLAY_NAME characters.
@@ -15,7 +13,7 @@ function displayName(name: unknown): string {
   const n = typeof name === "string" ? name.trim() : "";
   if (!n) throw new APIError("BAD_REQUEST", { message: "A display name is required." });
   if ([...n].length > MAX_DISPLAY_NAME) {
-    throw new APIError("BAD_REQUEST", { message: `A display name can be at most ${MAX_DISPLAY_NAME} characters (this one has ${[...n].length}).` });
+    throw new APIError("BAD_REQUEST", { message: tooLongSentence("A display name", MAX_DISPLAY_NAME, [...n].length) });
   }
   return n;
 }

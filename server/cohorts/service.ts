@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { on } from "node:events";
 import { EventEmitter } from "node:events";
 import { DomainError } from "../errors";
+import { cohortName, labSlug, parseField } from "../fields";
 import type { Prisma, PrismaClient } from "../generated/prisma/client";
 import type { GradingService, TaskView } from "../grading/service";
 import type { CohortResults } from "../grades/types";
@@ -146,10 +147,11 @@ export class CohortService {
 
   async create(user: SessionUser, input: CohortInput): Promise<CohortSummary> {
     if (user.role === "learner") throw new DomainError("FORBIDDEN", "Only instructors can create cohorts.");
+    const name = parseField(cohortName, input.name);
     const labIds = await this.resolveLabs(input.labSlugs);
     const cohort = await this.prisma.cohort.create({
       data: {
-        name: input.name.trim(),
+        name,
         dueAt: input.dueAt ?? null,
         joinCode: newJoinCode(),
         ownerId: user.id,
@@ -161,11 +163,12 @@ export class CohortService {
 
   async update(user: SessionUser, cohortId: string, input: Partial<CohortInput>): Promise<CohortSummary> {
     await this.managed(user, cohortId);
+    const name = input.name !== undefined ? parseField(cohortName, input.name) : undefined;
     const labIds = input.labSlugs ? await this.resolveLabs(input.labSlugs) : null;
     await this.prisma.$transaction(async (tx) => {
       await tx.cohort.update({
         where: { id: cohortId },
-        data: { ...(input.name !== undefined ? { name: input.name.trim() } : {}), ...(input.dueAt !== undefined ? { dueAt: input.dueAt } : {}) },
+        data: { ...(name !== undefined ? { name } : {}), ...(input.dueAt !== undefined ? { dueAt: input.dueAt } : {}) },
       });
       if (labIds) {
         await tx.cohortLab.deleteMany({ where: { cohortId } });
@@ -381,7 +384,8 @@ export class CohortService {
 
   /** Lab ids for slugs, in the given order; every slug must be a lab in the catalog. */
   private async resolveLabs(slugs: string[]): Promise<string[]> {
-    const unique = [...new Set(slugs)];
+    // Checked here too: the slugs go into a query and, when unknown, into the refusal.
+    const unique = [...new Set(slugs.map((slug) => parseField(labSlug, slug)))];
     if (!unique.length) throw new DomainError("BAD_REQUEST", "Choose at least one lab for the cohort.");
     const rows = await this.prisma.lab.findMany({ where: { slug: { in: unique }, archivedAt: null }, select: { id: true, slug: true } });
     const bySlug = new Map(rows.map((r) => [r.slug, r.id]));

@@ -1,13 +1,18 @@
 import { jsonResponse } from "../api-tokens/request";
 import type { ApiCaller } from "../api-tokens/request";
+import { idField, parseField } from "../fields";
 import type { Services } from "../services";
 import { exportFileName, resultsToCsv, resultsToJson } from "./export";
 import { gradeSession, sessionResults } from "./session-report";
 
 /**
  * The REST handlers of /api/v1 for grades (route files under app/api/v1
- * only wrap these). Every handler receives an authenticated caller.
+ * only wrap these). Every handler receives an authenticated caller, and
+ * checks the id in its path before any query uses it.
  */
+
+const cohortId = idField("The cohort id");
+const sessionId = idField("The session id");
 
 interface Args<P> {
   services: Services;
@@ -30,7 +35,7 @@ export function requestedFormat(req: Request): { format: "csv" | "json"; downloa
  * `Accept: text/csv`; `?format=json` makes the JSON an attachment too.
  */
 export async function getCohortResults({ services, caller, req, params }: Args<{ id: string }>): Promise<Response> {
-  const results = await services.cohorts.results(caller.user, params.id); // NOT_FOUND unless theirs
+  const results = await services.cohorts.results(caller.user, parseField(cohortId, params.id)); // NOT_FOUND unless theirs
   const { format, download } = requestedFormat(req);
   if (format === "csv") {
     return new Response(resultsToCsv(results), {
@@ -48,11 +53,11 @@ export async function getCohortResults({ services, caller, req, params }: Args<{
 
 /** POST /api/v1/sessions/:id/grade — runs every pending check now and returns the score report. */
 export async function postGradeSession({ services, caller, params }: Args<{ id: string }>): Promise<Response> {
-  const report = await gradeSession({ prisma: services.db.prisma, labs: services.labs, grading: services.grading }, caller.user, params.id);
+  const report = await gradeSession({ prisma: services.db.prisma, labs: services.labs, grading: services.grading }, caller.user, parseField(sessionId, params.id));
   return jsonResponse(report);
 }
 
 /** GET /api/v1/sessions/:id — the stored results; staff also get each task's check history with evidence. */
 export async function getSession({ services, caller, params }: Args<{ id: string }>): Promise<Response> {
-  return jsonResponse(await sessionResults({ prisma: services.db.prisma, labs: services.labs }, caller.user, params.id));
+  return jsonResponse(await sessionResults({ prisma: services.db.prisma, labs: services.labs }, caller.user, parseField(sessionId, params.id)));
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { MAX_LAB_SLUG } from "../limits";
 import { taskSchema } from "./tasks";
 
 /** `20m`, `1h`, `1h30m`, or a number of minutes. */
@@ -35,8 +36,8 @@ export const labFrontmatterSchema = z.strictObject(
 
 export type LabFrontmatter = z.output<typeof labFrontmatterSchema>;
 
-/** Lab directory names double as URL slugs. */
-export const SLUG_PATTERN = /^[a-z0-9][a-z0-9-]{1,62}$/;
+/** Lab directory names double as URL slugs: 2 to MAX_LAB_SLUG lowercase letters, digits and dashes. */
+export const SLUG_PATTERN = new RegExp(`^[a-z0-9][a-z0-9-]{1,${MAX_LAB_SLUG - 1}}$`);
 
 /** JSON Schema of lab frontmatter for editors (docs/lab.schema.json), generated from the zod schema. */
 export function labJsonSchema(): Record<string, unknown> {

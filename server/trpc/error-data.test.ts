@@ -1,8 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import { getHTTPStatusCodeFromError } from "@trpc/server/http";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { DomainError, HTTP_STATUS, type DomainErrorCode } from "../errors";
-import { domainShape, errorData, trpcCodeOf } from "./init";
+import { domainShape, errorData, inputErrorSentence, trpcCodeOf } from "./init";
 
 describe("errors sent to API clients", () => {
   it("keep the detail of a NOT_FOUND on the server, so ids cannot be probed", () => {
@@ -27,5 +28,22 @@ describe("errors sent to API clients", () => {
     expect(domainShape(shape, streamed)).toEqual({ code: -32004, message: "That lab session does not exist.", data: { code: "NOT_FOUND", httpStatus: 404 } });
     // A real internal error stays one.
     expect(domainShape(shape, new TRPCError({ code: "INTERNAL_SERVER_ERROR", cause: new Error("boom") }))).toEqual(shape);
+  });
+
+  it("answer a caller going too fast with 429 / TOO_MANY_REQUESTS", () => {
+    expect(HTTP_STATUS.RATE_LIMITED).toBe(429);
+    expect(trpcCodeOf("RATE_LIMITED")).toBe("TOO_MANY_REQUESTS");
+  });
+
+  it("turn refused input into sentences naming each field, not zod's JSON", () => {
+    const schema = z.object({
+      name: z.string().max(3, { error: "The cohort name can be at most 3 characters (this one has 5)." }),
+      cohortId: z.string().max(2),
+      labSlugs: z.array(z.string()).min(1, "choose at least one lab"),
+    });
+    const err = schema.safeParse({ name: "abcde", cohortId: "xyz", labSlugs: [] }).error!;
+    expect(inputErrorSentence(err)).toBe(
+      "The cohort name can be at most 3 characters (this one has 5). cohortId: Too big: expected string to have <=2 characters. labSlugs: choose at least one lab.",
+    );
   });
 });

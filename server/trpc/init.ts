@@ -4,6 +4,7 @@ import superjson from "superjson";
 import { ZodError } from "zod";
 import { HTTP_STATUS, isDomainError, type DomainErrorCode } from "../errors";
 import { rootLogger } from "../observability/logger";
+import type { KeyedRateLimiter, RateLimits } from "../rate-limits";
 import type { Context } from "./context";
 
 /** tRPC's name for each HTTP status a domain error maps to (server/errors.ts HTTP_STATUS). */
@@ -32,6 +33,22 @@ export function errorData(error: TRPCError) {
     domainCode: isDomainError(cause) ? cause.code : null,
     fieldErrors: cause instanceof ZodError ? cause.flatten().fieldErrors : null,
   };
+}
+
+// Refused input says at most this many of its problems: a malformed batch
+// of thousands must not come back as thousands of sentences.
+const INPUT_SENTENCES = 3;
+
+/**
+ * Refused input as sentences for people, instead of zod's JSON. Our own
+ * messages are full sentences naming their field (server/fields.ts) and are
+ * kept as they are; zod's defaults and short phrases get the field's path
+ * in front.
+ */
+export function inputErrorSentence(err: ZodError): string {
+  const sentences = err.issues.slice(0, INPUT_SENTENCES).map((i) => (/[.!?]$/.test(i.message) ? i.message : `${i.path.join(".") || "input"}: ${i.message}.`));
+  const more = err.issues.length - INPUT_SENTENCES;
+  return more > 0 ? `${sentences.join(" ")} (${more} more problem${more === 1 ? "" : "s"} not listed.)` : sentences.join(" ");
 }
 
 /**
@@ -63,6 +80,9 @@ const domainErrors = t.middleware(async ({ next, path }) => {
     const cause = result.error.cause;
     if (isDomainError(cause)) {
       throw new TRPCError({ code: trpcCodeOf(cause.code), message: cause.message, cause });
+    }
+    if (result.error.code === "BAD_REQUEST" && cause instanceof ZodError) {
+      throw new TRPCError({ code: "BAD_REQUEST", message: inputErrorSentence(cause), cause });
     }
     if (result.error.code === "INTERNAL_SERVER_ERROR") {
       rootLogger().error({ component: "trpc", procedure: path, err: cause ?? result.error }, `${path} failed`);
@@ -97,3 +117,15 @@ export const adminProcedure = authedProcedure.use(({ ctx, next }) => {
   if (ctx.user.role !== "admin") throw new TRPCError({ code: "FORBIDDEN", message: "Only administrators can do this." });
   return next();
 });
+
+/**
+ * A signed-in user's procedure that costs real work (a node's checks, a
+ * `docker exec`): each call first spends one of the user's calls in the
+ * budget `pick` chooses (server/rate-limits.ts), before its input is read.
+ */
+export function rateLimitedProcedure(pick: (limits: RateLimits) => KeyedRateLimiter) {
+  return authedProcedure.use(({ ctx, next }) => {
+    pick(ctx.services.rateLimits).take(ctx.user.id);
+    return next();
+  });
+}

@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { DomainError } from "../errors";
+import { MAX_WEBHOOK_URL, tooLongSentence } from "../limits";
 import { blockedAddressReason, isLocalHostName } from "./address-policy";
 
 /** What the operator allows webhooks to reach (env WEBHOOK_ALLOW_PRIVATE_TARGETS). */
@@ -13,7 +14,8 @@ export const PUBLIC_TARGETS_ONLY: WebhookTargetPolicy = { allowPrivateTargets: f
 
 /**
  * What a webhook URL may be. The platform POSTs to it from the server, so it
- * is a server-side request an instructor chooses (SSRF): only http and https,
+ * is a server-side request an instructor chooses (SSRF): at most
+ * MAX_WEBHOOK_URL characters, only http and https,
  * no credentials in the URL, and, unless the operator allows private
  * targets, no host that names this machine or an internal network (literal
  * addresses and `localhost` are refused here; names are resolved and checked
@@ -21,7 +23,7 @@ export const PUBLIC_TARGETS_ONLY: WebhookTargetPolicy = { allowPrivateTargets: f
  */
 export function parseWebhookUrl(text: string, policy: WebhookTargetPolicy = PUBLIC_TARGETS_ONLY): URL {
   const trimmed = text.trim();
-  if (trimmed.length > 2000) throw new DomainError("BAD_REQUEST", "That webhook URL is longer than 2000 characters; use a shorter one.");
+  if (trimmed.length > MAX_WEBHOOK_URL) throw new DomainError("BAD_REQUEST", tooLongSentence("The webhook URL", MAX_WEBHOOK_URL, trimmed.length));
   let url: URL;
   try {
     url = new URL(trimmed);

@@ -1,6 +1,7 @@
 import { TRPCError } from "@trpc/server";
 import Link from "next/link";
 import { api } from "../../_trpc/server";
+import { Truncated } from "../../_components/truncated";
 import { formatDue } from "../../instructor/format";
 import { JoinButton } from "./join-button";
 
@@ -47,10 +48,12 @@ export default async function JoinPage({ params }: { params: Promise<{ code: str
   return (
     <section className="max-w-lg space-y-3">
       <h1 className="text-2xl font-semibold" data-testid="join-cohort-name">
-        {preview.name}
+        <Truncated text={preview.name} className="block" />
       </h1>
-      <p className="text-sm text-zinc-600 dark:text-zinc-400">
-        Run by {preview.owner} · {formatDue(preview.dueAt)}
+      <p className="flex min-w-0 gap-1 text-sm text-zinc-600 dark:text-zinc-400">
+        <span className="shrink-0">Run by</span>
+        <Truncated text={preview.owner} className="min-w-0" />
+        <span className="shrink-0">· {formatDue(preview.dueAt)}</span>
       </p>
       <ul className="list-disc pl-5 text-sm">
         {preview.labs.map((l) => (

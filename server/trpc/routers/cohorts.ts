@@ -1,12 +1,12 @@
 import { z } from "zod";
+import { cohortName, idField, labSlug } from "../../fields";
 import { authedProcedure, instructorProcedure, router } from "../init";
 
-const cohortId = z.object({ cohortId: z.string().min(1).max(64) });
+const cohortId = z.object({ cohortId: idField("The cohort id") });
 const joinCode = z.object({ code: z.string().trim().min(4, "the join code is too short").max(64) });
-const slug = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, "not a lab slug");
 const fields = {
-  name: z.string().trim().min(1, "give the cohort a name").max(120, "keep the name under 120 characters"),
-  labSlugs: z.array(slug).min(1, "choose at least one lab").max(50),
+  name: cohortName,
+  labSlugs: z.array(labSlug).min(1, "Choose at least one lab.").max(50, "A cohort can have at most 50 labs."),
   dueAt: z.date().nullable().optional(),
 };
 
@@ -28,7 +28,7 @@ export const cohortsRouter = router({
     .mutation(({ ctx, input }) => ctx.services.cohorts.archive(ctx.user, input.cohortId, input.archived)),
   rotateJoinCode: instructorProcedure.input(cohortId).mutation(({ ctx, input }) => ctx.services.cohorts.rotateJoinCode(ctx.user, input.cohortId)),
   removeMember: instructorProcedure
-    .input(cohortId.extend({ userId: z.string().min(1).max(64) }))
+    .input(cohortId.extend({ userId: idField("The user id") }))
     .mutation(({ ctx, input }) => ctx.services.cohorts.removeMember(ctx.user, input.cohortId, input.userId)),
 
   /** The learners x tasks matrix. */
@@ -40,7 +40,7 @@ export const cohortsRouter = router({
   /** One session's checklist, check history with evidence, and open terminals. */
   // Staff only: the history's evidence could give a check away to the learner.
   sessionDetail: instructorProcedure
-    .input(z.object({ sessionId: z.string().min(1).max(64) }))
+    .input(z.object({ sessionId: idField("The session id") }))
     .query(({ ctx, input }) => ctx.services.cohorts.sessionDetail(ctx.user, input.sessionId)),
 
   // ---- learners ----

@@ -1,7 +1,8 @@
 import { z } from "zod";
-import { authedProcedure, router } from "../init";
+import { idField } from "../../fields";
+import { authedProcedure, rateLimitedProcedure, router } from "../init";
 
-const sessionId = z.object({ sessionId: z.string().min(1).max(64) });
+const sessionId = z.object({ sessionId: idField("The session id") });
 
 export const gradingRouter = router({
   /** The session's task checklist. */
@@ -14,11 +15,11 @@ export const gradingRouter = router({
 
   /** Opens the task's next hint (one at a time; recorded). */
   revealHint: authedProcedure
-    .input(sessionId.extend({ taskId: z.string().min(1).max(64) }))
+    .input(sessionId.extend({ taskId: idField("The task id") }))
     .mutation(({ ctx, input }) => ctx.services.grading.revealHint(ctx.user, input.sessionId, input.taskId)),
 
-  /** Evaluates pending tasks now instead of waiting for the next poll. */
-  checkNow: authedProcedure.input(sessionId).mutation(async ({ ctx, input }) => {
+  /** Evaluates pending tasks now instead of waiting for the next poll (rate-limited per user: it runs checks on the node). */
+  checkNow: rateLimitedProcedure((limits) => limits.checkNow).input(sessionId).mutation(async ({ ctx, input }) => {
     const tasks = await ctx.services.grading.evaluate(ctx.user, input.sessionId); // checks who may
     // Only the learner's own actions count as activity (staff checking must not keep a session alive).
     const session = await ctx.services.sessions.get(ctx.user, input.sessionId);

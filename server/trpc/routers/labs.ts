@@ -1,6 +1,6 @@
 import { z } from "zod";
+import { labSlug } from "../../fields";
 import { bodySections } from "../../labs/body";
-import { SLUG_PATTERN } from "../../labs/schema";
 import { labProgressFor } from "../../labs/progress";
 import { authedProcedure, instructorProcedure, publicProcedure, router } from "../init";
 
@@ -20,7 +20,7 @@ export const labsRouter = router({
 
   /** One lab with its markdown steps. */
   bySlug: publicProcedure
-    .input(z.object({ slug: z.string().regex(SLUG_PATTERN, "not a lab slug") }))
+    .input(z.object({ slug: labSlug }))
     .query(async ({ ctx, input }) => {
       const lab = await ctx.services.labs.get(input.slug);
       return {

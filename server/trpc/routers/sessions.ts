@@ -1,20 +1,20 @@
 import { z } from "zod";
-import { SLUG_PATTERN } from "../../labs/schema";
 import { readCgroupTree } from "../../explore/cgroup-tree";
+import { idField, labSlug } from "../../fields";
 import { sessionHistoryFor } from "../../labs/progress";
-import { authedProcedure, instructorProcedure, router } from "../init";
+import { authedProcedure, instructorProcedure, rateLimitedProcedure, router } from "../init";
 
-const sessionId = z.object({ id: z.string().min(1).max(64) });
+const sessionId = z.object({ id: idField("The session id") });
 
 export const sessionsRouter = router({
   /** Starts the caller's session for a lab, or returns the one already open. */
   start: authedProcedure
-    .input(z.object({ slug: z.string().regex(SLUG_PATTERN, "not a lab slug") }))
+    .input(z.object({ slug: labSlug }))
     .mutation(({ ctx, input }) => ctx.services.sessions.start(ctx.user, input.slug)),
 
   /** The caller's open session for a lab, or null. */
   current: authedProcedure
-    .input(z.object({ slug: z.string().regex(SLUG_PATTERN, "not a lab slug") }))
+    .input(z.object({ slug: labSlug }))
     .query(({ ctx, input }) => ctx.services.sessions.current(ctx.user, input.slug)),
 
   get: authedProcedure.input(sessionId).query(({ ctx, input }) => ctx.services.sessions.get(ctx.user, input.id)),
@@ -32,8 +32,8 @@ export const sessionsRouter = router({
   /** The caller's lab sessions, newest first, with tasks passed in each (the profile's history). */
   history: authedProcedure.query(({ ctx }) => sessionHistoryFor(ctx.services.db.prisma, ctx.services.labs, ctx.user.id)),
 
-  /** The learner's node's cgroup tree (memory and pids), for the live tree on the lab page. */
-  cgroupTree: authedProcedure.input(sessionId).query(async ({ ctx, input }) => {
+  /** The learner's node's cgroup tree (memory and pids), for the live tree on the lab page (rate-limited per user: a `docker exec` each). */
+  cgroupTree: rateLimitedProcedure((limits) => limits.cgroupTree).input(sessionId).query(async ({ ctx, input }) => {
     const { provider, sandboxId } = await ctx.services.sessions.sandboxOf(ctx.user, input.id);
     return readCgroupTree(provider, sandboxId);
   }),

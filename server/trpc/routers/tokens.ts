@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { idField, tokenName } from "../../fields";
 import { createApiToken, listApiTokens, revokeApiToken } from "../../api-tokens/service";
 import { authedProcedure, router } from "../init";
 
@@ -14,13 +15,13 @@ export const tokensRouter = router({
   create: authedProcedure
     .input(
       z.object({
-        name: z.string().trim().min(1, "give the token a name").max(80, "keep the name under 80 characters"),
+        name: tokenName,
         expiresInDays: z.number().int().min(1).max(3650).nullable().optional(),
       }),
     )
     .mutation(({ ctx, input }) => createApiToken(ctx.services.db.prisma, ctx.user, input)),
 
   revoke: authedProcedure
-    .input(z.object({ tokenId: z.string().min(1).max(64) }))
+    .input(z.object({ tokenId: idField("The token id") }))
     .mutation(({ ctx, input }) => revokeApiToken(ctx.services.db.prisma, ctx.user, input.tokenId)),
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { DomainError } from "../../errors";
+import { idField } from "../../fields";
 import { adminProcedure, router } from "../init";
 
 const role = z.enum(["learner", "instructor", "admin"]);
@@ -14,7 +15,7 @@ export const usersRouter = router({
   ),
 
   /** Changes an account's role (admin only); the last admin cannot be demoted. */
-  setRole: adminProcedure.input(z.object({ userId: z.string().min(1).max(64), role })).mutation(async ({ ctx, input }) => {
+  setRole: adminProcedure.input(z.object({ userId: idField("The user id"), role })).mutation(async ({ ctx, input }) => {
     const prisma = ctx.services.db.prisma;
     return prisma.$transaction(async (tx) => {
       const user = await tx.user.findUnique({ where: { id: input.userId } });

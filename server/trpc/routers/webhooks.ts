@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { idField, webhookUrl } from "../../fields";
 import { WEBHOOK_EVENTS } from "../../webhooks/events";
 import { createWebhook, deleteWebhook, listWebhooks, pingWebhook, recentDeliveries } from "../../webhooks/manage";
 import { instructorProcedure, router } from "../init";
 
-const cohortId = z.object({ cohortId: z.string().min(1).max(64) });
-const webhookId = z.object({ webhookId: z.string().min(1).max(64) });
+const cohortId = z.object({ cohortId: idField("The cohort id") });
+const webhookId = z.object({ webhookId: idField("The webhook id") });
 
 /** A cohort's webhooks, for whoever manages the cohort (its instructor, or an admin). */
 export const webhooksRouter = router({
@@ -12,7 +13,7 @@ export const webhooksRouter = router({
 
   /** Adds a webhook; the answer holds its signing secret, which is never shown again. */
   create: instructorProcedure
-    .input(cohortId.extend({ url: z.string().trim().min(1, "give the receiver's URL").max(2000), events: z.array(z.enum(WEBHOOK_EVENTS)).max(WEBHOOK_EVENTS.length).optional() }))
+    .input(cohortId.extend({ url: webhookUrl, events: z.array(z.enum(WEBHOOK_EVENTS)).max(WEBHOOK_EVENTS.length).optional() }))
     .mutation(({ ctx, input }) => createWebhook(ctx.services.db.prisma, ctx.user, input, { allowPrivateTargets: ctx.services.env.WEBHOOK_ALLOW_PRIVATE_TARGETS })),
 
   delete: instructorProcedure.input(webhookId).mutation(({ ctx, input }) => deleteWebhook(ctx.services.db.prisma, ctx.user, input.webhookId)),

@@ -3,6 +3,7 @@
 import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
 import type { CohortResults, LabCell, TaskCell } from "@/server/grades/types";
+import { Truncated } from "../../../_components/truncated";
 import { useTRPC } from "../../../_trpc/client";
 import { formatDate, formatDuration } from "../../format";
 
@@ -84,8 +85,8 @@ function Matrix({ results }: { results: CohortResults }) {
           {results.learners.map((l) => (
             <tr key={l.userId} data-testid={`learner-${l.email}`} className="border-b border-zinc-100 last:border-0 dark:border-zinc-900">
               <th scope="row" className="px-2 py-1 text-left font-normal">
-                <span className="block font-medium">{l.name}</span>
-                <span className="text-xs text-zinc-500">{l.email}</span>
+                <Truncated text={l.name} className="block max-w-48 font-medium" />
+                <Truncated text={l.email} className="block max-w-48 text-xs text-zinc-500" />
               </th>
               {results.labs.flatMap((lab) => {
                 const cell = l.labs[lab.slug];

@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
 import { BackLink } from "../../../_components/back-link";
+import { Truncated } from "../../../_components/truncated";
 import { notFound } from "next/navigation";
 import { api } from "../../../_trpc/server";
 import { formatDue } from "../../format";
@@ -29,12 +30,12 @@ export default async function CohortPage({ params }: { params: Promise<{ id: str
     <div className="space-y-6">
       <div>
         <BackLink href="/instructor" label="Cohorts" />
-        <h1 className="mt-1 text-2xl font-semibold" data-testid="cohort-name">
-          {cohort.name}
-          {cohort.archivedAt && <span className="ml-2 rounded bg-zinc-100 px-1.5 align-middle text-xs font-normal text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">archived</span>}
+        <h1 className="mt-1 flex min-w-0 items-center gap-2 text-2xl font-semibold" data-testid="cohort-name">
+          <Truncated text={cohort.name} className="min-w-0" />
+          {cohort.archivedAt && <span className="shrink-0 rounded bg-zinc-100 px-1.5 text-xs font-normal text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">archived</span>}
         </h1>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          {cohort.labs.map((l) => l.title).join(" · ")} — {formatDue(cohort.dueAt)} · owner {cohort.owner.name}
+          {cohort.labs.map((l) => l.title).join(" · ")} — {formatDue(cohort.dueAt)} · owner <Truncated text={cohort.owner.name} className="inline-block max-w-64 align-bottom" />
         </p>
       </div>
       <JoinLink cohortId={cohort.id} link={cohort.joinUrl} archived={cohort.archivedAt !== null} />

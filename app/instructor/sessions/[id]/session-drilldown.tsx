@@ -6,6 +6,7 @@ import { useState } from "react";
 import type { ConnectionState } from "../../../_components/terminal/connection";
 import { TerminalView } from "../../../_components/terminal/terminal-view";
 import { TerminalsProvider } from "../../../_components/terminal/terminals-context";
+import { Truncated } from "../../../_components/truncated";
 import { useTRPC } from "../../../_trpc/client";
 import { formatDate } from "../../format";
 
@@ -27,11 +28,12 @@ export function SessionDrilldown({ sessionId }: { sessionId: string }) {
   return (
     <div className="space-y-6">
       <div>
-        <h1 className="text-2xl font-semibold">
-          {session.learner.name} · {session.lab.title}
+        <h1 className="flex min-w-0 gap-2 text-2xl font-semibold">
+          <Truncated text={session.learner.name} className="min-w-0" />
+          <span className="shrink-0">· {session.lab.title}</span>
         </h1>
         <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="drilldown-state">
-          {session.learner.email} · started {formatDate(session.createdAt)} · {session.state}
+          <Truncated text={session.learner.email} className="inline-block max-w-64 align-bottom" /> · started {formatDate(session.createdAt)} · {session.state}
           {session.reason ? ` — ${session.reason}` : ""}
         </p>
       </div>
