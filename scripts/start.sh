@@ -14,4 +14,8 @@ if [ -z "${DOCKER_HOST:-}${DOCKER_HOSTS:-}" ] && [ "$(id -u)" = 0 ] && [ -f "/va
   ! bash scripts/sandbox-engine.sh status >/dev/null 2>&1; then
   bash scripts/sandbox-engine.sh start >/dev/null
 fi
-exec npx tsx server/main.ts
+# exec: this shell becomes the server, so SIGTERM and SIGINT sent to it (or
+# forwarded by `npm start`) reach server/main.ts's graceful shutdown. Node with
+# tsx as a loader, not npx or tsx's CLI: each of those is one more process in
+# between that a signal has to be relayed through (npx's `sh -c` does not).
+exec node --import tsx server/main.ts

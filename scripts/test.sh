@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `npm test`: every tier, in order of speed. Stops at the first failing tier.
-#   lint + types -> unit (*.test.ts) -> integration (*.integration.test.ts:
+#   lint + types -> unit (*.test.ts) -> production build -> integration (*.integration.test.ts:
 #   real Docker, PGlite and a real PostgreSQL on loopback) -> labs (validate,
 #   then `labs test` replays every node lab) -> e2e (Playwright in Chromium
 #   against the production build) -> compose (scripts/compose-smoke.sh) ->
@@ -25,6 +25,10 @@ step "typecheck"; timer typecheck npx tsc --noEmit
 step "unit tests"
 timer unit npx vitest run --project unit --reporter=default --reporter=json --outputFile.json="$results/unit.json"
 
+# Built before the integration tier: scripts/start.integration.test.ts starts
+# the production server (as `npm start` does); the e2e tier serves it too.
+step "production build"; timer build npx next build
+
 step "integration tests (real Docker, PGlite, PostgreSQL)"
 timer integration npx vitest run --project integration --reporter=default --reporter=json --outputFile.json="$results/integration.json"
 
@@ -33,7 +37,6 @@ timer labs-validate npx labs validate
 timer labs-test npx labs test --all | tee "$results/labs.txt"
 
 step "e2e (Playwright, Chromium, production build)"
-timer build npx next build
 PLAYWRIGHT_JSON_OUTPUT_NAME="$results/e2e.json" timer e2e npx playwright test --reporter=list,json
 
 step "compose (the docker-compose deployment: build, start, smoke test, tear down)"

@@ -14,9 +14,11 @@ import { EnvError, parseEnv } from "./env";
 import { preferSandboxEngine } from "./sandbox/providers/docker/sandbox-engine";
 import { createOpsEndpoints } from "./observability/endpoints";
 import { withLogContext } from "./observability/log-context";
+import { alsoLogToFile, logFilePath } from "./observability/log-file";
 import { logCallback, rootLogger } from "./observability/logger";
 import { bindMetricSources } from "./observability/metrics";
 import { assignRequestId, observeRequests } from "./observability/requests";
+import { startControlSocket } from "./ops/control-socket";
 import { createServices, installServices } from "./services";
 import { createTerminalGateway } from "./terminal/gateway";
 
@@ -36,8 +38,14 @@ async function main() {
   const env = parseEnv();
   const dev = env.NODE_ENV !== "production";
   const started = performance.now();
+  // Every line from here on is also kept in DATA_DIR/logs/server.log.
+  alsoLogToFile(logFilePath(env.dataDir));
 
+  // Before the database opens: `labs sandbox ls` must never take a starting
+  // server's embedded database for a free one (server/ops/control-socket.ts).
+  const control = await startControlSocket(env.dataDir, log);
   const services = await createServices(env, { log });
+  control?.serve(services.db.prisma);
   installServices(services);
   log(`database: ${services.db.description}`);
   // Reconcile Docker with the database and start warming the pool; a missing
@@ -77,13 +85,9 @@ async function main() {
     server.once("error", reject);
     server.listen(env.PORT, env.HOST, () => resolve());
   });
-  const { docker, isolation } = await services.health();
-  log(`${dev ? "development" : "production"} server ready at ${env.publicUrl} (listening on ${env.HOST}:${env.PORT}) in ${Math.round(performance.now() - started)} ms`);
-  log(docker.message);
-  if (isolation && (!isolation.ok || isolation.level !== "userns")) {
-    rootLogger().child({ component: "server" }).warn(`isolation: ${isolation.message}${isolation.fix ? ` Fix: ${isolation.fix}` : ""}`);
-  } else if (isolation) log(`isolation: ${isolation.message}`);
-
+  // Installed before "ready" is logged: until a listener exists the signal's
+  // default action applies, and a SIGTERM sent on seeing that line would kill
+  // the process on the spot instead of shutting it down.
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
@@ -95,11 +99,19 @@ async function main() {
     await terminals.close();
     server.closeAllConnections();
     await app.close?.();
+    await control?.close();
     await services.close();
     process.exit(0);
   };
   process.on("SIGINT", () => void shutdown("SIGINT"));
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
+
+  const { docker, isolation } = await services.health();
+  log(`${dev ? "development" : "production"} server ready at ${env.publicUrl} (listening on ${env.HOST}:${env.PORT}) in ${Math.round(performance.now() - started)} ms`);
+  log(docker.message);
+  if (isolation && (!isolation.ok || isolation.level !== "userns")) {
+    rootLogger().child({ component: "server" }).warn(`isolation: ${isolation.message}${isolation.fix ? ` Fix: ${isolation.fix}` : ""}`);
+  } else if (isolation) log(`isolation: ${isolation.message}`);
 }
 
 main().catch((err: unknown) => {

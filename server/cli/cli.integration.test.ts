@@ -3,12 +3,19 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DockerProvider } from "../sandbox/providers/docker/provider";
+import { startControlSocket, type ControlSocket } from "../ops/control-socket";
+import type { SandboxReportRow } from "../ops/sandbox-report";
+import { DATABASE_KINDS } from "../../test/support/databases";
+import { startTestPlatform, type TestPlatform } from "../../test/support/services";
+import { until } from "../../test/support/wait";
 
 const run = promisify(execFile);
 const root = path.resolve(__dirname, "../..");
 const INSTANCE = `t-cli-${process.pid}`;
+// The CLI reads the database of DATA_DIR: never the repository's own .data.
+const DATA_DIR = fs.mkdtempSync(path.join(os.tmpdir(), "labs-cli-"));
 
 /** Runs `labs ...` as a user would, returning exit code and output. */
 async function labs(...args: string[]) {
@@ -19,7 +26,7 @@ async function labsWith(env: Record<string, string>, ...args: string[]) {
   try {
     const { stdout, stderr } = await run(path.join(root, "bin/labs.mjs"), args, {
       cwd: root,
-      env: { ...process.env, LABS_INSTANCE: INSTANCE, ...env },
+      env: { ...process.env, LABS_INSTANCE: INSTANCE, DATA_DIR, DATABASE_URL: "", ...env },
     });
     return { code: 0, stdout, stderr };
   } catch (err) {
@@ -32,6 +39,7 @@ describe("labs CLI (real Docker)", () => {
   afterAll(async () => {
     const p = new DockerProvider({ instance: INSTANCE });
     for (const s of await p.list()) await p.destroy(s.id);
+    fs.rmSync(DATA_DIR, { recursive: true, force: true });
   });
 
   let id = "";
@@ -95,5 +103,100 @@ describe("labs CLI (real Docker)", () => {
     const bad = await labs("validate", "test/fixtures/labs/broken-lab");
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("test/fixtures/labs/broken-lab/lab.md:4:13: difficulty must be one of beginner, intermediate, advanced");
+  });
+});
+
+// The operator's view of a running platform: which node is a warm one and
+// which a learner's, from the labels and the database together (issue 16: a
+// claimed warm node showed as "POOL yes / SESSION -"). With PGlite the test
+// process holds the database, as the server does, so the CLI must ask over
+// the control socket main.ts serves; with PostgreSQL it reads directly.
+describe.each(DATABASE_KINDS)("labs sandbox ls on %s (real Docker)", (kind) => {
+  const instance = `t-cli-ls-${kind}-${process.pid}`;
+  const provider = new DockerProvider({ instance });
+  let platform: TestPlatform;
+  let control: ControlSocket | null = null;
+  let dbEnv: Record<string, string> = {};
+  let sessionId = "";
+  let claimed = "";
+  // Reads the server side answered over the control socket.
+  let served = 0;
+
+  const ls = async () => {
+    const r = await labsWith({ ...dbEnv, LABS_INSTANCE: instance }, "sandbox", "ls", "--json");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    return JSON.parse(r.stdout) as SandboxReportRow[];
+  };
+  const poolLabelled = async () => (await provider.list({ pool: true })).map((s) => s.id);
+
+  beforeAll(async () => {
+    // Two warm nodes: one is claimed, one stays warm whether or not the refill has begun.
+    platform = await startTestPlatform(kind, { LABS_INSTANCE: instance }, { poolSize: 2, tickMs: 3_600_000, reconcileMs: 3_600_000 });
+    const { env } = platform.services;
+    dbEnv = { DATA_DIR: env.dataDir, DATABASE_URL: env.DATABASE_URL ?? "" };
+    control = await startControlSocket(env.dataDir, () => {});
+    const prisma = platform.services.db.prisma;
+    control!.serve(new Proxy(prisma, { get: (target, key) => (key === "labSession" && served++, Reflect.get(target, key)) }));
+    await platform.services.sessions.boot();
+    await until("two warm nodes", async () => platform.services.sessions.capacity()[0]?.warm === 2);
+    const learner = (await (await platform.signUp("operator-view@example.com")).caller.system.me())!;
+    const s = await platform.services.sessions.start(learner, "first-container");
+    for await (const v of platform.services.sessions.watch(learner, s.id)) {
+      if (v.state !== "ready") continue;
+      expect(v.warmStart).toBe(true);
+      claimed = v.sandboxId!;
+      break;
+    }
+    sessionId = s.id;
+  });
+
+  afterAll(async () => {
+    for (const s of await provider.list()) await provider.destroy(s.id);
+    await control?.close();
+    await platform.reopen();
+    await platform.close(true);
+  });
+
+  it("names the learner, lab and session of a claimed warm node, tells warm nodes apart and flags an orphan", async () => {
+    const orphan = await provider.provision({ sessionId: "never-recorded", labSlug: "first-container" });
+    const rows = await ls();
+    // PGlite is the running server's: the CLI asked it rather than opening the directory.
+    expect(served > 0).toBe(kind === "pglite");
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(claimed)).toMatchObject({
+      state: "running",
+      pool: false,
+      labels: { pool: true, session: null },
+      session: { id: sessionId, state: "ready", lab: "first-container", learner: { email: "operator-view@example.com", name: "operator-view" } },
+      flag: null,
+    });
+    // The other warm node, and any the pool is making to replace the claimed one.
+    const warm = (await poolLabelled()).filter((id) => id !== claimed);
+    expect(warm.length).toBeGreaterThanOrEqual(1);
+    for (const id of warm) expect(byId.get(id)).toMatchObject({ pool: true, session: null, flag: null });
+    expect(byId.get(orphan.id)).toMatchObject({ pool: false, labels: { session: "never-recorded" }, session: null, flag: "orphan" });
+    expect(rows).toHaveLength(warm.length + 2);
+
+    const table = await labsWith({ ...dbEnv, LABS_INSTANCE: instance }, "sandbox", "ls");
+    const lines = table.stdout.split("\n");
+    expect(lines[0]).toBe("ID\tSTATE\tHOST\tPOOL\tSESSION\tSESSION-STATE\tLAB\tLEARNER\tFLAG");
+    expect(lines).toContain(`${claimed}\trunning\t-\tno\t${sessionId}\tready\tfirst-container\toperator-view@example.com\t-`);
+    expect(lines.filter((l) => /\tyes\t-\t-\t-\t-\t-$/.test(l)).length).toBeGreaterThanOrEqual(1);
+    expect(lines).toContain(`${orphan.id}\trunning\t-\tno\t-\t-\tfirst-container\t-\torphan`);
+    expect(table.stdout).toMatch(/^orphan: no live session holds it/m);
+    await provider.destroy(orphan.id);
+  });
+
+  it("with the server stopped (sandboxes stay), reads the database itself and flags a live session whose node is gone as missing", async () => {
+    await control?.close();
+    control = null;
+    await platform.close();
+    // Removed behind the stopped server's back.
+    await provider.destroy(claimed);
+    const rows = await ls();
+    expect(rows.find((r) => r.id === claimed)).toMatchObject({ state: "missing", labels: null, session: { id: sessionId, state: "ready" }, flag: "missing" });
+    expect(rows.filter((r) => r.pool).length).toBeGreaterThanOrEqual(1);
+    expect(rows.filter((r) => r.flag)).toHaveLength(1);
   });
 });

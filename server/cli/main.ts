@@ -2,7 +2,7 @@
  * `labs` — operator and author commands over the platform's own services.
  *
  *   labs sandbox create [--env node] [--json]   provision a sandbox, print its id
- *   labs sandbox ls [--json]                    list this instance's sandboxes
+ *   labs sandbox ls [--json]                    list this instance's sandboxes with their sessions
  *   labs sandbox exec <id> -- <cmd...>          run a command; exit with its code
  *   labs sandbox rm <id>...                     remove sandboxes
  *   labs validate [path]                        check lab files; exit 1 on problems
@@ -19,6 +19,7 @@ import { preferSandboxEngine } from "../sandbox/providers/docker/sandbox-engine"
 import { createNodeProvider } from "../sandbox/providers/docker/from-env";
 import type { Sandbox } from "../sandbox/provider";
 import { CliError, usage } from "./usage";
+import { sandboxLs } from "./sandbox-ls";
 import { testLab, WAYS, type Ways } from "../grading/lab-test";
 import path from "node:path";
 import fs from "node:fs";
@@ -59,17 +60,8 @@ async function sandbox(args: string[]): Promise<number> {
       }
       return 0;
     }
-    case "ls": {
-      const { values } = parseArgs({ args: rest, options: { json: { type: "boolean", default: false } } });
-      const list = (await provider().list()).map(row);
-      if (values.json) console.log(JSON.stringify(list));
-      else if (!list.length) console.log("no sandboxes");
-      else {
-        console.log(["ID", "STATE", "SESSION", "LAB", "POOL", "CREATED"].join("\t"));
-        for (const s of list) console.log([s.id, s.state, s.session ?? "-", s.lab ?? "-", s.pool ? "yes" : "no", s.createdAt].join("\t"));
-      }
-      return 0;
-    }
+    case "ls":
+      return sandboxLs(rest, parseEnv(), provider());
     case "exec": {
       const sep = rest.indexOf("--");
       const id = rest[0];

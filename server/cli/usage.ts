@@ -4,7 +4,9 @@ export class CliError extends Error {}
 export const usage = `usage: labs <command>
 
   labs sandbox create [--env node] [--json]   create a sandbox; prints its id (--json: an object with "id")
-  labs sandbox ls [--json]                    list sandboxes of this instance (LABS_INSTANCE)
+  labs sandbox ls [--json]                    list sandboxes of this instance (LABS_INSTANCE): state, host,
+                                              warm pool or the session, learner and lab holding it (from
+                                              the database), flagged orphan or missing where they disagree
   labs sandbox exec <id> -- <cmd...>          run a command in it; exits with the command's code
   labs sandbox rm <id>...                     remove sandboxes and their volumes
   labs validate [path]                        check all labs (or one lab directory); print every problem
@@ -16,4 +18,4 @@ export const usage = `usage: labs <command>
   labs schema                                 JSON Schema of lab frontmatter (docs/lab.schema.json)
   labs new <slug>                             scaffold labs/<slug>/lab.md (valid and testable as is)
 
-Environment: DOCKER_HOST, LABS_INSTANCE, LABS_NODE_IMAGE, LABS_MAX_SANDBOXES, LABS_DIR.`;
+Environment: DOCKER_HOST, LABS_INSTANCE, LABS_NODE_IMAGE, LABS_MAX_SANDBOXES, LABS_DIR, DATABASE_URL, DATA_DIR.`;

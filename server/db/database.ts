@@ -43,3 +43,20 @@ export async function openDatabase(target: DatabaseTarget, migrationsDir = MIGRA
     throw err;
   }
 }
+
+/**
+ * Opens the database as it is, without migrating: for tools that only read
+ * (`labs sandbox ls`) and must not change the schema of a database a server
+ * of another version may be using.
+ */
+export async function openDatabaseAsIs(target: DatabaseTarget): Promise<Pick<Database, "prisma" | "close">> {
+  const driver = await openDriver(target);
+  const prisma = new PrismaClient({ adapter: driver.adapter });
+  return {
+    prisma,
+    close: async () => {
+      await prisma.$disconnect();
+      await driver.close();
+    },
+  };
+}

@@ -24,15 +24,18 @@ export interface LoggerOptions {
   format?: LogFormat;
   /** Where lines go; stdout by default. */
   destination?: DestinationStream;
+  /** A second destination given every JSON line as written (the log file, log-file.ts). */
+  alsoTo?: DestinationStream;
 }
 
 /** Creates a logger; most code wants `rootLogger()` or `childLogger()` instead. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const format = options.format ?? "json";
-  const destination =
+  const primary =
     options.destination ??
     // Synchronous writes: the last lines before a crash or process.exit() must not be lost.
     (format === "pretty" ? prettyDestination(process.stdout) : pino.destination({ dest: 1, sync: true }));
+  const destination = options.alsoTo ? tee(primary, options.alsoTo) : primary;
   return pino(
     {
       level: options.level ?? "info",
@@ -43,6 +46,20 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     },
     destination,
   );
+}
+
+/**
+ * Both destinations get the same JSON line (a pretty one renders it for
+ * people). Not pino.multistream: its streams filter by their own levels,
+ * which would have to be kept equal to the logger's.
+ */
+function tee(a: DestinationStream, b: DestinationStream): DestinationStream {
+  return {
+    write(line: string) {
+      a.write(line);
+      b.write(line);
+    },
+  };
 }
 
 /** Context fields (reqId, sessionId) the logger's own bindings do not already carry. */
