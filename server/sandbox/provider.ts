@@ -120,6 +120,12 @@ export interface ExecResult {
 export interface ShellOptions {
   cols: number;
   rows: number;
+  /**
+   * The server process that owns the shell (letters, digits, dashes), kept
+   * in the node beside its pid, so a restarted server can end the shells
+   * nobody can reattach to ({@link SandboxProvider.reapShells}).
+   */
+  owner?: string;
   env?: Record<string, string>;
   cwd?: string;
 }
@@ -213,6 +219,12 @@ export interface SandboxProvider {
   exec(id: string, argv: string[], options?: ExecOptions): Promise<ExecResult>;
   /** Opens an interactive login shell on a TTY. Throws NOT_FOUND. */
   openShell(id: string, options: ShellOptions): Promise<Shell>;
+  /**
+   * Kills every interactive shell in the sandbox (with everything it started
+   * in its session) that `keepOwner` did not open: shells of a server process
+   * that crashed or was killed. Returns how many were killed.
+   */
+  reapShells?(id: string, keepOwner: string): Promise<number>;
   /** Removes the sandbox and all its resources. Idempotent. */
   destroy(id: string): Promise<void>;
   /** Running count, maximum and host facts. */

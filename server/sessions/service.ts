@@ -838,6 +838,15 @@ export class SessionService {
     await this.afterCapacityFreed(env);
   }
 
+  /** Sandboxes of ready sessions with their providers (the terminal gateway ends old shells in them at start). */
+  async readySandboxes(): Promise<{ sessionId: string; provider: SandboxProvider; sandboxId: string }[]> {
+    const rows = await this.deps.prisma.labSession.findMany({ where: { state: "ready", sandboxId: { not: null } }, select: { id: true, environment: true, sandboxId: true } });
+    return rows.flatMap((r) => {
+      const provider = this.deps.providers[r.environment];
+      return provider && r.sandboxId ? [{ sessionId: r.id, provider, sandboxId: r.sandboxId }] : [];
+    });
+  }
+
   /** Where a session's sandbox is, for terminals and checks. Whoever may watch the session (canWatchSession). */
   async sandboxOf(user: Principal, id: string): Promise<{ provider: SandboxProvider; sandboxId: string }> {
     const row = await this.row(id);

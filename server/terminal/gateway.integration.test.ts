@@ -296,6 +296,34 @@ describe("terminal gateway on real Docker", () => {
     expect(c.gaps).toBe(0);
   });
 
+  it("a restarted server ends the shells the previous one left (and their jobs), and keeps its own", async () => {
+    // Gateway 1 is "the server that crashed": its shell and a background job run on.
+    const c = await shell("t-crashed");
+    c.type("sleep 4242 &\r");
+    await until("the job", async () => (await psInNode()).includes("sleep 4242"), 10_000);
+    const mine = await shell("t-survivor");
+    // A second gateway is what a restarted server creates: a new owner mark.
+    const restarted = createTerminalGateway(platform.services, { graceMs: GRACE_MS });
+    try {
+      const reaped = await restarted.leftoversReaped;
+      expect(reaped.shells).toBeGreaterThanOrEqual(2); // t-crashed and t-survivor both belong to gateway 1
+      expect(reaped.nodes).toBe(1);
+      const ps = await psInNode();
+      expect(ps).not.toContain("sleep 4242");
+      expect(ps).not.toContain("labs-shell");
+      // A shell the new server opened is never touched by its own reaping.
+      const node = { provider: platform.services.sessions.providerFor("node")!, sandboxId };
+      const own = await restarted.registry.getOrOpen({ sessionId, terminalId: "t-new", ...node, cols: 80, rows: 24, user: alice.user });
+      expect((await restarted.registry.reapLeftovers([node])).shells).toBe(0);
+      expect(own.closed).toBe(false);
+      expect(await psInNode()).toContain("labs-shell");
+    } finally {
+      await restarted.close();
+    }
+    await c.closed;
+    await mine.closed;
+  });
+
   it("closes terminals with a SESSION_ENDED frame when the session ends, then refuses with 409", async () => {
     const c = await shell("t-end");
     await platform.services.sessions.end(alice.user, sessionId);

@@ -39,6 +39,8 @@ export interface TerminalGateway {
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): boolean;
   /** The live terminals (tests inspect them). */
   readonly registry: TerminalRegistry;
+  /** Ends when shells left by a previous server process are gone (started with the gateway). */
+  readonly leftoversReaped: Promise<{ shells: number; nodes: number }>;
   /** Kills all shells and closes all sockets. */
   close(): Promise<void>;
 }
@@ -51,6 +53,15 @@ export function createTerminalGateway(
 ): TerminalGateway {
   const config: TerminalConfig = { ...DEFAULT_TERMINAL_CONFIG, ...overrides };
   const registry = new TerminalRegistry(services.sessions, config, (m) => log(`terminal: ${m}`));
+  // A server that was killed (kill -9, OOM, a crash) could not end its
+  // shells: they still run in the nodes, with the learner's jobs, unseen.
+  const leftoversReaped = services.sessions.readySandboxes().then(
+    (nodes) => registry.reapLeftovers(nodes),
+    (err: unknown) => {
+      log(`terminal: could not look for old shells: ${String(err)}`);
+      return { shells: 0, nodes: 0 };
+    },
+  );
   // maxPayload is a hard guard above the protocol's own limits, so
   // oversized frames within it get a clear BAD_FRAME error from the decoder.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_FRAME_BYTES, perMessageDeflate: false });
@@ -165,6 +176,7 @@ export function createTerminalGateway(
 
   return {
     registry,
+    leftoversReaped,
     handleUpgrade(req, socket, head) {
       const url = new URL(req.url ?? "/", "http://localhost");
       if (url.pathname !== TERMINAL_PATH) return false;
@@ -176,6 +188,7 @@ export function createTerminalGateway(
     },
     async close() {
       clearInterval(heartbeat);
+      await leftoversReaped;
       await registry.closeAll();
       for (const ws of wss.clients) ws.terminate();
       wss.close();

@@ -4,6 +4,7 @@
  * Also enforces the per-session limit and closes a session's terminals when
  * the session stops being ready.
  */
+import { randomBytes } from "node:crypto";
 import type { SandboxProvider } from "../sandbox/provider";
 import type { SessionService } from "../sessions/service";
 import type { SessionUser } from "../auth/principal";
@@ -37,6 +38,12 @@ export class TerminalRegistry {
   private readonly watchers = new Map<string, AbortController>();
   private readonly lastTouch = new Map<string, number>();
   private closing = false;
+  /**
+   * This process's mark on the shells it opens (kept in the node): shells
+   * with another mark belong to a server process that is gone, and no client
+   * can ever reattach to them.
+   */
+  readonly owner = `srv-${randomBytes(6).toString("hex")}`;
 
   constructor(
     private readonly sessions: Pick<SessionService, "watch" | "touch">,
@@ -96,7 +103,7 @@ export class TerminalRegistry {
   }
 
   private async open(k: string, req: OpenRequest): Promise<Terminal> {
-    const shell = await req.provider.openShell(req.sandboxId, { cols: req.cols, rows: req.rows, cwd: "/root" });
+    const shell = await req.provider.openShell(req.sandboxId, { cols: req.cols, rows: req.rows, cwd: "/root", owner: this.owner });
     const terminal = new Terminal(k, shell, { cols: req.cols, rows: req.rows }, this.config, () => this.touch(req.sessionId), (code) => nodeStoppedEnd(req, code));
     this.terminals.set(k, terminal);
     this.followSession(req.sessionId, req.user);
@@ -145,6 +152,29 @@ export class TerminalRegistry {
     const mine = [...this.terminals.values()].filter((t) => t.key.startsWith(`${sessionId}/`));
     await Promise.all(mine.map((t) => t.close({ kind: "error", code: "SESSION_ENDED", message: reason, closeCode: CloseCode.SessionEnded })));
     this.unfollow(sessionId);
+  }
+
+  /**
+   * Ends the shells a previous server process left in live nodes (it was
+   * killed or crashed, so it could not end them; their terminals lived in
+   * its memory and nobody can reattach): each with everything it started in
+   * its session. Returns how many shells in how many nodes.
+   */
+  async reapLeftovers(nodes: { provider: SandboxProvider; sandboxId: string }[]): Promise<{ shells: number; nodes: number }> {
+    let shells = 0;
+    let hit = 0;
+    for (const { provider, sandboxId } of nodes) {
+      if (!provider.reapShells) continue;
+      try {
+        const n = await provider.reapShells(sandboxId, this.owner);
+        shells += n;
+        if (n > 0) hit++;
+      } catch (err) {
+        this.log(`could not end old shells in ${sandboxId}: ${(err as Error).message}`);
+      }
+    }
+    if (shells > 0) this.log(`ended ${shells} shell(s) left by a previous server process in ${hit} node(s)`);
+    return { shells, nodes: hit };
   }
 
   /**

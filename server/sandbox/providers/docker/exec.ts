@@ -156,9 +156,15 @@ async function runKill(api: DockerApi, containerId: string, pidFile: string): Pr
   }
 }
 
+const OWNER_PATTERN = /^[A-Za-z0-9-]{1,64}$/;
+
 /** Opens a login shell on a TTY; see {@link Shell}. */
 export async function openShell(api: DockerApi, containerId: string, options: ShellOptions): Promise<Shell> {
-  const pidFile = `${SHELL_PID_DIR}/${token()}.pid`;
+  if (options.owner !== undefined && !OWNER_PATTERN.test(options.owner)) {
+    throw new SandboxError("INVALID_SPEC", "The shell's owner is not valid.", `owner ${JSON.stringify(options.owner)} must match ${OWNER_PATTERN}`);
+  }
+  // <owner>.<token>.pid: reapShells tells a live server's shells from a dead one's by the name.
+  const pidFile = `${SHELL_PID_DIR}/${options.owner ? `${options.owner}.` : ""}${token()}.pid`;
   const exec = await api.startExec(containerId, {
     cmd: ["/usr/local/bin/labs-shell", pidFile, "/bin/bash", "-l"],
     tty: true,
@@ -193,6 +199,27 @@ export async function openShell(api: DockerApi, containerId: string, options: Sh
       await wait();
     },
   };
+}
+
+/**
+ * Kills the shells in a node not opened by `keepOwner` (see
+ * SandboxProvider.reapShells): each through labs-kill, which ends its whole
+ * session. Prints and returns how many there were.
+ */
+export async function reapShells(api: DockerApi, containerId: string, keepOwner: string): Promise<number> {
+  if (!OWNER_PATTERN.test(keepOwner)) throw new SandboxError("INVALID_SPEC", "The shell owner is not valid.", `owner ${JSON.stringify(keepOwner)}`);
+  const script = [
+    "n=0",
+    `for f in ${SHELL_PID_DIR}/*.pid; do`,
+    '  [ -e "$f" ] || continue',
+    '  case "${f##*/}" in "$1".*) continue ;; esac',
+    '  /usr/local/bin/labs-kill "$f"; n=$((n+1))',
+    "done",
+    'echo "$n"',
+  ].join("\n");
+  const res = await runExec(api, containerId, ["/bin/sh", "-c", script, "reap-shells", keepOwner], { timeoutMs: 15_000 });
+  if (res.exitCode !== 0) throw new SandboxError("EXEC_FAILED", "Old shells could not be ended in the node.", `exit ${res.exitCode}: ${res.stderr.trim()}`);
+  return Number(res.stdout.trim()) || 0;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -346,6 +346,10 @@ export class MultiHostDockerProvider implements SandboxProvider {
     return this.onHost(id, (p) => p.openShell(id, options));
   }
 
+  async reapShells(id: string, keepOwner: string): Promise<number> {
+    return this.onHost(id, (p) => p.reapShells(id, keepOwner));
+  }
+
   /**
    * Runs `fn` on the sandbox's host. A known host is asked directly (its
    * provider looks the sandbox up itself, so locating it first would list

@@ -23,7 +23,7 @@ import { runSteps, type Step } from "../../steps";
 import type Docker from "dockerode";
 import { DockerApi, isRemoteDockerHost, type ContainerSummary } from "./docker-api";
 import { DEFAULT_LIMITS, DEFAULT_NODE_IMAGE, nodeContainerOptions } from "./node-spec";
-import { openShell, runExec } from "./exec";
+import { openShell, reapShells, runExec } from "./exec";
 import { detectFence, type CgroupFence } from "./cgroup-fence";
 import { handOverNodeCgroups, inUserNamespace } from "./cgroup-handover";
 import { readFile } from "node:fs/promises";
@@ -342,6 +342,10 @@ export class DockerProvider implements SandboxProvider {
 
   async openShell(id: string, options: ShellOptions): Promise<Shell> {
     return openShell(this.api, await this.runningNode(id), options);
+  }
+
+  async reapShells(id: string, keepOwner: string): Promise<number> {
+    return reapShells(this.api, await this.runningNode(id), keepOwner);
   }
 
   /** Container id of the sandbox's node, which must be running. */

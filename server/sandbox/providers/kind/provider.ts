@@ -27,7 +27,7 @@ import { SandboxError, describeError } from "../../errors";
 import { runSteps, type Step } from "../../steps";
 import Docker from "dockerode";
 import { DockerApi, isRemoteDockerHost, type ContainerSummary } from "../docker/docker-api";
-import { openShell, runExec } from "../docker/exec";
+import { openShell, reapShells, runExec } from "../docker/exec";
 import { newSandboxId } from "../docker/provider";
 import { DEFAULT_NODE_IMAGE } from "../docker/node-spec";
 import { dockerodeOptions } from "../docker/hosts";
@@ -416,6 +416,10 @@ export class KindProvider implements SandboxProvider {
 
   async openShell(id: string, options: ShellOptions): Promise<Shell> {
     return openShell(this.api, await this.controlPlaneOf(id), options);
+  }
+
+  async reapShells(id: string, keepOwner: string): Promise<number> {
+    return reapShells(this.api, await this.controlPlaneOf(id), keepOwner);
   }
 
   /** Container id of the sandbox's running control-plane node. */
