@@ -10,19 +10,24 @@ import { CloseCode, decodeClientFrame, encodeError, encodePong, ProtocolError } 
 import { TokenBucket } from "./rate-limit";
 import type { Terminal, TerminalPeer } from "./terminal";
 
+/** A flood of input ends once this long passes with nothing dropped. */
+const FLOOD_QUIET_MS = 5_000;
+
 export class WebSocketPeer implements TerminalPeer {
   private pending = 0;
   private readonly bucket: TokenBucket;
   private warnedReadOnly = false;
-  private warnedRate = false;
+  /** When input was last dropped (-Infinity: never); a flood lasts until FLOOD_QUIET_MS pass without a drop. */
+  private lastDropAt = -Infinity;
 
   constructor(
     private readonly ws: WebSocket,
     readonly readOnly: boolean,
     private readonly terminal: Terminal,
     config: TerminalConfig,
+    private readonly now: () => number = () => performance.now(),
   ) {
-    this.bucket = new TokenBucket(config.inputBytesPerSec, config.inputBurstBytes);
+    this.bucket = new TokenBucket(config.inputBytesPerSec, config.inputBurstBytes, now);
     ws.on("message", (data, isBinary) => this.receive(data as Buffer, isBinary));
     ws.on("close", () => terminal.detach(this));
     ws.on("error", () => terminal.detach(this));
@@ -76,11 +81,13 @@ export class WebSocketPeer implements TerminalPeer {
           return;
         }
         if (!this.bucket.take(frame.data.length)) {
-          if (!this.warnedRate) this.send(encodeError("RATE_LIMITED", "Input is arriving faster than the terminal accepts it; some of it was dropped."));
-          this.warnedRate = true;
+          // One warning per flood: in a long paste the bucket refills and
+          // frames alternate between passing and dropped, which is still one flood.
+          const t = this.now();
+          if (t - this.lastDropAt > FLOOD_QUIET_MS) this.send(encodeError("RATE_LIMITED", "Input is arriving faster than the terminal accepts it; some of it was dropped."));
+          this.lastDropAt = t;
           return;
         }
-        this.warnedRate = false;
         this.terminal.input(frame.data);
         return;
     }
