@@ -28,6 +28,13 @@ export interface SessionConfig {
   tickMs: number;
   /** How often Docker state is reconciled with the database. */
   reconcileMs: number;
+  /**
+   * How long after a node's stop event its engine is asked again before the
+   * learner gets a fresh node: an engine that is itself shutting down stops
+   * its nodes first, and those are a lost host (ended with that reason),
+   * not nodes to replace on it.
+   */
+  deadNodeConfirmMs: number;
 }
 
 export const DEFAULT_SESSION_CONFIG: SessionConfig = {
@@ -40,4 +47,5 @@ export const DEFAULT_SESSION_CONFIG: SessionConfig = {
   orphanGraceMs: 2 * 60_000,
   tickMs: 15_000,
   reconcileMs: 60_000,
+  deadNodeConfirmMs: 1_500,
 };

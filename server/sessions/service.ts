@@ -1,39 +1,33 @@
-import { EventEmitter, on } from "node:events";
-import { DomainError, isDomainError } from "../errors";
+/**
+ * Lab sessions: one learner's run of one lab, bound to one sandbox. This is
+ * the service the API calls; the work is done by parts with one job each:
+ *
+ *   store.ts        rows, compare-and-set state moves, change events
+ *   scheduler.ts    queue, capacity, warm pools, provisioning
+ *   reconciler.ts   engines vs database, host changes, nodes that stop
+ *   replacement.ts  a successor with the progress (reset, dead node)
+ *   lifecycle.ts    which state may follow which
+ *
+ * What stays here: who may read or change a session, starting one (one at a
+ * time per learner), ending, extending, expiry, and the timers.
+ */
+import { DomainError } from "../errors";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { LabCatalogService } from "../labs/service";
-import type { HostChange, ProvisionProgress, Sandbox, SandboxEnvironment, SandboxProvider, SandboxStop } from "../sandbox/provider";
+import type { SandboxEnvironment, SandboxProvider } from "../sandbox/provider";
 import type { Principal, SessionUser } from "../auth/principal";
 import type { SessionConfig } from "./config";
 import { canWatchSession } from "../auth/access";
-import { canTransition, LIVE_STATES, transition, type SessionState } from "./lifecycle";
-import { WarmPool } from "./pool";
-import { withLogContext } from "../observability/log-context";
-import { recordPoolClaim, timeProvisioning } from "../observability/metrics";
+import { LIVE_STATES, type SessionState } from "./lifecycle";
+import type { WarmPool } from "./pool";
+import { Reconciler, type ReconcileResult } from "./reconciler";
+import { SessionReplacer, type CarriedTaskResult } from "./replacement";
+import { SandboxScheduler, type CapacityView } from "./scheduler";
+import { SessionStore, type SessionRow } from "./store";
+import { sessionView, type SessionView } from "./view";
 
-/** A session as learners and the API see it. */
-export interface SessionView {
-  id: string;
-  labSlug: string;
-  userId: string;
-  state: SessionState;
-  /** Why it ended or failed, in a sentence. */
-  reason: string | null;
-  environment: SandboxEnvironment;
-  sandboxId: string | null;
-  createdAt: Date;
-  expiresAt: Date | null;
-  /** 1-based place in the queue while waiting for capacity; null otherwise. */
-  queuePosition: number | null;
-  /** Provisioning steps so far (this process only). */
-  progress: ProvisionProgress[];
-  /** True when the node came from the warm pool. */
-  warmStart: boolean;
-  /** The cgroup version of the learner's node, once it has one (the lab text shows that version's paths). */
-  cgroupVersion: 1 | 2 | null;
-  /** The session that replaced this one (a reset, or a fresh node after this one's died); pages follow it. */
-  replacedBy: string | null;
-}
+export type { CarriedTaskResult } from "./replacement";
+export type { SessionView } from "./view";
 
 export interface SessionServiceDeps {
   prisma: PrismaClient;
@@ -45,122 +39,61 @@ export interface SessionServiceDeps {
 
 const LIVE = [...LIVE_STATES] as SessionState[];
 
-/** A task result moved into a new session by reset(); passed tasks keep their time. */
-export interface CarriedTaskResult {
-  taskId: string;
-  status: "passed" | "pending";
-  passedAt: Date | null;
-  message: string | null;
-  hintsRevealed: number;
-}
-
-/** Event name for "some session changed" (session ids are cuids, so no clash). */
-const ANY_SESSION = "*";
-
-/** Why a session ended when the Docker host holding its sandbox was lost. */
-export function hostLostReason(host: string): string {
-  return `The Docker host "${host}" stopped answering, so your sandbox is gone. Start the lab again for a fresh node.`;
-}
-
-/** What happened to a node, in words a learner can read ("killed, exit code 137"). */
-export function describeStop(stop: SandboxStop): string {
-  if (stop.kind === "removed") return "its container was removed";
-  if (stop.oomKilled) return `out of memory, exit code ${stop.exitCode ?? "unknown"}`;
-  if (stop.exitCode === 137) return "killed, exit code 137";
-  if (stop.exitCode === undefined) return "it is no longer running";
-  return `exit code ${stop.exitCode}`;
-}
-
-/** Converts anything thrown by a provider into a sentence-bearing DomainError. */
-function asDomainError(err: unknown, fallback: string): DomainError {
-  if (isDomainError(err)) return err;
-  const e = err as { code?: string; message?: string; detail?: string };
-  const code = e?.code === "CAPACITY" ? "CAPACITY" : e?.code === "NOT_FOUND" ? "NOT_FOUND" : "UNAVAILABLE";
-  return new DomainError(code, e?.message ?? fallback, e?.detail ?? String(err));
-}
-
-/**
- * Lab sessions: one learner's run of one lab, bound to one sandbox. Owns the
- * lifecycle (server/sessions/lifecycle.ts), the queue when the host is full,
- * the warm pool, expiry and idle timeouts, and reconciliation of Docker's
- * labelled reality with the database's intent.
- */
 export class SessionService {
-  private readonly events = new EventEmitter();
-  private readonly progress = new Map<string, ProvisionProgress[]>();
-  private readonly warm = new Set<string>();
-  /** Sessions waiting for capacity, oldest first. */
-  private readonly queue: string[] = [];
-  /** Sessions whose sandbox is being created now. */
-  private readonly provisioning = new Set<string>();
-  /** Sandboxes bound to live sessions. */
-  private readonly owned = new Set<string>();
-  /** Environment of each queued or provisioning session, and of each owned sandbox. */
-  private readonly envOfQueued = new Map<string, SandboxEnvironment>();
-  private readonly envOfSandbox = new Map<string, SandboxEnvironment>();
-  readonly pools = new Map<SandboxEnvironment, WarmPool>();
-  private readonly maxSandboxes = new Map<SandboxEnvironment, number>();
+  private readonly store: SessionStore;
+  private readonly scheduler: SandboxScheduler;
+  private readonly reconciler: Reconciler;
+  private readonly replacer: SessionReplacer<SessionView>;
   private timers: NodeJS.Timeout[] = [];
-  /** Unsubscribes from providers' host changes (several Docker hosts). */
+  /** Unsubscribes from providers' host changes and node stops. */
   private unsubscribers: (() => void)[] = [];
-  private pumpRun: Promise<void> | null = null;
-  private pumpAgain = false;
-  /** Sessions being replaced by a successor right now (reset, dead node). */
-  private readonly replacing = new Set<string>();
-  /** Sessions being given a fresh node after theirs died. */
-  private readonly recovering = new Set<string>();
   /** The latest start() of each learner, so their starts run one after another. */
   private readonly startsByUser = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: SessionServiceDeps) {
-    this.events.setMaxListeners(0);
+    const log = (msg: string) => this.deps.log?.(`sessions: ${msg}`);
+    this.store = new SessionStore(deps.prisma);
+    this.scheduler = new SandboxScheduler({ store: this.store, providers: deps.providers, config: deps.config, log });
+    this.replacer = new SessionReplacer({
+      store: this.store,
+      finish: (id, reason) => this.finish(id, reason),
+      start: (owner, labSlug, carry) => this.start(owner, labSlug, { carry }),
+      log,
+    });
+    this.reconciler = new Reconciler({
+      store: this.store,
+      scheduler: this.scheduler,
+      config: deps.config,
+      log,
+      finish: (id, reason) => this.finish(id, reason),
+      recover: (id, stop) => this.replacer.recover(id, stop),
+    });
   }
 
   private log(msg: string) {
     this.deps.log?.(`sessions: ${msg}`);
   }
 
-  /** Warm sandboxes to keep for an environment (its own setting, else poolSize). */
-  private poolSizeOf(env: SandboxEnvironment): number {
-    return this.deps.config.environments?.[env]?.poolSize ?? this.deps.config.poolSize;
+  /** The warm pool of each environment that keeps one. */
+  get pools(): ReadonlyMap<SandboxEnvironment, WarmPool> {
+    return this.scheduler.pools;
   }
 
-  /** The configured maximum for an environment, if any (else the provider's); an environment's own entry wins even when undefined. */
-  private configuredMax(env: SandboxEnvironment): number | undefined {
-    const own = this.deps.config.environments?.[env];
-    return own && "maxSandboxes" in own ? own.maxSandboxes : this.deps.config.maxSandboxes;
-  }
-
-  /** Reconciles, fills pools and starts the expiry and reconcile timers. */
+  /** Reconciles, fills pools, follows the engines and starts the expiry and reconcile timers. */
   async boot(): Promise<void> {
-    for (const [env, provider] of Object.entries(this.deps.providers) as [SandboxEnvironment, SandboxProvider][]) {
-      const max = this.configuredMax(env) ?? (await provider.info().then((i) => i.max).catch(() => 8));
-      this.maxSandboxes.set(env, max);
-      if (this.poolSizeOf(env) > 0) {
-        this.pools.set(
-          env,
-          new WarmPool(provider, {
-            size: Math.min(this.poolSizeOf(env), max),
-            mayGrow: () => this.queue.length === 0 && this.used(env) < (this.maxSandboxes.get(env) ?? max),
-            log: (m) => this.log(m),
-            // A sandbox that just warmed up may be what a queued learner waits for.
-            onChange: () => void this.pump(),
-          }),
-        );
-      }
-    }
-    for (const [env, provider] of Object.entries(this.deps.providers) as [SandboxEnvironment, SandboxProvider][]) {
+    await this.scheduler.init();
+    for (const [env, provider] of this.scheduler.environments()) {
       const unsubscribe = provider.onHostChange?.((change) => {
-        void this.hostChanged(env, provider, change).catch((err: unknown) => this.log(`handling host ${change.host} going ${change.state} failed: ${String(err)}`));
+        void this.reconciler.hostChanged(env, provider, change).catch((err: unknown) => this.log(`handling host ${change.host} going ${change.state} failed: ${String(err)}`));
       });
       if (unsubscribe) this.unsubscribers.push(unsubscribe);
       const unfollow = provider.onSandboxStop?.((stop) => {
-        void this.nodeStopped(env, provider, stop).catch((err: unknown) => this.log(`handling the stop of ${stop.sandboxId} failed: ${String(err)}`));
+        void this.reconciler.nodeStopped(env, provider, stop).catch((err: unknown) => this.log(`handling the stop of ${stop.sandboxId} failed: ${String(err)}`));
       });
       if (unfollow) this.unsubscribers.push(unfollow);
     }
     await this.reconcile({ adopt: true });
-    for (const pool of this.pools.values()) pool.refill();
+    for (const pool of this.scheduler.pools.values()) pool.refill();
     const every = (ms: number, fn: () => Promise<unknown>) => {
       const t = setInterval(() => void fn().catch((err: unknown) => this.log(`background task failed: ${String(err)}`)), ms);
       t.unref();
@@ -175,62 +108,24 @@ export class SessionService {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
-    await Promise.all([...this.pools.values()].map((p) => p.stop(options.destroyPool)));
-  }
-
-  // ---- capacity ------------------------------------------------------
-
-  /** Sandboxes of an environment on this host: owned, being made, pooled. */
-  private used(env: SandboxEnvironment): number {
-    let provisioningHere = 0;
-    for (const id of this.provisioning) if (this.envOfQueued.get(id) === env) provisioningHere++;
-    let ownedHere = 0;
-    for (const id of this.owned) if (this.envOfSandbox.get(id) === env) ownedHere++;
-    return ownedHere + provisioningHere + (this.pools.get(env)?.occupied ?? 0);
+    await this.scheduler.stop(options.destroyPool);
   }
 
   /** Capacity figures for dashboards and the CLI. */
-  capacity() {
-    return [...this.maxSandboxes.entries()].map(([environment, max]) => ({
-      environment,
-      max,
-      used: this.used(environment),
-      queued: this.queue.filter((id) => this.envOfQueued.get(id) === environment).length,
-      warm: this.pools.get(environment)?.readyCount ?? 0,
-    }));
+  capacity(): CapacityView[] {
+    return this.scheduler.capacity();
   }
 
   // ---- reading ---------------------------------------------------------
 
-  private async row(id: string) {
-    const row = await this.deps.prisma.labSession.findUnique({ where: { id }, include: { lab: { select: { slug: true } } } });
-    if (!row) throw new DomainError("NOT_FOUND", "That lab session does not exist.", `session ${id}`);
-    return row;
-  }
-
-  private view(row: Awaited<ReturnType<SessionService["row"]>>): SessionView {
-    const pos = this.queue.indexOf(row.id);
-    return {
-      id: row.id,
-      labSlug: row.lab.slug,
-      userId: row.userId,
-      state: row.state,
-      reason: row.stateReason,
-      environment: row.environment,
-      sandboxId: row.sandboxId,
-      createdAt: row.createdAt,
-      expiresAt: row.expiresAt,
-      queuePosition: pos >= 0 ? pos + 1 : null,
-      progress: this.progress.get(row.id) ?? [],
-      warmStart: this.warm.has(row.id),
-      cgroupVersion: row.cgroupVersion === 1 || row.cgroupVersion === 2 ? row.cgroupVersion : null,
-      replacedBy: row.replacedById,
-    };
+  private view(row: SessionRow): SessionView {
+    const { scheduler } = this;
+    return sessionView(row, { queuePosition: scheduler.queuePosition(row.id), progress: scheduler.progressOf(row.id), warmStart: scheduler.wasWarm(row.id) });
   }
 
   /**
    * Owners see their sessions; admins see any; instructors see those of
-   * learners in their cohorts (server/cohorts/access.ts). Everyone else gets
+   * learners in their cohorts (server/auth/access.ts). Everyone else gets
    * NOT_FOUND, which does not reveal that the session exists.
    */
   private async assertCanRead(user: Principal, row: { userId: string; labId: string }) {
@@ -253,7 +148,7 @@ export class SessionService {
   }
 
   async get(user: SessionUser, id: string): Promise<SessionView> {
-    const row = await this.row(id);
+    const row = await this.store.row(id);
     await this.assertCanRead(user, row);
     return this.view(row);
   }
@@ -268,7 +163,11 @@ export class SessionService {
     return row ? this.view(row) : null;
   }
 
-  /** Yields the session now and after every change, until `signal` aborts. */
+  /**
+   * Yields the session now and after every change, until `signal` aborts or
+   * the session has finished (and, if it is being replaced, its successor
+   * is known).
+   */
   async *watch(user: SessionUser, id: string, signal?: AbortSignal): AsyncGenerator<SessionView> {
     const first = await this.get(user, id);
     yield first;
@@ -276,21 +175,16 @@ export class SessionService {
     const controller = new AbortController();
     signal?.addEventListener("abort", () => controller.abort());
     try {
-      for await (const _ of on(this.events, id, { signal: controller.signal })) {
-        const v = this.view(await this.row(id));
+      for await (const _ of this.store.changes(id, controller.signal)) {
+        const v = this.view(await this.store.row(id));
         yield v;
-        if ((v.state === "ended" || v.state === "failed") && !this.replacing.has(id)) return;
+        if ((v.state === "ended" || v.state === "failed") && !this.replacer.isReplacing(id)) return;
       }
     } catch (err) {
       if ((err as Error).name !== "AbortError") throw err;
     } finally {
       controller.abort();
     }
-  }
-
-  private changed(id: string) {
-    this.events.emit(id);
-    this.events.emit(ANY_SESSION, id);
   }
 
   /** The provider of an environment, if one is configured (readiness, operators' tools). */
@@ -300,45 +194,10 @@ export class SessionService {
 
   /** Calls `listener` with the id of every session that changes (dashboards). Returns the unsubscribe function. */
   onAnyChange(listener: (sessionId: string) => void): () => void {
-    this.events.on(ANY_SESSION, listener);
-    return () => this.events.off(ANY_SESSION, listener);
+    return this.store.onAnyChange(listener);
   }
 
   // ---- state changes -------------------------------------------------------
-
-  /**
-   * Moves a session to `to` if it is still in `from` (compare-and-set, so two
-   * writers cannot both win). Returns false when someone else moved it first.
-   */
-  private async move(id: string, from: SessionState, to: SessionState, data: { reason?: string; sandboxId?: string; provider?: string; host?: string; cgroupVersion?: number | null; expiresAt?: Date } = {}): Promise<boolean> {
-    transition(from, to);
-    const now = new Date();
-    const { count } = await this.deps.prisma.labSession.updateMany({
-      where: { id, state: from },
-      data: {
-        state: to,
-        ...(data.reason !== undefined && { stateReason: data.reason }),
-        ...(data.sandboxId !== undefined && { sandboxId: data.sandboxId }),
-        ...(data.provider !== undefined && { provider: data.provider }),
-        ...(data.host !== undefined && { host: data.host }),
-        ...(data.cgroupVersion !== undefined && { cgroupVersion: data.cgroupVersion }),
-        ...(data.expiresAt !== undefined && { expiresAt: data.expiresAt }),
-        ...((to === "ended" || to === "failed") && { endedAt: now }),
-        lastActivityAt: now,
-      },
-    });
-    if (count === 1) {
-      // A finished session needs none of its in-memory bookkeeping any more;
-      // dropping it keeps a long-running server's memory flat.
-      if (to === "ended" || to === "failed") {
-        this.progress.delete(id);
-        this.warm.delete(id);
-        this.envOfQueued.delete(id);
-      }
-      this.changed(id);
-    }
-    return count === 1;
-  }
 
   /**
    * Starts (or resumes) the caller's session for a lab. `carry` seeds the new
@@ -396,145 +255,14 @@ export class SessionService {
       },
       include: { lab: { select: { slug: true } } },
     });
-    this.enqueue(row.id, lab.environment);
-    await this.pump();
-    return this.view(await this.row(row.id));
-  }
-
-  private enqueue(id: string, env: SandboxEnvironment) {
-    if (!this.queue.includes(id)) this.queue.push(id);
-    this.envOfQueued.set(id, env);
-  }
-
-  /**
-   * Hands sandboxes to queued sessions while there is capacity. Runs one pass
-   * at a time; a call during a pass schedules another and resolves when the
-   * queue has been looked at after the call, so callers see settled state.
-   */
-  private pump(): Promise<void> {
-    if (this.pumpRun) {
-      this.pumpAgain = true;
-      return this.pumpRun;
-    }
-    // The pass starts a microtask later, so pumpRun is set before any of it
-    // runs: a pump() called from inside the pass (a pool claim notifies
-    // synchronously) must see the pass running, not start a second one over
-    // the same queue (that gave one session two warm nodes and destroyed one).
-    this.pumpRun = Promise.resolve()
-      .then(async () => {
-        do {
-          this.pumpAgain = false;
-          await this.pumpOnce();
-        } while (this.pumpAgain);
-      })
-      .finally(() => {
-        this.pumpRun = null;
-      });
-    return this.pumpRun;
-  }
-
-  private async pumpOnce(): Promise<void> {
-    for (let i = 0; i < this.queue.length; ) {
-      const id = this.queue[i]!;
-      const env = this.envOfQueued.get(id)!;
-      const provider = this.deps.providers[env]!;
-      const pool = this.pools.get(env);
-      if (pool && pool.readyCount > 0) {
-        // Out of the queue while the claim checks the node (an await), so
-        // nothing else can take this session or shift its index meanwhile.
-        this.queue.splice(i, 1);
-        const warm = await pool.claim((sb) => {
-          this.owned.add(sb.id);
-          this.envOfSandbox.set(sb.id, env);
-        });
-        if (warm) {
-          await this.bindWarm(id, env, provider, warm);
-          continue;
-        }
-        this.queue.splice(i, 0, id); // no live warm node after all: the cold path below
-      }
-      if (this.used(env) < (this.maxSandboxes.get(env) ?? 0)) {
-        this.queue.splice(i, 1);
-        this.provisioning.add(id);
-        // Lines logged while provisioning carry the session's id.
-        void withLogContext({ sessionId: id }, () => this.provision(id, env, provider));
-        continue;
-      }
-      i++; // this environment is full; others may not be
-    }
-    for (const id of this.queue) this.changed(id); // queue positions moved
-  }
-
-  private async bindWarm(id: string, env: SandboxEnvironment, provider: SandboxProvider, sandbox: Sandbox) {
-    this.owned.add(sandbox.id);
-    this.envOfSandbox.set(sandbox.id, env);
-    this.warm.add(id);
-    recordPoolClaim(env);
-    const ok = await this.move(id, "requested", "ready", {
-      sandboxId: sandbox.id,
-      provider: provider.name,
-      host: sandbox.host,
-      cgroupVersion: sandbox.cgroupVersion ?? null,
-      expiresAt: new Date(Date.now() + this.deps.config.ttlMs),
-    });
-    if (!ok) await this.release(sandbox.id, provider);
-  }
-
-  private async provision(id: string, env: SandboxEnvironment, provider: SandboxProvider) {
-    const steps: ProvisionProgress[] = [];
-    this.progress.set(id, steps);
-    try {
-      const row = await this.row(id);
-      if (!(await this.move(id, "requested", "provisioning", { provider: provider.name }))) return;
-      const sandbox = await timeProvisioning({ provider: provider.name, purpose: "session" }, () =>
-        provider.provision({ sessionId: id, labSlug: row.lab.slug }, (p) => {
-          const i = steps.findIndex((s) => s.index === p.index);
-          if (i >= 0) steps[i] = p;
-          else steps.push(p);
-          this.changed(id);
-        }),
-      );
-      this.owned.add(sandbox.id);
-      this.envOfSandbox.set(sandbox.id, env);
-      const ok = await this.move(id, "provisioning", "ready", {
-        sandboxId: sandbox.id,
-        host: sandbox.host,
-        cgroupVersion: sandbox.cgroupVersion ?? null,
-        expiresAt: new Date(Date.now() + this.deps.config.ttlMs),
-      });
-      if (!ok) {
-        // The learner ended the session while their node was being made.
-        await this.release(sandbox.id, provider);
-        const now = await this.row(id);
-        if (now.state === "ending") await this.move(id, "ending", "ended");
-      }
-    } catch (err) {
-      const e = asDomainError(err, "Your sandbox could not be created.");
-      this.log(`provisioning ${id} failed: ${e.message} (${e.detail ?? ""})`);
-      const state = (await this.row(id)).state;
-      if (canTransition(state, "failed")) {
-        await this.move(id, state, "failed", { reason: `${e.message} Start the lab again to retry.` });
-      }
-    } finally {
-      this.provisioning.delete(id);
-      void this.afterCapacityFreed(env);
-    }
-  }
-
-  private async release(sandboxId: string, provider: SandboxProvider) {
-    this.owned.delete(sandboxId);
-    this.envOfSandbox.delete(sandboxId);
-    await provider.destroy(sandboxId).catch((err: unknown) => this.log(`could not destroy ${sandboxId}: ${String(err)}`));
-  }
-
-  private async afterCapacityFreed(env: SandboxEnvironment) {
-    await this.pump();
-    if (this.queue.length === 0) this.pools.get(env)?.refill();
+    this.scheduler.enqueue(row.id, lab.environment);
+    await this.scheduler.pump();
+    return this.view(await this.store.row(row.id));
   }
 
   /** Adds time to a ready session, up to the maximum lifetime. */
   async extend(user: SessionUser, id: string): Promise<SessionView> {
-    const row = await this.row(id);
+    const row = await this.store.row(id);
     await this.assertCanChange(user, row);
     if (row.state !== "ready" || !row.expiresAt) {
       throw new DomainError("CONFLICT", "Only a running lab can be extended.", `state ${row.state}`);
@@ -548,8 +276,8 @@ export class SessionService {
       );
     }
     await this.deps.prisma.labSession.update({ where: { id }, data: { expiresAt: new Date(next), lastActivityAt: new Date() } });
-    this.changed(id);
-    return this.view(await this.row(id));
+    this.store.changed(id);
+    return this.view(await this.store.row(id));
   }
 
   /** Records activity so the idle timeout starts over. */
@@ -559,10 +287,10 @@ export class SessionService {
 
   /** Ends a session at the learner's request. */
   async end(user: SessionUser, id: string): Promise<SessionView> {
-    const row = await this.row(id);
+    const row = await this.store.row(id);
     await this.assertCanChange(user, row);
     await this.finish(id, "You ended this lab.");
-    return this.view(await this.row(id));
+    return this.view(await this.store.row(id));
   }
 
   /**
@@ -581,96 +309,7 @@ export class SessionService {
     if (session.state !== "ready") {
       throw new DomainError("CONFLICT", "Only a running lab can be reset. Wait until your node is ready, or start the lab again.", `state ${session.state}`);
     }
-    return this.keepWatchersOn(id, () => this.replace(user, id, session.labSlug, "You reset your sandbox: a fresh node replaced this one, and your progress was kept."));
-  }
-
-  /**
-   * Runs `fn` (which ends session `id` and records what follows it) while
-   * watchers of the session stay on past "ended", so they see the final
-   * word: the successor's id, or why there is none.
-   */
-  private async keepWatchersOn<T>(id: string, fn: () => Promise<T>): Promise<T> {
-    this.replacing.add(id);
-    try {
-      return await fn();
-    } finally {
-      this.replacing.delete(id);
-      this.changed(id);
-    }
-  }
-
-  /**
-   * Ends a session with `reason` and starts its successor for the same
-   * learner and lab, seeded with the passed tasks and opened hints, and
-   * records the successor on the old session so every page watching it
-   * follows (a second tab, the instructor's view). Call it inside
-   * {@link keepWatchersOn}.
-   */
-  private async replace(owner: SessionUser, id: string, labSlug: string, reason: string): Promise<SessionView> {
-    await this.finish(id, reason);
-    // Read after finishing, so a grading round that was running is included.
-    const kept = await this.deps.prisma.taskResult.findMany({ where: { sessionId: id, OR: [{ status: "passed" }, { hintsRevealed: { gt: 0 } }] } });
-    const carry = kept.map<CarriedTaskResult>((r) =>
-      r.status === "passed"
-        ? { taskId: r.taskId, status: "passed", passedAt: r.passedAt, message: r.message, hintsRevealed: r.hintsRevealed }
-        : // Not passed: only the opened hints move; the fresh node has not been checked yet.
-          { taskId: r.taskId, status: "pending", passedAt: null, message: null, hintsRevealed: r.hintsRevealed },
-    );
-    const next = await this.start(owner, labSlug, { carry });
-    await this.deps.prisma.labSession.update({ where: { id }, data: { replacedById: next.id } });
-    return next;
-  }
-
-  /**
-   * The engine says a node stopped. A warm node leaves the pool and is
-   * removed. A learner's node that stopped while its session was ready (not
-   * one the platform is removing: those sessions are already ending) means
-   * the learner lost it: they get a fresh node with their progress, and the
-   * old session says why. Anything else (provisioning, removals we asked
-   * for) is not news.
-   */
-  private async nodeStopped(env: SandboxEnvironment, provider: SandboxProvider, stop: SandboxStop): Promise<void> {
-    const pool = this.pools.get(env);
-    if (pool?.discard((s) => s.id === stop.sandboxId).length) {
-      this.log(`pool: ${stop.sandboxId} stopped (${describeStop(stop)}); removing it`);
-      if (stop.kind === "exited") await provider.destroy(stop.sandboxId).catch((err: unknown) => this.log(`could not remove ${stop.sandboxId}: ${String(err)}`));
-      return;
-    }
-    const row = await this.deps.prisma.labSession.findFirst({ where: { environment: env, sandboxId: stop.sandboxId, state: "ready" } });
-    if (row) await this.recoverFromDeadNode(row.id, stop);
-  }
-
-  /**
-   * A ready session's node is gone: end the session with a sentence saying
-   * what happened and start a replacement with its progress. If no
-   * replacement can be started, the sentence says that instead.
-   */
-  private async recoverFromDeadNode(id: string, stop: SandboxStop): Promise<void> {
-    // The event and a reconcile pass may both report it: one recovery.
-    if (this.recovering.has(id)) return;
-    this.recovering.add(id);
-    try {
-      await this.recoverNow(id, stop);
-    } finally {
-      this.recovering.delete(id);
-    }
-  }
-
-  private async recoverNow(id: string, stop: SandboxStop): Promise<void> {
-    const row = await this.deps.prisma.labSession.findUnique({ where: { id }, include: { user: true, lab: { select: { slug: true } } } });
-    if (!row || row.state !== "ready" || !row.sandboxId) return;
-    const what = `Your node stopped (${describeStop(stop)}).`;
-    this.log(`session ${id}: node ${row.sandboxId} stopped (${describeStop(stop)}); replacing it`);
-    // replace() ends the session, which removes the dead container too.
-    const owner: SessionUser = { id: row.user.id, email: row.user.email, name: row.user.name, role: row.user.role };
-    await this.keepWatchersOn(id, async () => {
-      try {
-        await this.replace(owner, id, row.lab.slug, `${what} A fresh node replaced it, and your progress was kept.`);
-      } catch (err) {
-        const e = asDomainError(err, "No fresh node could be started.");
-        await this.deps.prisma.labSession.update({ where: { id }, data: { stateReason: `${what} No fresh node could be started for you (${e.message}) Start the lab again to try once more.` } });
-      }
-    });
+    return this.replacer.replace(user, id, session.labSlug, "You reset your sandbox: a fresh node replaced this one, and your progress was kept.");
   }
 
   /**
@@ -678,17 +317,16 @@ export class SessionService {
    * sandbox, records the reason. Safe to call twice.
    */
   async finish(id: string, reason: string): Promise<void> {
-    const row = await this.row(id);
-    const qi = this.queue.indexOf(id);
-    if (qi >= 0) this.queue.splice(qi, 1);
+    const row = await this.store.row(id);
+    this.scheduler.dequeue(id);
     if (row.state === "ended" || row.state === "failed") return;
-    if (row.state !== "ending" && !(await this.move(id, row.state, "ending", { reason }))) return this.finish(id, reason);
-    // A session still provisioning is finished by provision() once the node exists.
-    if (row.state === "provisioning" || this.provisioning.has(id)) return;
+    if (row.state !== "ending" && !(await this.store.move(id, row.state, "ending", { reason }))) return this.finish(id, reason);
+    // A session still provisioning is finished by the scheduler once the node exists.
+    if (row.state === "provisioning" || this.scheduler.isProvisioning(id)) return;
     const provider = this.deps.providers[row.environment];
-    if (row.sandboxId && provider) await this.release(row.sandboxId, provider);
-    await this.move(id, "ending", "ended");
-    void this.afterCapacityFreed(row.environment);
+    if (row.sandboxId && provider) await this.scheduler.release(row.sandboxId, provider);
+    await this.store.move(id, "ending", "ended");
+    void this.scheduler.afterCapacityFreed(row.environment);
   }
 
   /** Ends sessions past their expiry or idle for too long. */
@@ -709,133 +347,9 @@ export class SessionService {
     return due.length;
   }
 
-  /**
-   * Makes Docker and the database agree. Labels are the truth about what
-   * exists; the database says what should. Orphans (ours, unbound, older than
-   * the grace period) are removed; sessions whose sandbox vanished are ended
-   * with a reason; with `adopt`, warm sandboxes from a previous run rejoin
-   * the pool and sessions still queued are queued again.
-   */
-  async reconcile({ adopt }: { adopt: boolean }): Promise<{ removed: string[]; ended: string[]; adopted: string[] }> {
-    const out = { removed: [] as string[], ended: [] as string[], adopted: [] as string[] };
-    const live = await this.deps.prisma.labSession.findMany({ where: { state: { in: LIVE } }, orderBy: { createdAt: "asc" } });
-    for (const [env, provider] of Object.entries(this.deps.providers) as [SandboxEnvironment, SandboxProvider][]) {
-      let sandboxes: Sandbox[];
-      // Several hosts: one that does not answer now says nothing about its
-      // sandboxes (skip its sessions); one marked down has lost them.
-      let lostHosts = new Set<string>();
-      let unanswered = new Set<string>();
-      try {
-        if (provider.listByHost) {
-          const byHost = await provider.listByHost();
-          ({ sandboxes } = byHost);
-          lostHosts = new Set(byHost.lost);
-          unanswered = new Set(byHost.unanswered);
-        } else {
-          sandboxes = await provider.list();
-        }
-      } catch (err) {
-        this.log(`reconcile skipped for ${env}: ${(err as Error).message}`);
-        continue;
-      }
-      const exists = new Set(sandboxes.map((s) => s.id));
-      const bound = new Map(live.filter((s) => s.sandboxId).map((s) => [s.sandboxId!, s]));
-      const referencedEver = new Set(
-        (await this.deps.prisma.labSession.findMany({ where: { sandboxId: { in: [...exists] } }, select: { sandboxId: true } })).map((r) => r.sandboxId!),
-      );
-      const pool = this.pools.get(env);
-      const stopped: { sessionId: string; sandbox: Sandbox }[] = [];
-      for (const sb of sandboxes) {
-        const session = bound.get(sb.id);
-        if (session) {
-          this.owned.add(sb.id);
-          this.envOfSandbox.set(sb.id, env);
-          if (session.state === "ready" && sb.state === "stopped") stopped.push({ sessionId: session.id, sandbox: sb });
-          continue;
-        }
-        // Claimed by a session since `live` was read (a warm claim racing this pass).
-        if (this.owned.has(sb.id)) continue;
-        if (pool?.has(sb.id)) continue;
-        if (sb.sessionId && this.provisioning.has(sb.sessionId)) continue;
-        if (adopt && pool && sb.pool && !referencedEver.has(sb.id) && sb.state === "running" && pool.occupied < this.poolSizeOf(env)) {
-          pool.adopt(sb);
-          out.adopted.push(sb.id);
-          continue;
-        }
-        if (Date.now() - sb.createdAt.getTime() < this.deps.config.orphanGraceMs) continue;
-        await provider.destroy(sb.id).catch((err: unknown) => this.log(`could not remove orphan ${sb.id}: ${String(err)}`));
-        out.removed.push(sb.id);
-      }
-      // A node that stopped without its event reaching us (the stream was
-      // down): the same recovery as the event would have started.
-      for (const { sessionId, sandbox } of stopped) {
-        await this.recoverFromDeadNode(sessionId, { sandboxId: sandbox.id, kind: "exited", ...(sandbox.host && { host: sandbox.host }) });
-        out.ended.push(sessionId);
-      }
-      if (provider.reapUnrecorded) {
-        const reaped = await provider.reapUnrecorded(this.deps.config.orphanGraceMs).catch((err: unknown) => {
-          this.log(`could not reap unrecorded ${env} sandboxes: ${String(err)}`);
-          return [];
-        });
-        out.removed.push(...reaped);
-      }
-      for (const s of live.filter((x) => x.environment === env)) {
-        if (s.host && unanswered.has(s.host)) continue;
-        if ((s.state === "ready" || s.state === "ending") && s.sandboxId && !exists.has(s.sandboxId)) {
-          this.owned.delete(s.sandboxId);
-          this.envOfSandbox.delete(s.sandboxId);
-          if (s.state === "ready" && !(s.host && lostHosts.has(s.host))) {
-            // Removed behind the platform's back (its event missed): replaced like a node that died.
-            await this.recoverFromDeadNode(s.id, { sandboxId: s.sandboxId, kind: "removed", ...(s.host && { host: s.host }) });
-          } else {
-            if (s.state === "ready") await this.move(s.id, "ready", "ending", { reason: hostLostReason(s.host!) });
-            await this.move(s.id, "ending", "ended");
-          }
-          out.ended.push(s.id);
-        } else if (s.state === "ending" && !this.provisioning.has(s.id)) {
-          await this.finish(s.id, s.stateReason ?? "The lab was ended.");
-        } else if (adopt && s.state === "requested") {
-          this.enqueue(s.id, env);
-        } else if (adopt && s.state === "provisioning" && !this.provisioning.has(s.id)) {
-          await this.move(s.id, "provisioning", "failed", { reason: "The server restarted while your sandbox was being created. Start the lab again." });
-          out.ended.push(s.id);
-        }
-      }
-    }
-    if (out.removed.length || out.ended.length || out.adopted.length) {
-      this.log(`reconciled: removed ${out.removed.length} orphan(s), ended ${out.ended.length} session(s), adopted ${out.adopted.length} warm sandbox(es)`);
-    }
-    if (adopt) await this.pump();
-    return out;
-  }
-
-  /**
-   * A Docker host went down or came back (several hosts). Down: its
-   * sessions end now with a reason (their sandboxes went with the host; when
-   * it returns, the reconciler removes them as orphans) and its warm
-   * sandboxes leave the pool. Either way the capacity follows the hosts that
-   * answer, so learners queue instead of failing while a host is away.
-   */
-  private async hostChanged(env: SandboxEnvironment, provider: SandboxProvider, change: HostChange): Promise<void> {
-    this.log(`docker host ${change.host} is ${change.state}${change.detail ? ` (${change.detail})` : ""}`);
-    if (change.state === "down") {
-      this.pools.get(env)?.discard((s) => s.host === change.host);
-      const hit = await this.deps.prisma.labSession.findMany({ where: { environment: env, host: change.host, state: { in: ["ready", "ending"] } } });
-      for (const s of hit) {
-        if (s.sandboxId) {
-          this.owned.delete(s.sandboxId);
-          this.envOfSandbox.delete(s.sandboxId);
-        }
-        if (s.state === "ready") await this.move(s.id, "ready", "ending", { reason: hostLostReason(change.host) });
-        await this.move(s.id, "ending", "ended");
-      }
-      if (hit.length) this.log(`ended ${hit.length} session(s) of lost docker host ${change.host}`);
-    }
-    if (this.configuredMax(env) === undefined) {
-      const max = await provider.info().then((i) => i.max, () => 0);
-      this.maxSandboxes.set(env, max);
-    }
-    await this.afterCapacityFreed(env);
+  /** Makes the engines and the database agree (server/sessions/reconciler.ts). */
+  reconcile(options: { adopt: boolean }): Promise<ReconcileResult> {
+    return this.reconciler.reconcile(options);
   }
 
   /** Sandboxes of ready sessions with their providers (the terminal gateway ends old shells in them at start). */
@@ -849,7 +363,7 @@ export class SessionService {
 
   /** Where a session's sandbox is, for terminals and checks. Whoever may watch the session (canWatchSession). */
   async sandboxOf(user: Principal, id: string): Promise<{ provider: SandboxProvider; sandboxId: string }> {
-    const row = await this.row(id);
+    const row = await this.store.row(id);
     await this.assertCanRead(user, row);
     const provider = this.deps.providers[row.environment];
     if (row.state !== "ready" || !row.sandboxId || !provider) {

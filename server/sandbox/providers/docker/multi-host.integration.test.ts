@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import Docker from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openHostView } from "../../../checks/host-view";
-import { hostLostReason } from "../../../sessions/service";
+import { hostLostReason } from "../../../sessions/reasons";
 import { createTerminalGateway, type TerminalGateway } from "../../../terminal/gateway";
 import { NodeTerminalClient } from "../../../terminal/node-client";
 import type { SessionUser } from "../../../auth/principal";

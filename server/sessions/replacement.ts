@@ -1,0 +1,117 @@
+/**
+ * Replacing a session with a successor on a fresh node, keeping progress:
+ * what a reset asks for, and what happens when a learner's node dies. The
+ * old session ends with a sentence and records its successor, so every page
+ * watching it (a second tab, the instructor's view) follows.
+ */
+import type { SessionUser } from "../auth/principal";
+import type { SandboxStop } from "../sandbox/provider";
+import { asDomainError, describeStop } from "./reasons";
+import type { SessionStore } from "./store";
+
+/** A task result moved into a new session; passed tasks keep their time. */
+export interface CarriedTaskResult {
+  taskId: string;
+  status: "passed" | "pending";
+  passedAt: Date | null;
+  message: string | null;
+  hintsRevealed: number;
+}
+
+export interface ReplacementDeps<V extends { id: string }> {
+  store: SessionStore;
+  /** Ends a session from any live state (SessionService.finish). */
+  finish: (id: string, reason: string) => Promise<void>;
+  /** Starts a session seeded with `carry` (SessionService.start). */
+  start: (owner: SessionUser, labSlug: string, carry: CarriedTaskResult[]) => Promise<V>;
+  log: (msg: string) => void;
+}
+
+/** `V` is what a start returns (the service's session view). */
+export class SessionReplacer<V extends { id: string }> {
+  /** Sessions being replaced right now: their watchers stay on past "ended". */
+  private readonly replacing = new Set<string>();
+  /** Sessions being given a fresh node after theirs died. */
+  private readonly recovering = new Set<string>();
+
+  constructor(private readonly deps: ReplacementDeps<V>) {}
+
+  /** True while the session's successor is not yet known (watchers wait for it). */
+  isReplacing(id: string): boolean {
+    return this.replacing.has(id);
+  }
+
+  /**
+   * Ends session `id` with `reason` and starts its successor for `owner`,
+   * seeded with the passed tasks and opened hints. Watchers of the old
+   * session see the successor's id before their watch ends.
+   */
+  async replace(owner: SessionUser, id: string, labSlug: string, reason: string): Promise<V> {
+    return this.keepWatchersOn(id, () => this.replaceNow(owner, id, labSlug, reason));
+  }
+
+  private async replaceNow(owner: SessionUser, id: string, labSlug: string, reason: string): Promise<V> {
+    const { store } = this.deps;
+    await this.deps.finish(id, reason);
+    // Read after finishing, so a grading round that was running is included.
+    const kept = await store.prisma.taskResult.findMany({ where: { sessionId: id, OR: [{ status: "passed" }, { hintsRevealed: { gt: 0 } }] } });
+    const carry = kept.map<CarriedTaskResult>((r) =>
+      r.status === "passed"
+        ? { taskId: r.taskId, status: "passed", passedAt: r.passedAt, message: r.message, hintsRevealed: r.hintsRevealed }
+        : // Not passed: only the opened hints move; the fresh node has not been checked yet.
+          { taskId: r.taskId, status: "pending", passedAt: null, message: null, hintsRevealed: r.hintsRevealed },
+    );
+    const next = await this.deps.start(owner, labSlug, carry);
+    await store.prisma.labSession.update({ where: { id }, data: { replacedById: next.id } });
+    return next;
+  }
+
+  /**
+   * Runs `fn` (which ends session `id` and records what follows it) while
+   * watchers of the session stay on past "ended", so they see the final
+   * word: the successor's id, or why there is none.
+   */
+  private async keepWatchersOn<T>(id: string, fn: () => Promise<T>): Promise<T> {
+    this.replacing.add(id);
+    try {
+      return await fn();
+    } finally {
+      this.replacing.delete(id);
+      this.deps.store.changed(id);
+    }
+  }
+
+  /**
+   * A ready session's node is gone: end the session with a sentence saying
+   * what happened and start a replacement with its progress. If no
+   * replacement can be started, the sentence says that instead. The engine's
+   * event and a reconcile pass may both report it: one recovery.
+   */
+  async recover(id: string, stop: SandboxStop): Promise<void> {
+    if (this.recovering.has(id)) return;
+    this.recovering.add(id);
+    try {
+      await this.recoverNow(id, stop);
+    } finally {
+      this.recovering.delete(id);
+    }
+  }
+
+  private async recoverNow(id: string, stop: SandboxStop): Promise<void> {
+    const { store, log } = this.deps;
+    const row = await store.prisma.labSession.findUnique({ where: { id }, include: { user: true, lab: { select: { slug: true } } } });
+    if (!row || row.state !== "ready" || !row.sandboxId) return;
+    const what = `Your node stopped (${describeStop(stop)}).`;
+    log(`session ${id}: node ${row.sandboxId} stopped (${describeStop(stop)}); replacing it`);
+    // Ending the session removes the dead container too.
+    const owner: SessionUser = { id: row.user.id, email: row.user.email, name: row.user.name, role: row.user.role };
+    await this.keepWatchersOn(id, async () => {
+      try {
+        await this.replaceNow(owner, id, row.lab.slug, `${what} A fresh node replaced it, and your progress was kept.`);
+      } catch (err) {
+        const e = asDomainError(err, "No fresh node could be started.");
+        await store.prisma.labSession.update({ where: { id }, data: { stateReason: `${what} No fresh node could be started for you (${e.message}) Start the lab again to try once more.` } });
+      }
+    });
+  }
+}
