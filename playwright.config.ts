@@ -73,6 +73,9 @@ export default defineConfig({
       LABS_INSTANCE: process.env.E2E_INSTANCE,
       POOL_SIZE: "1",
       LABS_MAX_SANDBOXES: "4",
+      // The suite signs many accounts up from one address: the limit is
+      // raised explicitly instead of waiting it out (production keeps 3 per 10 s).
+      AUTH_ATTEMPTS_PER_10S: "1000",
       // One JSON access line per request would bury Playwright's report;
       // warnings and errors still show. E2E_LOG_LEVEL=info to see them all.
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn",

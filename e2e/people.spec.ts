@@ -55,7 +55,7 @@ test("instructor sees a learner's task tick live, watches the terminal, exports 
   const row = teacherPage.getByTestId(`learner-${learner.email}`);
   await expect(row).toBeVisible({ timeout: 20_000 });
   const cell = teacherPage.getByTestId(`cell-${learner.email}-meet-your-node-find-containerd`);
-  await expect(cell).toHaveAttribute("data-status", "none");
+  await expect(cell).toHaveAttribute("data-status", "not-started");
 
   // --- the learner starts the lab and solves the first task in the terminal ---
   await learnerPage.getByRole("link", { name: "Open the first lab →" }).click();
@@ -92,7 +92,11 @@ test("instructor sees a learner's task tick live, watches the terminal, exports 
   await watched.click();
   await teacherPage.keyboard.type("echo teacher-typed-$((2*2))");
   await teacherPage.keyboard.press("Enter");
-  await learnerPage.waitForTimeout(1000);
+  // A marker the learner types after: once it shows, anything the instructor's
+  // keystrokes had sent would be on screen before it.
+  await learnerPage.keyboard.type("echo learner-after-$((3*3))");
+  await learnerPage.keyboard.press("Enter");
+  await expect.poll(() => terminalText(learnerPage), { timeout: 20_000 }).toContain("learner-after-9");
   expect(await terminalText(learnerPage)).not.toContain("teacher-typed");
   const sessionId = new URL(teacherPage.url()).pathname.split("/").pop()!;
 

@@ -90,8 +90,14 @@ const envSchema = z.object({
   SESSION_IDLE_MINUTES: z.coerce.number({ error: "must be minutes" }).int().min(1, "must be at least 1").max(24 * 60).default(30),
   SESSION_EXTEND_MINUTES: z.coerce.number({ error: "must be minutes" }).int().min(1).max(24 * 60).default(30),
   SESSION_MAX_MINUTES: z.coerce.number({ error: "must be minutes" }).int().min(5).max(7 * 24 * 60).default(240),
+  // Grading's safety poll (tasks otherwise tick when a command finishes in the learner's terminal; docs/checks.md).
+  GRADING_SAFETY_POLL_SECONDS: z.coerce.number({ error: "must be seconds" }).int("must be a whole number of seconds").min(1, "must be at least 1").max(86_400).default(30),
+  GRADING_IDLE_POLL_SECONDS: z.coerce.number({ error: "must be seconds" }).int("must be a whole number of seconds").min(1, "must be at least 1").max(86_400).default(120),
   // Off: webhooks refuse loopback, private and link-local destinations (SSRF; docs/api.md).
   WEBHOOK_ALLOW_PRIVATE_TARGETS: z.stringbool({ error: "must be 1 or 0 (true or false)" }).default(false),
+  // Password guessing: sign-in and sign-up attempts per 10 s from one address
+  // (production only; better-auth's limiter). The e2e suite raises it on purpose.
+  AUTH_ATTEMPTS_PER_10S: z.coerce.number({ error: "must be a whole number of attempts, at least 1" }).int("must be a whole number of attempts, at least 1").min(1, "must be a whole number of attempts, at least 1").max(10_000).default(3),
   // "Check now" runs every pending check of a session on its node.
   RATE_LIMIT_CHECK_NOW_PER_SEC: callsPerSecond(5),
   RATE_LIMIT_CHECK_NOW_BURST: burstCalls(10),

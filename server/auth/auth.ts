@@ -24,6 +24,8 @@ export interface AuthOptions {
   secret: string;
   /** Extra origins allowed to call the auth endpoints (tests, proxies). */
   trustedOrigins?: string[];
+  /** Sign-in and sign-up attempts allowed per 10 s from one address (production); default 3. */
+  attemptsPer10s?: number;
 }
 
 /**
@@ -31,7 +33,7 @@ export interface AuthOptions {
  * has a role; the first account ever created becomes admin so a fresh install
  * can be administered without a seed script.
  */
-export function createAuth({ prisma, baseUrl, secret, trustedOrigins = [] }: AuthOptions) {
+export function createAuth({ prisma, baseUrl, secret, trustedOrigins = [], attemptsPer10s = 3 }: AuthOptions) {
   return betterAuth({
     appName: "Runtime Labs",
     baseURL: baseUrl,
@@ -39,6 +41,12 @@ export function createAuth({ prisma, baseUrl, secret, trustedOrigins = [] }: Aut
     secret,
     trustedOrigins: [baseUrl, ...trustedOrigins],
     telemetry: { enabled: false },
+    rateLimit: {
+      customRules: {
+        "/sign-in/email": { window: 10, max: attemptsPer10s },
+        "/sign-up/email": { window: 10, max: attemptsPer10s },
+      },
+    },
     database: prismaAdapter(prisma, { provider: "postgresql" }),
     emailAndPassword: { enabled: true, minPasswordLength: 8, maxPasswordLength: 128, autoSignIn: true },
     session: { modelName: "authSession", expiresIn: 60 * 60 * 24 * 14 },
