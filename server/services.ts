@@ -106,6 +106,7 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
       baseUrl: env.publicUrl,
       secret: resolveAuthSecret(env.AUTH_SECRET, env.dataDir),
       trustedOrigins: options.trustedOrigins,
+      attemptsPer10s: env.AUTH_ATTEMPTS_PER_10S,
     });
     const docker = new Docker();
     const labs = new LabCatalogService(db.prisma, env.labsDir, { watch: env.NODE_ENV === "development", log });
