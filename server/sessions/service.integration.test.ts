@@ -144,9 +144,9 @@ describe("lab sessions on real Docker", () => {
     expect(result.removed).toContain(orphan.id);
     expect(await provider.get(orphan.id)).toBeNull();
     // The engine's event or this pass, whichever came first, replaced it.
-    const after = await until("the session to end", async () => {
+    const after = await until("the session to be replaced", async () => {
       const v = await sessions().get(alice, s.id);
-      return v.state === "ended" ? v : undefined;
+      return v.state === "ended" && v.replacedBy ? v : undefined;
     });
     expect(after.reason).toMatch(/Your node stopped \((its container was removed|killed, exit code 137)\)\. A fresh node replaced it/);
     expect(after.replacedBy).toBeTruthy();
