@@ -30,6 +30,22 @@ export default tseslint.config(
     },
   },
   {
+    // Providers receive validated configuration as options (server/env.ts,
+    // built into options by services.ts and providers/docker/from-env.ts),
+    // never process.env: a default read there would skip env.ts's validation.
+    // Tests and their helpers read their environment freely. sandbox-engine.ts
+    // is start-up, not a provider: it points this process's DOCKER_HOST at the
+    // sandbox engine before the configuration is parsed (server/main.ts, CLI).
+    files: ["server/sandbox/providers/**/*.ts"],
+    ignores: ["**/*.test.ts", "**/test-support.ts", "**/test-fixtures.ts", "server/sandbox/providers/docker/sandbox-engine.ts"],
+    rules: {
+      "no-restricted-properties": [
+        "error",
+        { object: "process", property: "env", message: "Providers take configuration as options built from server/env.ts (services.ts, providers/docker/from-env.ts), not from process.env." },
+      ],
+    },
+  },
+  {
     // Layering (style.md 12): the UI may import server types and the shared
     // protocol, never server internals at runtime.
     files: ["app/**/*.{ts,tsx}"],

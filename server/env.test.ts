@@ -34,6 +34,13 @@ describe("parseEnv", () => {
     expect(() => parseEnv({ RATE_LIMIT_CHECK_NOW_BURST: "0" })).toThrow(/RATE_LIMIT_CHECK_NOW_BURST must be a whole number of calls, at least 1/);
   });
 
+  it("takes the sandbox engine's DOCKER_HOST as an endpoint, and says what one looks like when it is not", () => {
+    expect(parseEnv({}).DOCKER_HOST).toBeUndefined();
+    expect(parseEnv({ DOCKER_HOST: "unix:///run/runtime-labs/docker.sock" }).DOCKER_HOST).toBe("unix:///run/runtime-labs/docker.sock");
+    expect(parseEnv({ DOCKER_HOST: "tcp://10.0.0.2:2376" }).DOCKER_HOST).toBe("tcp://10.0.0.2:2376");
+    expect(() => parseEnv({ DOCKER_HOST: "/var/run/docker.sock" })).toThrow(/DOCKER_HOST must be a Docker endpoint such as unix:\/\/\/var\/run\/docker.sock/);
+  });
+
   it("reports every bad variable at once, naming each and what is expected", () => {
     let error: EnvError | undefined;
     try {

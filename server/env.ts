@@ -56,6 +56,12 @@ const envSchema = z.object({
   CLUSTER_MAX_SANDBOXES: z.coerce.number({ error: "must be a number of clusters" }).int().min(1, "must be at least 1").optional(),
   CLUSTER_MAX_CREATING: z.coerce.number({ error: "must be a number of clusters" }).int().min(1, "must be at least 1").max(10).default(1),
   CLUSTER_MEMORY_MB: z.coerce.number({ error: "must be megabytes" }).int().min(1024, "must be at least 1024").default(2048),
+  // The one sandbox engine when DOCKER_HOSTS is unset (dockerode reads it too);
+  // unset: the sandbox engine's socket if it runs (server/main.ts), else the default socket.
+  DOCKER_HOST: z
+    .string()
+    .regex(/^(unix|npipe|tcp|ssh|https?):\/\//, "must be a Docker endpoint such as unix:///var/run/docker.sock, tcp://host:2376 or ssh://user@host")
+    .optional(),
   // Several Docker hosts (docs/hosts.md); unset: the one host of DOCKER_HOST.
   DOCKER_HOSTS: z
     .string()

@@ -69,6 +69,9 @@ function clusterProvider(env: Env, log: (msg: string) => void): KindProvider {
     image: env.KIND_NODE_IMAGE,
     dataDir: env.dataDir,
     kindBin: env.KIND_BIN,
+    // Not configuration: kind runs as the server's child, finding docker on
+    // the server's PATH and keeping its state under the server's HOME.
+    kindEnvironment: process.env,
     dockerHost: env.KIND_DOCKER_HOST,
     isolation: { required: env.SANDBOX_ISOLATION },
     log,

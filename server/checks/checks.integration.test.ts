@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOST_CGROUP_V2 as V2 } from "../../test/support/host-cgroup";
 import { DockerProvider } from "../sandbox/providers/docker/provider";
+import { providerOptionsFromTestEnv } from "../sandbox/providers/docker/test-support";
 import { evaluateCheck, type CheckResult } from "./evaluate";
 import { openHostView, type HostView } from "./host-view";
 import { checkSchema, type CheckInput } from "./schema";
@@ -17,7 +18,7 @@ const SHELL = "localhost/labs/shell:1";
 const MEMHOG = "localhost/labs/memhog:1";
 
 describe("check primitives on a real node", () => {
-  const provider = new DockerProvider({ instance: INSTANCE });
+  const provider = new DockerProvider({ ...providerOptionsFromTestEnv(), instance: INSTANCE });
   let sandboxId: string;
   let host: HostView;
   let inNode: HostView;

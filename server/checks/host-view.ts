@@ -9,17 +9,15 @@
  * cgroup files of the node and its nested containers, the host kernel log,
  * and the node's files through /proc/<node-init>/root (the node's mount
  * namespace, without running any of its binaries). When Docker is remote
- * (DOCKER_HOST=tcp://...), the same questions are answered by commands inside
- * the node, and results are marked as not tamper-resistant.
+ * (DOCKER_HOST=tcp://...), or the provider does not say which engine its
+ * nodes run on (SandboxProvider.nodeEngine), the same questions are answered
+ * by commands inside the node, and results are marked as not tamper-resistant.
  */
 import { constants as fsc, promises as fs, openSync, readSync, closeSync, type Dirent } from "node:fs";
-import Docker from "dockerode";
-import type { Sandbox, SandboxProvider } from "../sandbox/provider";
+import type { NodeEngine, SandboxProvider } from "../sandbox/provider";
 import type { CgroupVersion } from "./cgroup";
 import type { NamespaceKind } from "./schema";
-import { isRemoteDockerHost } from "../sandbox/providers/docker/docker-api";
 import { digestInRoot, readCappedFrom, readInRoot, sha256Of } from "./in-root";
-import { imageFileDigest } from "./image-files";
 
 /** Digests of running executables by file identity: hashing a 24 MB runsc once, not every poll. */
 const exeDigests = new Map<string, string>();
@@ -170,7 +168,7 @@ export class LocalHostView implements HostView {
     private readonly version: CgroupVersion,
     private readonly nsLevel: number,
     /** Reads the node image's own files (the engine, and the node container's image id). */
-    private readonly image: { docker: Docker; id: string } | null = null,
+    private readonly image: { engine: NodeEngine; id: string } | null = null,
     private readonly cgroupFs = "/sys/fs/cgroup",
   ) {}
 
@@ -205,7 +203,7 @@ export class LocalHostView implements HostView {
   }
 
   async imageFileDigest(path: string): Promise<string | null> {
-    return this.image ? imageFileDigest(this.image.docker, this.image.id, path) : null;
+    return this.image ? this.image.engine.imageFileDigest(this.image.id, path) : null;
   }
 
   /** Host directory of a cgroup below the node. */
@@ -420,28 +418,18 @@ export function parseProcessListing(text: string): NodeProcess[] {
   return all.filter((p) => !drop.has(p.pid) && !drop.has(Number(p.status.PPid)));
 }
 
-/** A provider that can say which Docker engine a sandbox runs on (the docker providers, one host or several). */
-interface DockerEngineSource {
-  dockerEngine(sandbox: Sandbox): { docker: Docker; endpoint: string; local: boolean };
-}
-
-function hasDockerEngine(provider: SandboxProvider): provider is SandboxProvider & DockerEngineSource {
-  return typeof (provider as Partial<DockerEngineSource>).dockerEngine === "function";
-}
-
 /** Options of {@link openHostView}. */
 export interface OpenHostViewOptions {
-  /** Engine to ask for the node's host pid; default dockerode honouring DOCKER_HOST. */
-  docker?: Docker;
   /** Never read from the host even if possible (tests of the fallback). */
   forceNodeExec?: boolean;
 }
 
 /**
- * The best view of a sandbox's node: {@link LocalHostView} when this process
- * runs on the Docker host and can see the node (its init pid in our /proc,
- * in the container's cgroup, the cgroup directories present), otherwise
- * {@link NodeExecView}. `reason` says why the local view was not used.
+ * The best view of a sandbox's node: {@link LocalHostView} when the provider
+ * names the node's engine, this process runs on that engine's host and can
+ * see the node (its init pid in our /proc, in the container's cgroup, the
+ * cgroup directories present), otherwise {@link NodeExecView}. `reason` says
+ * why the local view was not used.
  */
 export async function openHostView(
   provider: SandboxProvider,
@@ -453,14 +441,12 @@ export async function openHostView(
   const sb = await provider.get(sandboxId);
   const node = sb?.nodes[0];
   if (!sb || !node) return fallback(`sandbox ${sandboxId} not found`);
-  if (sb.provider !== "docker") return fallback(`provider ${sb.provider} has no host view`);
+  if (!provider.nodeEngine) return fallback(`provider ${sb.provider} has no host view`);
   // With several hosts, the sandbox's own host decides (and answers the inspect below).
-  const engine = hasDockerEngine(provider) ? provider.dockerEngine(sb) : null;
-  if (engine ? !engine.local : isRemoteDockerHost()) return fallback(`Docker is remote (${engine?.endpoint ?? process.env.DOCKER_HOST})`);
+  const engine = provider.nodeEngine(sb);
+  if (!engine.local) return fallback(`Docker is remote (${engine.endpoint})`);
   try {
-    const docker = options.docker ?? engine?.docker ?? new Docker();
-    const info = await docker.getContainer(node.containerId).inspect();
-    const pid = info.State?.Pid ?? 0;
+    const { pid, imageId } = await engine.inspectNode(node.containerId);
     if (!pid) return fallback("the node container is not running");
     const [cg, statusText] = await Promise.all([readCapped(`/proc/${pid}/cgroup`, 64 * 1024), readCapped(`/proc/${pid}/status`, 64 * 1024)]);
     if (cg === null || statusText === null) return fallback(`pid ${pid} is not visible in this process's /proc`);
@@ -492,7 +478,7 @@ export async function openHostView(
       () => false,
     );
     if (!traceable) return fallback(`cannot inspect the node's processes through /proc/${pid} (needs root with CAP_SYS_PTRACE)`);
-    return { view: new LocalHostView(pid, roots, version, nsLevel, { docker, id: info.Image }) };
+    return { view: new LocalHostView(pid, roots, version, nsLevel, { engine, id: imageId }) };
   } catch (err) {
     return fallback(`host view unavailable: ${(err as Error).message}`);
   }

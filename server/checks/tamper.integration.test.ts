@@ -12,6 +12,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HOST_CGROUP_V2 as V2 } from "../../test/support/host-cgroup";
 import { DockerProvider } from "../sandbox/providers/docker/provider";
+import { providerOptionsFromTestEnv } from "../sandbox/providers/docker/test-support";
 import { evaluateCheck, type CheckResult } from "./evaluate";
 import { openHostView, type HostView } from "./host-view";
 import { checkSchema, type CheckInput } from "./schema";
@@ -21,7 +22,7 @@ const SHELL = "localhost/labs/shell:1";
 const MEMHOG = "localhost/labs/memhog:1";
 const TASKS = "/run/containerd/io.containerd.runtime.v2.task/k8s.io";
 
-const provider = new DockerProvider({ instance: INSTANCE });
+const provider = new DockerProvider({ ...providerOptionsFromTestEnv(), instance: INSTANCE });
 let a: string;
 let b: string;
 let viewA: HostView;

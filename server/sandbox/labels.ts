@@ -117,7 +117,10 @@ export function labelFilters(q: LabelQuery): string[] {
   return out;
 }
 
+/** The instance of a provider given none (the server always gives LABS_INSTANCE). */
+export const DEFAULT_INSTANCE = "default";
+
 /** The instance name used when none is configured: env LABS_INSTANCE or "default". */
 export function defaultInstance(env: Record<string, string | undefined> = process.env): string {
-  return env.LABS_INSTANCE?.trim() || "default";
+  return env.LABS_INSTANCE?.trim() || DEFAULT_INSTANCE;
 }

@@ -198,6 +198,22 @@ export interface HostSandboxList {
   unanswered: string[];
 }
 
+/**
+ * The engine a node sandbox runs on, as checks need it to read the node from
+ * outside (server/checks/host-view.ts): root in the node can fake whatever
+ * commands inside it answer, not what the engine and the host's /proc say.
+ */
+export interface NodeEngine {
+  /** Where the engine listens (unix://, tcp://), for messages. */
+  readonly endpoint: string;
+  /** True when the engine runs on this machine, so its nodes' processes and cgroups are visible here. */
+  readonly local: boolean;
+  /** Host pid of a node container's init (0 when it is not running) and the id of the image it was made from. */
+  inspectNode(containerId: string): Promise<{ pid: number; imageId: string }>;
+  /** sha256 of `path` as image `imageId` ships it (its symlinks followed in the image); null when it cannot be read there. */
+  imageFileDigest(imageId: string, path: string): Promise<string | null>;
+}
+
 /** Creates, finds, runs commands in and removes sandboxes. */
 export interface SandboxProvider {
   /** Provider name as recorded in labels ("docker", "kind"). */
@@ -241,6 +257,13 @@ export interface SandboxProvider {
    * reconciliation.
    */
   reapUnrecorded?(graceMs: number): Promise<string[]>;
+
+  /**
+   * The engine a sandbox's node runs on, for checks that read the node from
+   * the host. Providers without it (kind) are read with commands inside the
+   * node instead, which the learner could fake.
+   */
+  nodeEngine?(sandbox: Sandbox): NodeEngine;
 
   /**
    * Calls `listener` when a sandbox's node stops or is removed, from the

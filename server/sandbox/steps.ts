@@ -38,7 +38,7 @@ export interface StepFailure {
  * SandboxError from the step keeps its code; anything else becomes
  * PROVISION_FAILED naming the step.
  */
-export async function runSteps<C>(steps: Step<C>[], ctx: C, options: RunStepsOptions = {}): Promise<void> {
+export async function runSteps<C>(steps: readonly Step<C>[], ctx: C, options: RunStepsOptions = {}): Promise<void> {
   const now = options.now ?? (() => performance.now());
   const signal = options.signal ?? new AbortController().signal;
   const total = steps.length;

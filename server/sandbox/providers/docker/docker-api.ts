@@ -8,7 +8,7 @@
  * falls back to /var/run/docker.sock.
  */
 import Docker from "dockerode";
-import type { Duplex } from "node:stream";
+import type { Duplex, Readable } from "node:stream";
 import { SandboxError } from "../../errors";
 import type { EngineInfo } from "./engine-profile";
 
@@ -39,9 +39,21 @@ export interface StartedExec {
   resize(cols: number, rows: number): Promise<void>;
 }
 
-/** Docker calls used by the docker provider. */
+/** A network as listed by the engine. */
+export interface NetworkSummary {
+  id: string;
+  name: string;
+  labels: Record<string, string>;
+  created: Date;
+}
+
+/**
+ * Docker calls used by the sandbox providers. The dockerode client stays
+ * inside: every call goes through {@link call}, so an engine that cannot be
+ * reached is always DOCKER_UNREACHABLE, whichever provider asked.
+ */
 export class DockerApi {
-  readonly docker: Docker;
+  private readonly docker: Docker;
 
   constructor(docker?: Docker) {
     this.docker = docker ?? new Docker();
@@ -68,10 +80,30 @@ export class DockerApi {
     return info as EngineInfo;
   }
 
+  /** What `docker container inspect` says about a container. */
+  async inspectContainer(id: string): Promise<Docker.ContainerInspectInfo> {
+    return this.call("inspect container", () => this.docker.getContainer(id).inspect());
+  }
+
   /** Host pid of a running container's init process (0 when it is not running). */
   async containerPid(id: string): Promise<number> {
-    const info = await this.call("inspect container", () => this.docker.getContainer(id).inspect());
-    return info.State.Pid;
+    return (await this.inspectContainer(id)).State.Pid;
+  }
+
+  /** Sets a running container's memory limit, with no swap beyond it (`docker update --memory --memory-swap`). */
+  async limitMemory(id: string, memoryBytes: number): Promise<void> {
+    await this.call("update container", () => this.docker.getContainer(id).update({ Memory: memoryBytes, MemorySwap: memoryBytes }));
+  }
+
+  /** The last `tail` lines of a container's log as text (stream frame headers included when it has no TTY). */
+  async containerLogs(id: string, tail: number): Promise<string> {
+    const buf = (await this.call("container logs", () => this.docker.getContainer(id).logs({ stdout: true, stderr: true, tail }))) as unknown as Buffer;
+    return Buffer.isBuffer(buf) ? buf.toString("utf8") : String(buf);
+  }
+
+  /** A tar archive of `path` in a container (`docker cp` out), as a stream. */
+  async getArchive(id: string, path: string): Promise<Readable> {
+    return (await this.call("get archive", () => this.docker.getContainer(id).getArchive({ path }))) as unknown as Readable;
   }
 
   /** Image labels, or null if the image does not exist. */
@@ -133,6 +165,26 @@ export class DockerApi {
       state: c.State,
       labels: c.Labels ?? {},
     }));
+  }
+
+  /** Creates a network; returns its id. */
+  async createNetwork(options: Docker.NetworkCreateOptions): Promise<string> {
+    const network = await this.call("create network", () => this.docker.createNetwork(options));
+    return network.id;
+  }
+
+  async listNetworks(labelFilters: string[]): Promise<NetworkSummary[]> {
+    const list = await this.call("list networks", () => this.docker.listNetworks({ filters: { label: labelFilters } }));
+    return list.map((n) => ({ id: n.Id, name: n.Name, labels: n.Labels ?? {}, created: new Date(n.Created) }));
+  }
+
+  /** Removes a network; a missing network is not an error. */
+  async removeNetwork(id: string): Promise<void> {
+    try {
+      await this.call("remove network", () => this.docker.getNetwork(id).remove());
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+    }
   }
 
   /** State and last log lines of a container, for failure details. */
@@ -233,9 +285,10 @@ function stripFrames(buf: Buffer): string {
 }
 
 /**
- * True when DOCKER_HOST points at another machine (tcp, ssh, http): the
- * engine's host, its /proc and its cgroups are then not ours to read or write.
+ * True when a Docker endpoint (DOCKER_HOST's form) is on another machine
+ * (tcp, ssh, http): the engine's host, its /proc and its cgroups are then not
+ * ours to read or write. Unset means the local default socket.
  */
-export function isRemoteDockerHost(dockerHost: string | undefined = process.env.DOCKER_HOST): boolean {
+export function isRemoteDockerHost(dockerHost: string | undefined): boolean {
   return /^(tcp|ssh|https?):/.test(dockerHost ?? "");
 }

@@ -134,8 +134,12 @@ export function assessIsolation(profile: EngineProfile, policy: IsolationPolicy,
   };
 }
 
-/** The policy from the environment (validated again in server/env.ts for start-up errors). */
-export function isolationPolicyFromEnv(source: Record<string, string | undefined> = process.env): IsolationPolicy {
+/**
+ * The policy from a set of variables (SANDBOX_ISOLATION, SANDBOX_DISK_MB),
+ * lenient: anything unrecognised is the default. The server validates them in
+ * server/env.ts instead; this serves tests and tools given an environment.
+ */
+export function isolationPolicyFromEnv(source: Record<string, string | undefined>): IsolationPolicy {
   const required = source.SANDBOX_ISOLATION === "shared-kernel-root" ? "shared-kernel-root" : "userns";
   const disk = source.SANDBOX_DISK_MB ? Number(source.SANDBOX_DISK_MB) : NaN;
   return { required, diskMb: Number.isInteger(disk) && disk >= 0 ? disk : DEFAULT_DISK_MB };
@@ -143,3 +147,6 @@ export function isolationPolicyFromEnv(source: Record<string, string | undefined
 
 /** Default per-node disk cap (MiB): room for the lab images and a few GiB of learner files. */
 export const DEFAULT_DISK_MB = 4096;
+
+/** The policy when none is given: user namespaces required, disks capped (server/env.ts has the same defaults). */
+export const DEFAULT_ISOLATION_POLICY: Readonly<IsolationPolicy> = { required: "userns", diskMb: DEFAULT_DISK_MB };

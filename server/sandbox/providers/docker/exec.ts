@@ -43,6 +43,27 @@ async function exitCodeOf(started: StartedExec): Promise<number | null> {
   return null;
 }
 
+/** Resolves when an exec's attached stream is over, however it ended. */
+function drained(stream: StartedExec["stream"]): Promise<void> {
+  stream.resume();
+  return new Promise<void>((resolve) => {
+    stream.once("end", resolve);
+    stream.once("close", resolve);
+    stream.once("error", resolve);
+  });
+}
+
+/**
+ * Runs `cmd` without the platform's helpers, for before they are known to be
+ * in the container (labs-run makes timeouts and kills possible; this has
+ * neither, nor output): quick probes only. Returns the exit code, null if unknown.
+ */
+export async function runBare(api: DockerApi, containerId: string, cmd: string[]): Promise<number | null> {
+  const started = await api.startExec(containerId, { cmd, tty: false, stdin: false });
+  await drained(started.stream);
+  return exitCodeOf(started);
+}
+
 /** Runs `argv` in the container without a TTY; see {@link ExecOptions}. */
 export async function runExec(
   api: DockerApi,
@@ -145,12 +166,7 @@ async function runKill(api: DockerApi, containerId: string, pidFile: string): Pr
       tty: false,
       stdin: false,
     });
-    k.stream.resume();
-    await new Promise<void>((resolve) => {
-      k.stream.once("end", resolve);
-      k.stream.once("close", resolve);
-      k.stream.once("error", resolve);
-    });
+    await drained(k.stream);
   } catch {
     // The node may be gone; the target's stream then ends on its own.
   }

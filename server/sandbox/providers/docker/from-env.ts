@@ -5,7 +5,8 @@ import { DockerProvider } from "./provider";
 /**
  * The node environment's provider as configured: one Docker host, or several
  * (DOCKER_HOSTS, docs/hosts.md). The server and the `labs` CLI both build it
- * here, so `labs sandbox ls` sees every host the server uses.
+ * here, so `labs sandbox ls` sees every host the server uses. Providers read
+ * no environment themselves: everything they are told comes from `env`.
  */
 export function createNodeProvider(env: Env, log: (msg: string) => void = () => {}): DockerProvider | MultiHostDockerProvider {
   const isolation = { required: env.SANDBOX_ISOLATION, diskMb: env.SANDBOX_DISK_MB };
@@ -19,5 +20,5 @@ export function createNodeProvider(env: Env, log: (msg: string) => void = () => 
         log,
         isolation,
       })
-    : new DockerProvider({ instance: env.LABS_INSTANCE, image: env.LABS_NODE_IMAGE, maxSandboxes: env.LABS_MAX_SANDBOXES, isolation, log });
+    : new DockerProvider({ instance: env.LABS_INSTANCE, image: env.LABS_NODE_IMAGE, maxSandboxes: env.LABS_MAX_SANDBOXES, endpoint: env.DOCKER_HOST, isolation, log });
 }

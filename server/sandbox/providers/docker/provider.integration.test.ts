@@ -63,7 +63,7 @@ describe("docker provider: node lifecycle", () => {
     const containers = await api.listContainers(filters);
     expect(containers).toHaveLength(1);
     expect(containers[0]!.labels[LABELS.session]).toBe("sess-1");
-    const inspect = await api.docker.getContainer(containers[0]!.id).inspect();
+    const inspect = await api.inspectContainer(containers[0]!.id);
     expect(inspect.HostConfig.StorageOpt).toEqual({ size: `${(await provider.isolation()).diskQuotaMb}M` });
   });
 

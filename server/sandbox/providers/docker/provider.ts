@@ -7,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import type {
   ExecOptions,
   ExecResult,
+  NodeEngine,
   ProgressListener,
   ProviderInfo,
   Sandbox,
@@ -17,43 +18,49 @@ import type {
   Shell,
   ShellOptions,
 } from "../../provider";
-import { buildLabels, defaultInstance, labelFilters, parseLabels, type SandboxLabelData } from "../../labels";
+import { DEFAULT_INSTANCE, labelFilters, parseLabels } from "../../labels";
 import { SandboxError } from "../../errors";
-import { runSteps, type Step } from "../../steps";
-import type Docker from "dockerode";
+import { runSteps } from "../../steps";
 import { DockerApi, isRemoteDockerHost, type ContainerSummary } from "./docker-api";
-import { DEFAULT_LIMITS, DEFAULT_NODE_IMAGE, nodeContainerOptions } from "./node-spec";
+import { DEFAULT_LIMITS, DEFAULT_NODE_IMAGE } from "./node-spec";
 import { openShell, reapShells, runExec } from "./exec";
 import { detectFence, type CgroupFence } from "./cgroup-fence";
-import { handOverNodeCgroups, inUserNamespace } from "./cgroup-handover";
-import { readFile } from "node:fs/promises";
 import { NodeEventWatcher } from "./node-events";
-import { assessIsolation, engineProfile, isolationPolicyFromEnv, type EngineProfile, type IsolationPolicy, type IsolationReport } from "./engine-profile";
+import { dockerNodeEngine } from "./node-engine";
+import { assessIsolation, DEFAULT_ISOLATION_POLICY, engineProfile, type EngineProfile, type IsolationPolicy, type IsolationReport } from "./engine-profile";
+import type { NodeContext, NodeProvisioner } from "./steps/context";
+import { NODE_STEPS } from "./steps/sequence";
 
-/** Options of {@link DockerProvider}. */
+/**
+ * Options of {@link DockerProvider}: configuration comes from the caller (the
+ * server builds it from server/env.ts in from-env.ts); the provider reads no
+ * environment variables itself.
+ */
 export interface DockerProviderOptions {
-  /** Platform instance; default env LABS_INSTANCE or "default". */
+  /** Platform instance (LABS_INSTANCE); default "default". */
   instance?: string;
-  /** Node image; default runtime-labs/node:dev (env LABS_NODE_IMAGE). */
+  /** Node image (LABS_NODE_IMAGE); default runtime-labs/node:dev. */
   image?: string;
-  /** Maximum sandboxes of this instance; default env LABS_MAX_SANDBOXES or what host memory allows. */
+  /** Maximum sandboxes of this instance (LABS_MAX_SANDBOXES); default what host memory allows. */
   maxSandboxes?: number;
   /** Default limits per node. */
   limits?: { memoryBytes?: number; cpus?: number; pids?: number };
   /** Default time to wait for a node to be ready. */
   readyTimeoutMs?: number;
-  /** Engine access; default dockerode honouring DOCKER_HOST. */
+  /** Engine access; default dockerode, which honours DOCKER_HOST itself. */
   api?: DockerApi;
   /**
-   * Where `api` talks to (unix://, tcp://), when not DOCKER_HOST: decides
-   * whether the engine is on this machine (cgroup fence, host view).
+   * Where `api` talks to (unix://, tcp://; DOCKER_HOST): decides whether the
+   * engine is on this machine (cgroup fence, host view). Default: what `api`
+   * reports.
    */
   endpoint?: string;
   /** Host name recorded on every sandbox (`Sandbox.host`) when this provider is one of several hosts. */
   hostName?: string;
   /**
-   * What the engine must offer before a node may start (docs/isolation.md);
-   * default from SANDBOX_ISOLATION and SANDBOX_DISK_MB.
+   * What the engine must offer before a node may start (SANDBOX_ISOLATION,
+   * SANDBOX_DISK_MB; docs/isolation.md); default user namespaces and a
+   * 4096 MiB disk cap.
    */
   isolation?: Partial<IsolationPolicy>;
   /** Operator-facing lines (the engine event stream dropping and coming back). */
@@ -63,23 +70,6 @@ export interface DockerProviderOptions {
 const ID_PATTERN = /^[a-z0-9][a-z0-9-]{2,39}$/;
 const DEFAULT_READY_TIMEOUT_MS = 30_000;
 
-/** Working state of one provisioning run, shared by its steps. */
-interface ProvisionContext {
-  id: string;
-  labels: SandboxLabelData;
-  volume: string;
-  containerName: string;
-  containerId?: string;
-  memoryBytes: number;
-  cpus: number;
-  pids: number;
-  readyTimeoutMs: number;
-  /** Host-side parent cgroup, when the fence is available. */
-  cgroupParent?: string;
-  /** The engine's profile, read by the first step. */
-  engine?: EngineProfile;
-}
-
 /** Sandbox provider backed by one Docker container per sandbox. */
 export class DockerProvider implements SandboxProvider {
   readonly name = "docker";
@@ -88,7 +78,8 @@ export class DockerProvider implements SandboxProvider {
   readonly image: string;
   /** Host name stamped on sandboxes (multi-host), else undefined. */
   readonly hostName: string | undefined;
-  private readonly endpoint: string | undefined;
+  /** Where the engine listens (the `endpoint` option, else what the client reports). */
+  private readonly endpoint: string;
   private readonly api: DockerApi;
   private readonly limits: { memoryBytes: number; cpus: number; pids: number };
   private readonly maxOption: number | undefined;
@@ -99,31 +90,52 @@ export class DockerProvider implements SandboxProvider {
   /** Why limits are not fenced on this host, if they are not (for health/docs). */
   fenceUnavailable: string | undefined;
   private readonly events: NodeEventWatcher;
+  /** What the creation steps (steps/) use of this provider. */
+  private readonly provisioner: NodeProvisioner;
+  /** The engine as checks see it (nodeEngine). */
+  private readonly engine: NodeEngine;
 
   constructor(options: DockerProviderOptions = {}) {
-    this.instance = options.instance ?? defaultInstance();
-    this.image = options.image ?? process.env.LABS_NODE_IMAGE ?? DEFAULT_NODE_IMAGE;
+    this.instance = options.instance ?? DEFAULT_INSTANCE;
+    this.image = options.image ?? DEFAULT_NODE_IMAGE;
     this.api = options.api ?? new DockerApi();
-    this.endpoint = options.endpoint;
+    this.endpoint = options.endpoint ?? this.api.endpoint;
     this.hostName = options.hostName;
     this.limits = { ...DEFAULT_LIMITS, ...options.limits };
-    const envMax = Number(process.env.LABS_MAX_SANDBOXES);
-    this.maxOption = options.maxSandboxes ?? (Number.isFinite(envMax) && envMax > 0 ? envMax : undefined);
+    this.maxOption = options.maxSandboxes;
     this.readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-    this.isolationPolicy = { ...isolationPolicyFromEnv(), ...options.isolation };
+    this.isolationPolicy = { ...DEFAULT_ISOLATION_POLICY, ...options.isolation };
     this.events = new NodeEventWatcher(this.api, this.instance, this.hostName, options.log);
+    const local = !isRemoteDockerHost(this.endpoint);
+    this.engine = dockerNodeEngine(this.api, this.endpoint, local);
+    this.provisioner = {
+      api: this.api,
+      instance: this.instance,
+      image: this.image,
+      isolationPolicy: this.isolationPolicy,
+      endpoint: this.endpoint,
+      local,
+      info: () => this.info(),
+      engineProfile: () => this.engineProfile(),
+      forgetEngineProfile: () => {
+        this.profile = undefined;
+      },
+      cgroupFence: () => this.cgroupFence(),
+    };
   }
 
   onSandboxStop(listener: (stop: SandboxStop) => void): () => void {
     return this.events.subscribe(listener);
   }
 
+  /** Creates the node with the steps of steps/sequence.ts, each reported to `onProgress`. */
   async provision(spec: SandboxSpec = {}, onProgress?: ProgressListener, signal?: AbortSignal): Promise<Sandbox> {
     const id = spec.id ?? newSandboxId();
     if (!ID_PATTERN.test(id)) {
       throw new SandboxError("INVALID_SPEC", "The sandbox id is not valid.", `id ${JSON.stringify(id)} must match ${ID_PATTERN}`);
     }
-    const ctx: ProvisionContext = {
+    const ctx: NodeContext = {
+      provider: this.provisioner,
       id,
       labels: {
         instance: this.instance,
@@ -142,176 +154,10 @@ export class DockerProvider implements SandboxProvider {
       pids: spec.resources?.pids ?? this.limits.pids,
       readyTimeoutMs: spec.readyTimeoutMs ?? this.readyTimeoutMs,
     };
-    await runSteps(this.steps(), ctx, { onProgress, signal, retainOnFailure: spec.retainOnFailure });
+    await runSteps(NODE_STEPS, ctx, { onProgress, signal, retainOnFailure: spec.retainOnFailure });
     const sandbox = await this.get(id);
     if (!sandbox) throw new SandboxError("PROVISION_FAILED", "The sandbox disappeared right after it was created.", `id ${id}`);
     return sandbox;
-  }
-
-  /** The provisioning steps, in order. */
-  private steps(): Step<ProvisionContext>[] {
-    return [
-      {
-        name: "check capacity",
-        run: async () => {
-          const info = await this.info();
-          if (info.running >= info.max) {
-            throw new SandboxError(
-              "CAPACITY",
-              "All sandbox places on this host are taken; try again when one is free.",
-              `${info.running} of ${info.max} sandboxes of instance ${this.instance} exist`,
-            );
-          }
-        },
-      },
-      {
-        // Before anything is created: an engine that cannot contain root
-        // (no user namespace, no disk cap) gets no node, with the fix.
-        name: "check isolation",
-        run: async (ctx) => {
-          ctx.engine = await this.engineProfile();
-          // Recorded on the node: the learner's lab text follows it (server/labs/cgroup-variants.ts).
-          ctx.labels.cgroupVersion = ctx.engine.cgroupVersion;
-          const report = assessIsolation(ctx.engine, this.isolationPolicy, this.endpointName());
-          if (!report.ok) throw new SandboxError("ISOLATION", report.message, `fix: ${report.fix}`);
-          if (ctx.engine.isolation === "userns" && !this.isLocal()) {
-            throw new SandboxError(
-              "ISOLATION",
-              "User-namespaced nodes need the platform on the same machine as their Docker engine (it hands each node its own cgroup).",
-              `engine ${this.endpointName()} is remote`,
-            );
-          }
-        },
-      },
-      {
-        name: "check node image",
-        run: async () => {
-          if ((await this.api.imageLabels(this.image)) === null) {
-            throw new SandboxError(
-              "IMAGE_MISSING",
-              `The node image ${this.image} is not built; run \`npm run images\`.`,
-              `docker image inspect ${this.image}: no such image`,
-            );
-          }
-        },
-      },
-      {
-        // Only where containerd's overlayfs cannot sit in the node's layer
-        // (overlay2 engines); elsewhere the state stays in the layer, under its cap.
-        name: "create state volume",
-        run: async (ctx) => {
-          if (ctx.engine!.stateInLayer) return;
-          // overlay2 on XFS with project quotas caps volumes too (not
-          // exercised on our machines: their kernel has no XFS quotas).
-          const sizeMb = ctx.engine!.diskQuota ? this.isolationPolicy.diskMb || undefined : undefined;
-          await this.api.createVolume(ctx.volume, buildLabels(ctx.labels, "containerd-state"), sizeMb);
-        },
-        undo: (ctx) => this.api.removeVolume(ctx.volume),
-      },
-      {
-        // A host-side parent cgroup with the node's limits: root in the node
-        // can raise its own cgroup's limits, never this one's.
-        name: "fence resources",
-        run: async (ctx) => {
-          const fence = await this.cgroupFence();
-          if (!fence) return;
-          ctx.cgroupParent = fence.parentFor(this.instance, ctx.id);
-          await fence.create(ctx.cgroupParent, { memoryBytes: ctx.memoryBytes, cpus: ctx.cpus, pids: ctx.pids });
-        },
-        undo: async (ctx) => {
-          if (ctx.cgroupParent) await (await this.cgroupFence())?.remove(ctx.cgroupParent).catch(() => {});
-        },
-      },
-      {
-        name: "create node container",
-        run: async (ctx) => {
-          ctx.containerId = await this.api.createContainer(
-            nodeContainerOptions({
-              name: ctx.containerName,
-              hostname: `node-${ctx.id}`,
-              image: this.image,
-              labels: buildLabels(ctx.labels, "node"),
-              stateVolume: ctx.engine!.stateInLayer ? undefined : ctx.volume,
-              diskMb: this.isolationPolicy.diskMb || undefined,
-              memoryBytes: ctx.memoryBytes,
-              cpus: ctx.cpus,
-              pids: ctx.pids,
-              cgroupParent: ctx.cgroupParent,
-            }),
-          );
-        },
-        // By name: also covers a create that succeeded after we gave up on it.
-        undo: (ctx) => this.api.removeContainer(ctx.containerId ?? ctx.containerName),
-      },
-      {
-        name: "start node",
-        run: (ctx) => this.api.startContainer(ctx.containerId!),
-      },
-      {
-        // userns: the node's own cgroup directories (not its limit files) go
-        // to the node's remapped root, so containerd can nest containers.
-        name: "hand over cgroups",
-        run: async (ctx) => {
-          if (ctx.engine!.isolation !== "userns") return;
-          const owner = ctx.engine!.remappedRoot;
-          if (!owner) {
-            throw new SandboxError("PROVISION_FAILED", "The node's engine remaps users, but not in a way the platform can read.", "docker info: DockerRootDir has no <uid>.<gid> suffix");
-          }
-          const pid = await this.api.containerPid(ctx.containerId!);
-          if (!pid) throw new SandboxError("PROVISION_FAILED", "The node stopped while starting.", await this.api.describeContainer(ctx.containerId!));
-          // The engine's profile is read once; the node itself is the authority
-          // (an engine restarted without userns-remap must not pass as one with it).
-          if (!inUserNamespace(await readFile(`/proc/${pid}/uid_map`, "utf8"))) {
-            this.profile = undefined;
-            throw new SandboxError("ISOLATION", "The node is not in a user namespace although its engine said it would be; sandboxes stop until the engine is checked again.", `pid ${pid}: uid_map is the host's`);
-          }
-          await handOverNodeCgroups(pid, ctx.containerId!, owner);
-        },
-      },
-      {
-        name: "wait for containerd",
-        run: (ctx, signal) => this.waitReady(ctx, signal),
-      },
-    ];
-  }
-
-  /**
-   * Ready means: node-init finished (cgroups remounted, lab images imported)
-   * and containerd answers. One exec polls inside the node every 20 ms, which
-   * costs far less than one exec per poll.
-   */
-  private async waitReady(ctx: ProvisionContext, signal: AbortSignal): Promise<void> {
-    const polls = Math.ceil(ctx.readyTimeoutMs / 20);
-    const script = [
-      "i=0",
-      `while [ ! -f /run/labs/ready ]; do [ -f /run/labs/failed ] && { cat /run/labs/failed >&2; exit 3; }; i=$((i+1)); [ $i -gt ${polls} ] && exit 2; sleep 0.02; done`,
-      "ctr version >/dev/null",
-    ].join("\n");
-    let res: ExecResult;
-    try {
-      res = await runExec(this.api, ctx.containerId!, ["/bin/sh", "-c", script], {
-        timeoutMs: ctx.readyTimeoutMs + 2_000,
-        signal,
-      });
-    } catch (err) {
-      if (err instanceof SandboxError && err.code !== "EXEC_FAILED") throw err;
-      throw new SandboxError(
-        "PROVISION_FAILED",
-        "The node stopped while starting.",
-        `${await this.api.describeContainer(ctx.containerId!)}; ${(err as Error).message}`,
-      );
-    }
-    if (res.exitCode !== 0) {
-      const why =
-        res.exitCode === 2 || res.timedOut
-          ? `not ready after ${ctx.readyTimeoutMs} ms`
-          : `readiness check exited ${res.exitCode}: ${res.stderr.trim()}`;
-      throw new SandboxError(
-        "PROVISION_FAILED",
-        "The node started but containerd did not become ready.",
-        `${why}; ${await this.api.describeContainer(ctx.containerId!)}`,
-      );
-    }
   }
 
   async get(id: string): Promise<Sandbox | null> {
@@ -370,7 +216,7 @@ export class DockerProvider implements SandboxProvider {
   /** The host cgroup fence, detected once; null where this process cannot manage host cgroups. */
   private cgroupFence(): Promise<CgroupFence | null> {
     this.fence ??= this.api.info().then(async (info) => {
-      const { fence, reason } = await detectFence({ dockerHost: this.endpoint ?? process.env.DOCKER_HOST, cgroupDriver: info.cgroupDriver });
+      const { fence, reason } = await detectFence({ dockerHost: this.endpoint, cgroupDriver: info.cgroupDriver });
       this.fenceUnavailable = reason;
       return fence;
     });
@@ -388,23 +234,15 @@ export class DockerProvider implements SandboxProvider {
 
   /** How learners' nodes are contained on this engine, judged against the policy. */
   async isolation(): Promise<IsolationReport> {
-    return assessIsolation(await this.engineProfile(), this.isolationPolicy, this.endpointName());
-  }
-
-  private endpointName(): string {
-    return this.endpoint ?? process.env.DOCKER_HOST ?? this.api.endpoint;
-  }
-
-  private isLocal(): boolean {
-    return !isRemoteDockerHost(this.endpointName());
+    return assessIsolation(await this.engineProfile(), this.isolationPolicy, this.endpoint);
   }
 
   /**
-   * The engine a sandbox of this provider runs on, and whether it is on this
-   * machine (checks then read the node from the host's /proc and cgroups).
+   * The engine every sandbox of this provider runs on, and whether it is on
+   * this machine (checks then read the node from the host's /proc and cgroups).
    */
-  dockerEngine(_sandbox: Sandbox): { docker: Docker; endpoint: string; local: boolean } {
-    return { docker: this.api.docker, endpoint: this.endpointName(), local: this.isLocal() };
+  nodeEngine(_sandbox: Sandbox): NodeEngine {
+    return this.engine;
   }
 
   /**

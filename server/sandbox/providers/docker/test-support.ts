@@ -9,11 +9,31 @@ import { nodeCgroupRoot, parseProcCgroup } from "../../../checks/host-view";
 import { DockerApi } from "./docker-api";
 import { DockerProvider, type DockerProviderOptions } from "./provider";
 import { DEFAULT_NODE_IMAGE } from "./node-spec";
+import { isolationPolicyFromEnv } from "./engine-profile";
+
+/**
+ * What the server would give a docker provider from its environment
+ * (from-env.ts), read from this test process's: suites run with the node
+ * image, engine and isolation policy the person or tier running them set
+ * (scripts/cgroup-v2-vm/tier.sh runs the checks suite with
+ * SANDBOX_ISOLATION=shared-kernel-root SANDBOX_DISK_MB=0).
+ */
+export function providerOptionsFromTestEnv(): DockerProviderOptions {
+  const env = process.env;
+  const max = Number(env.LABS_MAX_SANDBOXES);
+  return {
+    image: env.LABS_NODE_IMAGE ?? DEFAULT_NODE_IMAGE,
+    isolation: isolationPolicyFromEnv(env),
+    ...(Number.isFinite(max) && max > 0 && { maxSandboxes: max }),
+    ...(env.DOCKER_HOST && { endpoint: env.DOCKER_HOST }),
+  };
+}
 
 /** A provider with a unique instance name for one test file. */
 export function testProvider(file: string, options: DockerProviderOptions = {}): DockerProvider {
   const instance = `test-${file}-${process.pid}-${Date.now().toString(36)}`;
-  return new DockerProvider({ instance, maxSandboxes: 20, ...options });
+  const fromEnv = providerOptionsFromTestEnv();
+  return new DockerProvider({ ...fromEnv, instance, maxSandboxes: 20, ...options, isolation: { ...fromEnv.isolation, ...options.isolation } });
 }
 
 /** Fails (never skips) with instructions when the node image is not built. */

@@ -22,8 +22,9 @@ import { LABELS } from "../../labels";
 import { findKind } from "./kind-cli";
 import { clusterName, KIND_CLUSTER_LABEL } from "./kind-labels";
 import { DEFAULT_KIND_NODE_IMAGE, KindProvider } from "./provider";
+import { kindOptionsFromTestEnv } from "./test-fixtures";
 
-const KIND = findKind();
+const KIND = findKind(process.env);
 const TITLE = KIND ? `kind full flow (kind at ${KIND})` : "kind full flow — SKIPPED: kind not on PATH (install kind or set KIND_BIN to run it)";
 const INSTANCE = `test-kindflow-${process.pid}`;
 const ID = `flow${process.pid.toString(36)}`;
@@ -31,10 +32,11 @@ const ID = `flow${process.pid.toString(36)}`;
 describe.skipIf(!KIND)(TITLE, () => {
   // kind clusters live on the ordinary engine (KIND_DOCKER_HOST), never the
 // user-namespaced sandbox engine: look where the provider makes them.
-const api = new DockerApi(new Docker({ socketPath: (process.env.KIND_DOCKER_HOST || "unix:///var/run/docker.sock").replace(/^unix:\/\//, "") }));
+const docker = new Docker({ socketPath: (process.env.KIND_DOCKER_HOST || "unix:///var/run/docker.sock").replace(/^unix:\/\//, "") });
+const api = new DockerApi(docker);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "kind-flow-"));
   // kind nodes are privileged: clusters start only for trusted learners.
-  const provider = new KindProvider({ instance: INSTANCE, dataDir, maxSandboxes: 2, readyTimeoutMs: 300_000, isolation: { required: "shared-kernel-root" } });
+  const provider = new KindProvider({ ...kindOptionsFromTestEnv(), instance: INSTANCE, dataDir, maxSandboxes: 2, readyTimeoutMs: 300_000, isolation: { required: "shared-kernel-root" } });
   const sh = (script: string) => provider.exec(ID, ["/bin/sh", "-c", script], { timeoutMs: 120_000 });
 
   beforeAll(async () => {
@@ -51,11 +53,11 @@ const api = new DockerApi(new Docker({ socketPath: (process.env.KIND_DOCKER_HOST
   it("created the cluster on its own labelled network, with a kubeconfig kept by the platform", async () => {
     const sb = (await provider.get(ID))!;
     expect(sb).toMatchObject({ state: "running", environment: "cluster", provider: "kind" });
-    const inspect = await api.docker.getContainer(sb.nodes[0]!.containerId).inspect();
+    const inspect = await docker.getContainer(sb.nodes[0]!.containerId).inspect();
     expect(Object.keys(inspect.NetworkSettings.Networks)).toEqual([`labs-${ID}-net`]);
     expect(inspect.HostConfig.Memory).toBeGreaterThan(0);
     expect(existsSync(provider.kubeconfigPath(ID))).toBe(true);
-    const nets = await api.docker.listNetworks({ filters: { label: [`${LABELS.sandbox}=${ID}`] } });
+    const nets = await docker.listNetworks({ filters: { label: [`${LABELS.sandbox}=${ID}`] } });
     expect(nets.map((n) => n.Name)).toEqual([`labs-${ID}-net`]);
   });
 
@@ -97,7 +99,7 @@ spec:
     await provider.destroy(ID);
     expect(await provider.get(ID)).toBeNull();
     expect(await api.listContainers([`${KIND_CLUSTER_LABEL}=${clusterName(ID)}`])).toEqual([]);
-    expect(await api.docker.listNetworks({ filters: { label: [`${LABELS.sandbox}=${ID}`] } })).toEqual([]);
+    expect(await docker.listNetworks({ filters: { label: [`${LABELS.sandbox}=${ID}`] } })).toEqual([]);
     expect(existsSync(provider.kubeconfigPath(ID))).toBe(false);
   });
 });

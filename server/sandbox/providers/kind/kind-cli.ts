@@ -38,9 +38,10 @@ export const KIND_TIMEOUTS = {
 
 /**
  * Where `kind` is: KIND_BIN if set (must be executable), else the first
- * executable `kind` on PATH; null when there is none.
+ * executable `kind` on PATH; null when there is none. The caller says which
+ * variables to look at (the server's own, or the configured KIND_BIN alone).
  */
-export function findKind(env: Record<string, string | undefined> = process.env): string | null {
+export function findKind(env: Readonly<Record<string, string | undefined>>): string | null {
   const explicit = env.KIND_BIN?.trim();
   if (explicit) return isExecutable(explicit) ? explicit : null;
   for (const dir of (env.PATH ?? "").split(path.delimiter)) {
@@ -65,8 +66,12 @@ export class KindCli {
   constructor(
     /** Absolute path of the kind binary. */
     readonly bin: string,
-    /** Extra environment for every call (e.g. DOCKER_HOST). */
-    private readonly baseEnv: Record<string, string> = {},
+    /**
+     * The whole environment of every call: kind finds the docker CLI on its
+     * PATH and keeps state under HOME, so the server passes its own, with
+     * DOCKER_HOST set to the engine clusters are made on.
+     */
+    private readonly baseEnv: Readonly<Record<string, string | undefined>> = {},
   ) {}
 
   /** Runs `kind ...args`; never throws for a non-zero exit (the caller reads it). */
@@ -76,7 +81,8 @@ export class KindCli {
     const stderr = new CappedOutput(256 * 1024);
     return new Promise((resolve, reject) => {
       const child = spawn(this.bin, args, {
-        env: { ...process.env, ...this.baseEnv, ...options.env },
+        // Cast: Next's types declare NODE_ENV in every ProcessEnv; kind's environment need not carry it.
+        env: { ...this.baseEnv, ...options.env } as NodeJS.ProcessEnv,
         stdio: ["pipe", "pipe", "pipe"],
       });
       let timedOut = false;

@@ -32,3 +32,6 @@ export function sandboxIdOf(cluster: string): string | null {
 export function controlPlaneName(cluster: string): string {
   return `${cluster}-control-plane`;
 }
+
+/** Our role label (LABELS.role) on a sandbox's record volume: the platform's half of the join with kind's node containers. */
+export const RECORD_ROLE = "cluster-record";

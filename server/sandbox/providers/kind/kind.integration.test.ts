@@ -21,18 +21,20 @@ import { requireNodeImage } from "../docker/test-support";
 import { DEFAULT_NODE_IMAGE } from "../docker/node-spec";
 import { buildLabels, LABELS } from "../../labels";
 import type { ProvisionProgress } from "../../provider";
-import { KindProvider, RECORD_ROLE } from "./provider";
+import { KindProvider } from "./provider";
 import { LAB_IMAGES_TAR, preloadLabImages } from "./preload";
 import { nodeContainerOptions } from "../docker/node-spec";
 import { runExec } from "../docker/exec";
-import { clusterName, controlPlaneName, KIND_CLUSTER_LABEL, KIND_ROLE_LABEL } from "./kind-labels";
+import { clusterName, controlPlaneName, KIND_CLUSTER_LABEL, KIND_ROLE_LABEL, RECORD_ROLE } from "./kind-labels";
+import { kindOptionsFromTestEnv } from "./test-fixtures";
 
 const INSTANCE = `test-kind-${process.pid}-${Date.now().toString(36)}`;
 // kind clusters live on the ordinary engine (KIND_DOCKER_HOST), never the
 // user-namespaced sandbox engine: look where the provider makes them.
-const api = new DockerApi(new Docker({ socketPath: (process.env.KIND_DOCKER_HOST || "unix:///var/run/docker.sock").replace(/^unix:\/\//, "") }));
+const docker = new Docker({ socketPath: (process.env.KIND_DOCKER_HOST || "unix:///var/run/docker.sock").replace(/^unix:\/\//, "") });
+const api = new DockerApi(docker);
 const dataDir = mkdtempSync(path.join(os.tmpdir(), "kind-provider-"));
-const provider = new KindProvider({ instance: INSTANCE, dataDir, maxSandboxes: 5 });
+const provider = new KindProvider({ ...kindOptionsFromTestEnv(), instance: INSTANCE, dataDir, maxSandboxes: 5 });
 
 /** A FAKE kind cluster: one sleeping container with kind's labels (+ our record unless `record: false`). */
 async function fakeCluster(id: string, opts: { record?: boolean; sessionId?: string } = {}): Promise<string> {
@@ -111,7 +113,7 @@ describe("kind provider against containers carrying kind's labels (fake clusters
   });
 
   it("reports a stopped node and refuses to exec into it", async () => {
-    await api.docker.getContainer(cid).stop({ t: 0 });
+    await docker.getContainer(cid).stop({ t: 0 });
     expect((await provider.get(id))?.state).toBe("stopped");
     await expect(provider.exec(id, ["true"])).rejects.toMatchObject({ code: "EXEC_FAILED" });
     await api.startContainer(cid);
@@ -164,8 +166,8 @@ describe("lab images into a node run with kind's tmpfs /tmp and /run (a FAKE nod
   it("Docker cannot copy into the tmpfs /tmp: what the old preload relied on is invisible there", async () => {
     const holder = await api.createContainer({ Image: process.env.LABS_NODE_IMAGE ?? DEFAULT_NODE_IMAGE, Cmd: ["true"], Labels: { [LABELS.instance]: INSTANCE }, HostConfig: { NetworkMode: "none" } });
     try {
-      const archive = await api.docker.getContainer(holder).getArchive({ path: LAB_IMAGES_TAR });
-      await api.docker.getContainer(node).putArchive(archive, { path: "/tmp" });
+      const archive = await docker.getContainer(holder).getArchive({ path: LAB_IMAGES_TAR });
+      await docker.getContainer(node).putArchive(archive, { path: "/tmp" });
     } finally {
       await api.removeContainer(holder);
     }
@@ -186,20 +188,20 @@ describe("kind provider under the default isolation policy", () => {
     // A FAKE kind binary (kind cannot run here): it only answers `kind version`.
     const bin = path.join(dataDir, "fake-kind");
     writeFileSync(bin, "#!/bin/sh\necho 'kind v0.30.0 go1.24.6 linux/amd64'\n", { mode: 0o755 });
-    const p = new KindProvider({ instance: INSTANCE, dataDir, kindBin: bin, isolation: { required: "userns" } });
+    const p = new KindProvider({ ...kindOptionsFromTestEnv(), instance: INSTANCE, dataDir, kindBin: bin, isolation: { required: "userns" } });
     const progress: ProvisionProgress[] = [];
     const err = await p.provision({ id: "isolated01" }, (e) => progress.push(e)).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: "ISOLATION", message: expect.stringMatching(/privileged containers.*root on the host/) });
     expect((err as { detail?: string }).detail).toMatch(/SANDBOX_ISOLATION=shared-kernel-root/);
     expect(progress.filter((e) => e.status === "failed").map((e) => e.step)).toEqual(["check isolation"]);
     expect(await p.get("isolated01")).toBeNull();
-    expect(await new KindProvider({ instance: INSTANCE, dataDir, isolation: { required: "shared-kernel-root" } }).isolation()).toMatchObject({ level: "shared-kernel-root", ok: true });
+    expect(await new KindProvider({ ...kindOptionsFromTestEnv(), instance: INSTANCE, dataDir, isolation: { required: "shared-kernel-root" } }).isolation()).toMatchObject({ level: "shared-kernel-root", ok: true });
   });
 });
 
 describe("kind provider without kind", () => {
   it("fails at its first step with the sentence, and leaves nothing behind", async () => {
-    const p = new KindProvider({ instance: INSTANCE, dataDir, kindBin: "/nonexistent/kind" });
+    const p = new KindProvider({ ...kindOptionsFromTestEnv(), instance: INSTANCE, dataDir, kindBin: "/nonexistent/kind" });
     const progress: ProvisionProgress[] = [];
     await expect(p.provision({ id: "nokind0001" }, (e) => progress.push(e))).rejects.toMatchObject({
       code: "PROVISION_FAILED",

@@ -38,7 +38,7 @@ export async function preloadLabImages(api: DockerApi, node: string, source: str
   let archive: Buffer;
   try {
     // getArchive answers a tar holding the one file; the node unpacks it to stdout.
-    archive = await collect((await api.docker.getContainer(holder).getArchive({ path: LAB_IMAGES_TAR })) as unknown as Readable);
+    archive = await collect(await api.getArchive(holder, LAB_IMAGES_TAR));
   } finally {
     await api.removeContainer(holder);
   }

@@ -10,9 +10,9 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import type { DockerApi } from "../docker/docker-api";
 import { buildLabels, LABELS } from "../../labels";
-import { KindProvider, RECORD_ROLE } from "./provider";
+import { KindProvider } from "./provider";
 import { NETWORK_ROLE } from "./network-plan";
-import { clusterName, KIND_CLUSTER_LABEL } from "./kind-labels";
+import { clusterName, KIND_CLUSTER_LABEL, RECORD_ROLE } from "./kind-labels";
 
 const INSTANCE = "reap-test";
 const labelsOf = (id: string, role: string, instance = INSTANCE) => ({
@@ -28,16 +28,14 @@ function fakeEngine(state: { volumes: string[]; nodes: string[]; networks: { id:
       const [k, v] = f.split("=");
       return v === undefined ? k! in labels : labels[k!] === v;
     });
-  const nets = state.networks.map((n) => ({ Id: `net-${n.id}`, Created: new Date(Date.now() - n.ageMs).toISOString(), Labels: labelsOf(n.id, NETWORK_ROLE, n.instance) }));
+  const nets = state.networks.map((n) => ({ id: `net-${n.id}`, name: `labs-${n.id}-net`, created: new Date(Date.now() - n.ageMs), labels: labelsOf(n.id, NETWORK_ROLE, n.instance) }));
   const api = {
     listVolumes: async (filters: string[]) => state.volumes.map((id) => ({ name: `labs-${id}-kind`, labels: labelsOf(id, RECORD_ROLE) })).filter((v) => match(v.labels, filters)),
     listContainers: async (filters: string[]) =>
       state.nodes.map((id) => ({ id: `c-${id}`, name: `${clusterName(id)}-control-plane`, state: "running", labels: { [KIND_CLUSTER_LABEL]: clusterName(id) } })).filter((c) => match(c.labels, filters)),
     removeContainer: async (id: string) => void removed.containers.push(id),
-    docker: {
-      listNetworks: async ({ filters }: { filters: { label: string[] } }) => nets.filter((n) => match(n.Labels, filters.label)),
-      getNetwork: (id: string) => ({ remove: async () => void removed.networks.push(id) }),
-    },
+    listNetworks: async (filters: string[]) => nets.filter((n) => match(n.labels, filters)),
+    removeNetwork: async (id: string) => void removed.networks.push(id),
   };
   return { api: api as unknown as DockerApi, removed };
 }

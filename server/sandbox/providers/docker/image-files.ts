@@ -6,17 +6,16 @@
  */
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
-import type { Readable } from "node:stream";
-import type Docker from "dockerode";
+import { isNotFound, type DockerApi } from "./docker-api";
 
 const cache = new Map<string, Promise<string | null>>();
 
 /** sha256 (hex) of `path` in image `imageId`, or null when the image lacks it; cached per image and path. */
-export function imageFileDigest(docker: Docker, imageId: string, path: string): Promise<string | null> {
+export function imageFileDigest(api: DockerApi, imageId: string, path: string): Promise<string | null> {
   const key = `${imageId}:${path}`;
   let p = cache.get(key);
   if (!p) {
-    p = readImageFile(docker, imageId, path).then(
+    p = readImageFile(api, imageId, path).then(
       (content) => (content === null ? null : createHash("sha256").update(content).digest("hex")),
       () => null,
     );
@@ -27,15 +26,14 @@ export function imageFileDigest(docker: Docker, imageId: string, path: string): 
   return p;
 }
 
-async function readImageFile(docker: Docker, imageId: string, path: string): Promise<Buffer | null> {
-  const holder = await docker.createContainer({ Image: imageId, Cmd: ["true"], HostConfig: { NetworkMode: "none" }, Labels: { "dev.runtimelabs.role": "image-reader" } });
+async function readImageFile(api: DockerApi, imageId: string, path: string): Promise<Buffer | null> {
+  const holder = await api.createContainer({ Image: imageId, Cmd: ["true"], HostConfig: { NetworkMode: "none" }, Labels: { "dev.runtimelabs.role": "image-reader" } });
   try {
     // Follow symlinks the image has (Debian's /usr/bin/runc may be one), a few hops at most.
     let current = path;
     for (let hop = 0; hop < 8; hop++) {
-      const stream = (await holder.getArchive({ path: current })) as unknown as Readable;
       const chunks: Buffer[] = [];
-      for await (const c of stream) chunks.push(Buffer.from(c as Buffer));
+      for await (const c of await api.getArchive(holder, current)) chunks.push(Buffer.from(c as Buffer));
       const entry = firstEntryOfTar(Buffer.concat(chunks));
       if (!entry) return null;
       if (entry.kind === "file") return entry.content;
@@ -43,10 +41,10 @@ async function readImageFile(docker: Docker, imageId: string, path: string): Pro
     }
     return null;
   } catch (err) {
-    if ((err as { statusCode?: number }).statusCode === 404) return null;
+    if (isNotFound(err)) return null;
     throw err;
   } finally {
-    await holder.remove({ force: true }).catch(() => {});
+    await api.removeContainer(holder).catch(() => {});
   }
 }
 
