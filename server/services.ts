@@ -16,6 +16,7 @@ import { CohortService } from "./cohorts/service";
 import { cohortResults } from "./grades/cohort-results";
 import { WebhookDispatcher } from "./webhooks/dispatcher";
 import { WebhookWorker, type WebhookWorkerConfig } from "./webhooks/worker";
+import { LtiService } from "./lti/service";
 import { bindMetricSources } from "./observability/metrics";
 import { platformMetricSources } from "./observability/sources";
 import { platformRateLimits, type RateLimits } from "./rate-limits";
@@ -32,6 +33,8 @@ export interface Services {
   cohorts: CohortService;
   /** Grading events to signed webhook deliveries (dispatcher), and their sender (worker). */
   webhooks: { dispatcher: WebhookDispatcher; worker: WebhookWorker };
+  /** LTI 1.3: LMS launches, deep linking, grade passback (subscribed to grading), rosters. */
+  lti: LtiService;
   /** Per-user budgets of the expensive calls (checks, cgroup tree, REST). */
   rateLimits: RateLimits;
   /**
@@ -129,6 +132,8 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
     const webhookWorker = new WebhookWorker({ prisma: db.prisma, config: options.webhookConfig, allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS, log });
     const webhookDispatcher = new WebhookDispatcher({ prisma: db.prisma, labs, log, onEnqueued: () => webhookWorker.wake() });
     const detachWebhooks = webhookDispatcher.attach(grading);
+    // LTI: grading events become AGS score deliveries to the LMS line items learners launched from.
+    const lti = new LtiService({ prisma: db.prisma, auth, labs, publicUrl: env.publicUrl, secret: resolveAuthSecret(env.AUTH_SECRET, env.dataDir), log });
     const cohorts = new CohortService({
       prisma: db.prisma,
       labs,
@@ -145,6 +150,7 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
     // Scrape-time levels of /api/metrics are read from these services until they close.
     const unbindMetrics = bindMetricSources(platformMetricSources({ prisma: db.prisma, sessions, providers, version }));
     webhookWorker.start();
+    const stopLti = lti.start(grading);
     const services: Services = {
       env,
       db,
@@ -155,6 +161,7 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
       grading,
       cohorts,
       webhooks: { dispatcher: webhookDispatcher, worker: webhookWorker },
+      lti,
       rateLimits: platformRateLimits(env),
       terminals: null,
       startedAt,
@@ -165,6 +172,7 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
         grading.shutdown();
         detachWebhooks();
         await webhookWorker.stop();
+        await stopLti();
         await sessions.shutdown();
         if (nodeProvider instanceof MultiHostDockerProvider) nodeProvider.stopHealthChecks();
         await db.close();

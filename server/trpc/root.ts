@@ -3,6 +3,7 @@ import { cohortsRouter } from "./routers/cohorts";
 import { gradesRouter } from "./routers/grades";
 import { gradingRouter } from "./routers/grading";
 import { labsRouter } from "./routers/labs";
+import { ltiRouter } from "./routers/lti";
 import { sessionsRouter } from "./routers/sessions";
 import { usersRouter } from "./routers/users";
 import { systemRouter } from "./routers/system";
@@ -20,6 +21,7 @@ export const appRouter = router({
   tokens: tokensRouter,
   users: usersRouter,
   system: systemRouter,
+  lti: ltiRouter,
 });
 
 export type AppRouter = typeof appRouter;
