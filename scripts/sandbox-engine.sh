@@ -8,6 +8,7 @@
 #
 #   bash scripts/sandbox-engine.sh start    # idempotent; prints the socket
 #   bash scripts/sandbox-engine.sh stop
+#   bash scripts/sandbox-engine.sh reset    # stop, and drop the disk (all nodes)
 #   bash scripts/sandbox-engine.sh status   # exit 0 when it answers
 #   bash scripts/sandbox-engine.sh env      # prints DOCKER_HOST=... for it
 #   bash scripts/sandbox-engine.sh load IMAGE  # copies an image from the
@@ -97,12 +98,25 @@ stop() {
   else
     say "not running"
   fi
-  if mountpoint -q "$root"; then umount "$root" && say "unmounted $root"; fi
+  # -R: the engine bind-mounts its remapped root (100000.100000/...) inside.
+  if mountpoint -q "$root"; then umount -R "$root" && say "unmounted $root"; fi
+}
+
+# A new, empty sandbox disk. Why it exists: with quota groups on, btrfs frees
+# a removed node's subvolumes lazily (the btrfs-cleaner kernel thread), and
+# after thousands of nodes the backlog of deleted subvolumes can keep that
+# thread busy for hours, slowing every node creation. Dropping the disk file
+# is instant; the node image is copied back in by 'npm run images' (~5 s).
+reset() {
+  stop
+  rm -f "$image"
+  say "removed $image; the next start creates an empty disk"
 }
 
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  reset) reset ;;
   status) if answers; then say "running at unix://$socket"; else say "not running"; exit 1; fi ;;
   env) echo "DOCKER_HOST=unix://$socket" ;;
   load)
@@ -113,5 +127,5 @@ case "${1:-}" in
     env -u DOCKER_HOST docker save "$2" | DOCKER_HOST="unix://$socket" docker load -q >/dev/null || die "could not load $2 into the sandbox engine"
     say "loaded $2 into unix://$socket"
     ;;
-  *) echo "usage: $0 start|stop|status|env|load IMAGE" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|reset|status|env|load IMAGE" >&2; exit 2 ;;
 esac
