@@ -76,6 +76,11 @@ export default defineConfig({
       // The suite signs many accounts up from one address: the limit is
       // raised explicitly instead of waiting it out (production keeps 3 per 10 s).
       AUTH_ATTEMPTS_PER_10S: "1000",
+      // Tasks tick when a command finishes in the terminal; the safety poll
+      // is pushed out of the suite's reach, so a task that ticks in a spec
+      // ticked because of the learner's command (e2e/instant-feedback.spec.ts).
+      GRADING_SAFETY_POLL_SECONDS: "3600",
+      GRADING_IDLE_POLL_SECONDS: "3600",
       // One JSON access line per request would bury Playwright's report;
       // warnings and errors still show. E2E_LOG_LEVEL=info to see them all.
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn",

@@ -13,6 +13,8 @@ export default async function CatalogPage() {
   const me = await caller.system.me();
   const progress = new Map((me ? await caller.labs.progress() : []).map((p) => [p.slug, p]));
   const cohorts = me ? await caller.cohorts.mine() : [];
+  // Labs this install cannot provide (a cluster lab without kind) say so on their card.
+  const availability = await caller.labs.availability();
   return (
     <>
       <section className="mb-8">
@@ -29,19 +31,31 @@ export default async function CatalogPage() {
         </p>
       ) : (
         <ul className="grid gap-4 sm:grid-cols-2" aria-label="Lab catalog" data-testid="lab-catalog">
-          {labs.map((lab) => (
-            <li key={lab.slug}>
-              <Link
-                href={`/labs/${lab.slug}`}
-                className="block h-full rounded-lg border border-zinc-200 p-4 hover:border-sky-500 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-zinc-800"
-              >
-                <h2 className="font-semibold">{lab.title}</h2>
-                <p className="mt-1 mb-3 text-sm text-zinc-600 dark:text-zinc-400">{lab.summary}</p>
-                <LabMeta {...lab} />
-                {progress.has(lab.slug) && <LabProgress progress={progress.get(lab.slug)!} />}
-              </Link>
-            </li>
-          ))}
+          {labs.map((lab) => {
+            const unavailable = availability[lab.environment].available ? null : availability[lab.environment].learnerMessage;
+            return (
+              <li key={lab.slug} data-testid={`lab-card-${lab.slug}`} data-available={!unavailable}>
+                <Link
+                  href={`/labs/${lab.slug}`}
+                  className="flex h-full flex-col rounded-lg border border-zinc-200 p-4 hover:border-sky-500 focus-visible:outline-2 focus-visible:outline-sky-500 dark:border-zinc-800"
+                >
+                  <LabMeta {...lab} />
+                  <h2 className="mt-2 font-semibold">{lab.title}</h2>
+                  <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{lab.summary}</p>
+                  {unavailable && (
+                    <p className="mt-3 rounded bg-amber-50 px-2 py-1 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200" data-testid={`lab-unavailable-${lab.slug}`}>
+                      <strong className="font-semibold">Not available here.</strong> {unavailable}
+                    </p>
+                  )}
+                  {me && (
+                    <div className="mt-auto">
+                      <LabProgress slug={lab.slug} progress={progress.get(lab.slug) ?? null} taskCount={lab.taskCount} />
+                    </div>
+                  )}
+                </Link>
+              </li>
+            );
+          })}
         </ul>
       )}
     </>

@@ -20,6 +20,8 @@ const ALL = [
   { name: "sessions", file: "sessions.ts", what: "warm claim through the session service" },
   { name: "terminal", file: "terminal.ts", what: "terminal gateway throughput and echo latency" },
   { name: "checks", file: "checks.ts", what: "evaluating all checks of a lab" },
+  { name: "events", file: "events.ts", what: "grading a class: evaluations performed vs expected, server and engine CPU, idle and busy sessions" },
+  { name: "browser", file: "browser.ts", what: "what a learner feels in Chromium: Start → prompt, Enter → task green" },
   { name: "cohorts", file: "cohorts.ts", what: "the instructor's results matrix and CSV at class sizes" },
 ];
 

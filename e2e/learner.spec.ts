@@ -1,7 +1,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { signIn, signUp, terminalText } from "./support";
 
-// Wide enough for the side-by-side lab layout (Tailwind's xl: 1280 px).
+// Wide enough for the side-by-side lab layout (from Tailwind's lg: 1,024 px).
 test.use({ viewport: { width: 1440, height: 900 } });
 
 const isDark = (page: Page) => page.evaluate(() => document.documentElement.classList.contains("dark"));
@@ -168,21 +168,25 @@ test("a learner resizes the split, resets the sandbox and keeps the task they pa
   await toggle.click();
   await expect(screen).toHaveCSS("background-color", "rgb(11, 15, 20)");
 
-  // Narrow screens stack: session header, then the terminal, then the steps; no separator.
+  // Below 1,024 px, steps and terminal take turns under two tabs; no separator
+  // (e2e/lab-page.spec.ts walks through the narrow layout).
   await page.setViewportSize({ width: 900, height: 900 });
   await expect(separator).toBeHidden();
-  const top = async (testId: string) => (await page.getByTestId(testId).boundingBox())!.y;
-  expect(await top("session-panel")).toBeLessThan(await top("terminals"));
-  expect(await top("terminals")).toBeLessThan(await top("lab-body"));
+  await expect(page.getByTestId("pane-tabs")).toBeVisible();
+  await expect(page.getByTestId("terminals")).toBeHidden();
+  await page.getByTestId("pane-tabs").getByRole("tab", { name: "Terminal" }).click();
+  await expect(page.getByTestId("terminals")).toBeVisible();
+  await expect(page.getByTestId("lab-body")).toBeHidden();
   await page.setViewportSize({ width: 1440, height: 900 });
   await expect(separator).toBeVisible();
+  await expect(page.getByTestId("lab-body")).toBeVisible();
 
   // ---- the catalog and the profile show the progress ----
   await page.goto("/");
   const progress = page.getByTestId("lab-progress-meet-your-node");
   await expect(progress).toContainText("In progress");
   await expect(progress).toContainText("1 of 2 tasks passed");
-  await expect(page.getByTestId("lab-progress-first-container")).toHaveCount(0);
+  await expect(page.getByTestId("lab-progress-first-container")).toHaveAttribute("data-status", "not-started");
 
   await page.goto("/account");
   const rows = page.getByTestId("session-history").locator("tbody tr");

@@ -55,7 +55,7 @@ test("instructor sees a learner's task tick live, watches the terminal, exports 
   const row = teacherPage.getByTestId(`learner-${learner.email}`);
   await expect(row).toBeVisible({ timeout: 20_000 });
   const cell = teacherPage.getByTestId(`cell-${learner.email}-meet-your-node-find-containerd`);
-  await expect(cell).toHaveAttribute("data-status", "none");
+  await expect(cell).toHaveAttribute("data-status", "not-started");
 
   // --- the learner starts the lab and solves the first task in the terminal ---
   await learnerPage.getByRole("link", { name: "Open the first lab →" }).click();

@@ -31,10 +31,12 @@ if (e2e) {
   const s = e2e.stats;
   tiers.push({ tier: "e2e", passed: s.expected, failed: s.unexpected + s.flaky, skipped: s.skipped });
 }
-// The compose smoke test writes "compose: N passed, N failed, N skipped".
-if (fs.existsSync(path.join(dir, "compose.txt"))) {
-  const m = /compose: (\d+) passed, (\d+) failed, (\d+) skipped/.exec(fs.readFileSync(path.join(dir, "compose.txt"), "utf8"));
-  if (m) tiers.push({ tier: "compose", passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3]) });
+// The compose smoke test and the soak write "<tier>: N passed, N failed, N skipped".
+for (const tier of ["compose", "soak"]) {
+  const file = path.join(dir, `${tier}.txt`);
+  if (!fs.existsSync(file)) continue;
+  const m = new RegExp(`${tier}: (\\d+) passed, (\\d+) failed, (\\d+) skipped`).exec(fs.readFileSync(file, "utf8"));
+  if (m) tiers.push({ tier, passed: Number(m[1]), failed: Number(m[2]), skipped: Number(m[3]) });
 }
 if (fs.existsSync(path.join(dir, "v2/labs.txt"))) {
   const m = /labs: (\d+) passed, (\d+) failed/.exec(fs.readFileSync(path.join(dir, "v2/labs.txt"), "utf8"));

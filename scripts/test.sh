@@ -4,8 +4,11 @@
 #   real Docker, PGlite and a real PostgreSQL on loopback) -> labs (validate,
 #   then `labs test` replays every node lab) -> e2e (Playwright in Chromium
 #   against the production build) -> compose (scripts/compose-smoke.sh) ->
-#   cgroup v2 (a Debian VM under QEMU TCG: labs and the sandbox, checks and
-#   isolation suites on a real unified host, scripts/cgroup-v2-vm).
+#   soak (simulated learners on the production server while nodes, the
+#   server and its database connections are killed and a disk is filled:
+#   `npm run soak -- --short`, bench/soak) -> cgroup v2 (a Debian VM under
+#   QEMU TCG: labs and the sandbox, checks and isolation suites on a real
+#   unified host, scripts/cgroup-v2-vm).
 # Needs: Docker running with the node image built (npm run images), the
 # PostgreSQL server binaries, /usr/bin/chromium and docker-compose — `.ci/run`
 # installs all.
@@ -51,6 +54,15 @@ else
   echo "SKIPPED: ${compose_cmd} is not installed (apt-get install docker-compose); the compose smoke test did not run." | tee "$results/compose.txt"
   echo "compose: 0 passed, 0 failed, 1 skipped" >>"$results/compose.txt"
 fi
+
+step "soak (6 simulated learners on the production server for 2 minutes under faults; invariants after)"
+# Its short form: every fault kind at least once (node killed, server killed
+# -9 and restarted, PostgreSQL connections dropped, a node's disk filled),
+# then every session recovered or ended with a reason, no passed task lost,
+# nothing of the run left in Docker, the cgroup tree or the nodes
+# (docs/testing.md). It removes what it started, also when it fails.
+timer soak npm run --silent soak -- --short
+echo "soak: 1 passed, 0 failed, 0 skipped" >"$results/soak.txt"
 
 step "cgroup v2 (Debian 12 VM under QEMU TCG: the labs written per version, the escape and checks suites on a unified host; LABS_V2_FULL=1 for everything)"
 # Our machines are cgroup v1; most users' hosts are v2. CI (.ci/run) installs

@@ -21,6 +21,7 @@ import { assignRequestId, observeRequests } from "./observability/requests";
 import { startControlSocket } from "./ops/control-socket";
 import { createServices, installServices } from "./services";
 import { createTerminalGateway } from "./terminal/gateway";
+import { gradeAfterCommands } from "./grading/terminal-trigger";
 
 // Next.js would otherwise report usage to its servers; we send nothing out.
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -51,7 +52,8 @@ async function main() {
   // Reconcile Docker with the database and start warming the pool; a missing
   // Docker engine is reported, not fatal (the catalog still serves).
   await services.sessions.boot().catch((err: unknown) => log(`sandboxes unavailable: ${(err as Error).message}`));
-  // Tasks tick by themselves: pending tasks of active sessions are polled.
+  // Tasks tick by themselves: a command finishing in a learner's terminal
+  // asks for an evaluation (below); a slow safety poll covers the rest.
   services.grading.boot();
 
   const app = next({ dev, dir: root, hostname: env.HOST, port: env.PORT });
@@ -69,7 +71,7 @@ async function main() {
     }),
   );
 
-  const terminals = createTerminalGateway(services, {}, log);
+  const terminals = createTerminalGateway(services, gradeAfterCommands(services.grading), log);
   services.terminals = terminals.registry;
   bindMetricSources({ terminals: () => terminals.registry.totals() });
   server.on("upgrade", (req, socket, head) => {

@@ -5,6 +5,7 @@ import { resolveDatabaseTarget } from "./db/adapters";
 import { openDatabase, type Database } from "./db/database";
 import type { Env } from "./env";
 import { checkHealth } from "./health";
+import { LabAvailability } from "./labs/availability";
 import { LabCatalogService } from "./labs/service";
 import { KindProvider } from "./sandbox/providers/kind/provider";
 import { MultiHostDockerProvider } from "./sandbox/providers/docker/multi-host";
@@ -16,10 +17,10 @@ import { CohortService } from "./cohorts/service";
 import { cohortResults } from "./grades/cohort-results";
 import { WebhookDispatcher } from "./webhooks/dispatcher";
 import { WebhookWorker, type WebhookWorkerConfig } from "./webhooks/worker";
-import { LtiService } from "./lti/service";
 import { bindMetricSources } from "./observability/metrics";
 import { platformMetricSources } from "./observability/sources";
 import { platformRateLimits, type RateLimits } from "./rate-limits";
+import { LtiService } from "./lti/service";
 
 /** Everything with state the platform runs on, created once per process. */
 export interface Services {
@@ -28,6 +29,8 @@ export interface Services {
   auth: Auth;
   docker: Docker;
   labs: LabCatalogService;
+  /** Which lab environments can start now, for learners and operators (cached a few seconds). */
+  availability: LabAvailability;
   sessions: SessionService;
   grading: GradingService;
   cohorts: CohortService;
@@ -55,7 +58,7 @@ export interface CreateServicesOptions {
   trustedOrigins?: string[];
   /** Overrides of session timing and capacity (tests). */
   sessionConfig?: Partial<SessionConfig>;
-  /** Overrides of grading cadence (tests). */
+  /** Overrides of grading's timing (tests, benchmarks). */
   gradingConfig?: Partial<GradingConfig>;
   /** Overrides of webhook delivery timing (tests). */
   webhookConfig?: Partial<WebhookWorkerConfig>;
@@ -101,6 +104,11 @@ export function sessionConfigFromEnv(env: Env): SessionConfig {
   };
 }
 
+/** Grading's safety poll from the environment (the rest of its timing is code: server/grading/service.ts). */
+export function gradingConfigFromEnv(env: Env): Partial<GradingConfig> {
+  return { safetyPollMs: env.GRADING_SAFETY_POLL_SECONDS * 1000, idleSafetyPollMs: env.GRADING_IDLE_POLL_SECONDS * 1000 };
+}
+
 /** Opens the database (migrating it), builds auth, and loads the catalog. */
 export async function createServices(env: Env, options: CreateServicesOptions = {}): Promise<Services> {
   const log = options.log ?? (() => {});
@@ -126,7 +134,8 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
       config: { ...sessionConfigFromEnv(env), ...options.sessionConfig },
       log,
     });
-    const grading = new GradingService({ prisma: db.prisma, labs, sessions, config: options.gradingConfig, log });
+    const availability = new LabAvailability({ providerFor: (e) => sessions.providerFor(e), kindBin: env.KIND_BIN });
+    const grading = new GradingService({ prisma: db.prisma, labs, sessions, config: { ...gradingConfigFromEnv(env), ...options.gradingConfig }, log });
     // Webhooks: task.passed and lab.completed become delivery rows; the worker
     // sends them (and any left pending by a previous run) from now on.
     const webhookWorker = new WebhookWorker({ prisma: db.prisma, config: options.webhookConfig, allowPrivateTargets: env.WEBHOOK_ALLOW_PRIVATE_TARGETS, log });
@@ -157,6 +166,7 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
       auth,
       docker,
       labs,
+      availability,
       sessions,
       grading,
       cohorts,

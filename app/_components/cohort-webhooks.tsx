@@ -6,6 +6,7 @@ import { useState, type FormEvent } from "react";
 import type { WebhookEvent } from "@/server/webhooks/events";
 import { useTRPC } from "../_trpc/client";
 import { CopyOnce } from "./copy-once";
+import { LocalTime } from "./local-time";
 import { Truncated } from "./truncated";
 
 const EVENTS: { id: WebhookEvent; label: string }[] = [
@@ -18,8 +19,6 @@ const statusClass = {
   pending: "text-amber-700 dark:text-amber-300",
   failed: "text-red-700 dark:text-red-300",
 } as const;
-
-const time = (d: Date | null) => (d ? new Date(d).toLocaleString() : "");
 
 /**
  * A cohort's webhooks (signed POSTs on task passed / lab completed): add one
@@ -167,14 +166,16 @@ export function CohortWebhooks({ cohortId }: { cohortId: string }) {
           <tbody>
             {deliveries.data?.map((d) => (
               <tr key={d.id} className="border-b border-zinc-100 align-top dark:border-zinc-900">
-                <td className="py-2 whitespace-nowrap">{time(d.createdAt)}</td>
+                <td className="py-2 whitespace-nowrap">
+                  <LocalTime date={d.createdAt} />
+                </td>
                 <td>{d.event}</td>
                 <td>
                   <Truncated text={d.url} className="block max-w-48 font-mono text-xs" />
                 </td>
                 <td className={statusClass[d.status]}>
                   {d.status}
-                  {d.status === "pending" && d.nextAttemptAt && <span className="block text-xs text-zinc-500">next try {time(d.nextAttemptAt)}</span>}
+                  {d.status === "pending" && d.nextAttemptAt && <span className="block text-xs text-zinc-500">next try <LocalTime date={d.nextAttemptAt} /></span>}
                 </td>
                 <td>{d.attempts}</td>
                 <td className="text-xs">

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { MyCohort } from "@/server/cohorts/service";
-import { formatDue } from "../instructor/format";
+import { DueDate } from "./local-time";
 import { Truncated } from "./truncated";
 
 /** The learner's cohorts on the catalog: which labs their instructors set, and by when. */
@@ -16,7 +16,9 @@ export function MyCohorts({ cohorts }: { cohorts: MyCohort[] }) {
           <li key={c.id} className="rounded border border-zinc-200 p-3 text-sm dark:border-zinc-800">
             <span className="flex min-w-0 gap-1">
               <Truncated text={c.name} className="min-w-0 font-medium" />
-              <span className="shrink-0 text-zinc-500">· {formatDue(c.dueAt)}</span>
+              <span className="shrink-0 text-zinc-500">
+                · <DueDate dueAt={c.dueAt} />
+              </span>
             </span>
             <span className="mt-1 flex flex-wrap gap-x-3">
               {c.labs.map((l) => (

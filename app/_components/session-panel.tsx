@@ -3,12 +3,15 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
-import { useEffect, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import { PublishNodeFacts } from "./node-facts";
 import type { SessionView } from "@/server/sessions/service";
 import { useTRPC } from "../_trpc/client";
+import { CheckIcon, CrossIcon } from "./icons";
+import { OpenLabs } from "./open-labs";
 import { useTerminals } from "./terminal/terminals-context";
 import { TaskChecklist } from "./task-checklist";
+import { SessionReadyProvider } from "./task-parts";
 
 function useNow(intervalMs: number) {
   const [now, setNow] = useState(() => Date.now());
@@ -39,7 +42,7 @@ const stateText: Record<SessionView["state"], string> = {
 function Steps({ session }: { session: SessionView }) {
   if (session.warmStart) return <p className="text-sm text-zinc-600 dark:text-zinc-400">A ready node was waiting for you.</p>;
   if (!session.progress.length) return null;
-  const mark = { started: "…", done: "✓", failed: "✗" } as const;
+  const mark = { started: "…", done: <CheckIcon />, failed: <CrossIcon /> } as const;
   return (
     <ol className="mt-2 space-y-1 text-sm" aria-label="Provisioning steps" data-testid="provision-steps">
       {session.progress.map((p) => (
@@ -90,8 +93,12 @@ function ResetConfirm({ busy, onConfirm, onCancel }: { busy: boolean; onConfirm(
   );
 }
 
-/** Start, follow and control the learner's session for one lab. */
-export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boolean }) {
+/**
+ * Start, follow and control the learner's session for one lab. `unavailable`
+ * is the sentence for learners when this install cannot provide the lab's
+ * environment: then Start is not offered (an open session still shows).
+ */
+export function SessionPanel({ slug, signedIn, unavailable = null }: { slug: string; signedIn: boolean; unavailable?: string | null }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const now = useNow(1000);
@@ -104,7 +111,17 @@ export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boole
   const [ended, setEnded] = useState<SessionView | null>(null);
   const session: SessionView | null | undefined = (live.data?.id === id ? live.data : undefined) ?? (ended?.id === id ? ended : undefined) ?? current.data;
   const [error, setError] = useState<string | null>(null);
-  const onError = (e: { message: string }) => setError(e.message);
+  // At the limit of labs open at once: which ones, with a way to end one.
+  const [atLimit, setAtLimit] = useState(false);
+  const onError = (e: { message: string; data?: { domainCode?: string | null } | null }) => {
+    setError(e.message);
+    setAtLimit(e.data?.domainCode === "CAPACITY");
+  };
+  // A lab ended from the list has freed its place: Start works again.
+  const clearLimit = useCallback(() => {
+    setError(null);
+    setAtLimit(false);
+  }, []);
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.sessions.current.queryKey({ slug }) });
   // Terminals connect while the session is ready and close when it is not.
   const { setSession } = useTerminals();
@@ -125,6 +142,7 @@ export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boole
     trpc.sessions.start.mutationOptions({
       onSuccess: (s) => {
         setError(null);
+        setAtLimit(false);
         setEnded(null);
         setReplacedBecause(null);
         setSessionId(s.id);
@@ -165,6 +183,7 @@ export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boole
   if (!signedIn) {
     return (
       <section aria-label="Lab session" className="rounded-lg border border-zinc-200 p-4 dark:border-zinc-800">
+        {unavailable && <Unavailable message={unavailable} />}
         <p className="text-sm">
           <Link href={`/sign-in?next=/labs/${slug}`} className="text-sky-600 underline">
             Sign in
@@ -209,17 +228,26 @@ export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boole
         </div>
       )}
       <PublishNodeFacts cgroupVersion={session && !finished ? session.cgroupVersion : null} />
-      {session && (session.state === "ready" || finished) && <TaskChecklist sessionId={session.id} />}
+      {session && (session.state === "ready" || finished) && (
+        // "Check now" needs a running node: gone once the lab has ended.
+        <SessionReadyProvider ready={session.state === "ready"}>
+          <TaskChecklist sessionId={session.id} />
+        </SessionReadyProvider>
+      )}
+      {finished && unavailable && <Unavailable message={unavailable} />}
       {error && (
         <p role="alert" className="mt-2 text-sm text-red-700 dark:text-red-300">
           {error}
         </p>
       )}
+      {atLimit && finished && <OpenLabs except={slug} onFreed={clearLimit} />}
       <div className="mt-3 flex gap-2">
         {finished ? (
-          <button type="button" className={`${button} bg-sky-600 text-white hover:bg-sky-700`} disabled={start.isPending || reset.isPending} onClick={() => start.mutate({ slug })}>
-            {start.isPending ? "Starting…" : session ? "Start again" : "Start lab"}
-          </button>
+          !unavailable && (
+            <button type="button" className={`${button} bg-sky-600 text-white hover:bg-sky-700`} disabled={start.isPending || reset.isPending} onClick={() => start.mutate({ slug })}>
+              {start.isPending ? "Starting…" : session ? "Start again" : "Start lab"}
+            </button>
+          )
         ) : (
           <>
             <button
@@ -264,5 +292,14 @@ export function SessionPanel({ slug, signedIn }: { slug: string; signedIn: boole
         />
       )}
     </section>
+  );
+}
+
+/** Why this lab cannot start here, in the learner's words. */
+function Unavailable({ message }: { message: string }) {
+  return (
+    <p className="mb-2 rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-200" data-testid="lab-unavailable">
+      <strong className="font-semibold">Not available here.</strong> {message}
+    </p>
   );
 }

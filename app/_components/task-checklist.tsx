@@ -16,9 +16,10 @@ const statusWord: Record<TaskView["status"], string> = {
 const mark: Record<TaskView["status"], string> = { pending: "○", passed: "✓", failed: "○", locked: "🔒" };
 
 /**
- * The session's tasks, ticking live: the server polls the learner's node in
- * the background and pushes every change over SSE. Status is in words as
- * well as symbols.
+ * The session's tasks, ticking live: the server checks the learner's node
+ * when a command finishes in their terminal (and on a slow safety poll) and
+ * pushes every change over SSE, so the page never polls. Status is in words
+ * as well as symbols.
  */
 export function TaskChecklist({ sessionId }: { sessionId: string }) {
   const trpc = useTRPC();

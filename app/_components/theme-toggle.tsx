@@ -1,5 +1,6 @@
 "use client";
 
+import { MoonIcon, SunIcon } from "./icons";
 import { setTheme, useTheme } from "./theme-state";
 
 /**
@@ -15,11 +16,11 @@ export function ThemeToggle() {
       aria-pressed={dark}
       title={dark ? "Switch to the light theme" : "Switch to the dark theme"}
       onClick={() => setTheme(dark ? "light" : "dark")}
-      className="rounded px-2 py-1 text-sm text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
+      className="flex items-center rounded px-2 py-1 text-sm text-zinc-600 hover:bg-zinc-100 dark:text-zinc-300 dark:hover:bg-zinc-800"
       data-testid="theme-toggle"
     >
-      <span aria-hidden className="dark:hidden">☾</span>
-      <span aria-hidden className="hidden dark:inline">☀</span>
+      <MoonIcon className="h-4 w-4 dark:hidden" />
+      <SunIcon className="hidden h-4 w-4 dark:block" />
       <span className="sr-only">Dark theme</span>
     </button>
   );

@@ -4,6 +4,7 @@ import { ConfirmButton } from "../_components/confirm-button";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { CopyOnce } from "../_components/copy-once";
+import { LocalTime } from "../_components/local-time";
 import { Truncated } from "../_components/truncated";
 import { useTRPC } from "../_trpc/client";
 
@@ -13,8 +14,6 @@ const EXPIRY_CHOICES = [
   { label: "90 days", days: 90 },
   { label: "1 year", days: 365 },
 ] as const;
-
-const day = (d: Date | null) => (d ? new Date(d).toISOString().slice(0, 10) : "—");
 
 function statusOf(t: { revokedAt: Date | null; expiresAt: Date | null }, now: number): "active" | "revoked" | "expired" {
   if (t.revokedAt) return "revoked";
@@ -154,9 +153,11 @@ export function ApiTokens() {
                   <td>
                     <code className="font-mono text-xs">{t.prefix}…</code>
                   </td>
-                  <td>{day(t.createdAt)}</td>
-                  <td>{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : "never"}</td>
-                  <td>{day(t.expiresAt)}</td>
+                  <td>
+                    <LocalTime date={t.createdAt} dateOnly />
+                  </td>
+                  <td>{t.lastUsedAt ? <LocalTime date={t.lastUsedAt} /> : "never"}</td>
+                  <td>{t.expiresAt ? <LocalTime date={t.expiresAt} dateOnly /> : "—"}</td>
                   <td className={status === "active" ? "text-emerald-700 dark:text-emerald-300" : "text-zinc-500"}>{status}</td>
                   <td className="text-right">
                     {status !== "revoked" &&

@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { SessionHistoryItem } from "@/server/labs/progress";
-import { LocalTime } from "./local-time";
+import { LocalTime } from "../_components/local-time";
 
 const stateText: Record<SessionHistoryItem["state"], string> = {
   requested: "waiting for a node",

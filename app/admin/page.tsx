@@ -1,11 +1,40 @@
 import { accessDeniedMessage } from "../_components/access-denied";
+import { LocalTime } from "../_components/local-time";
 import { Truncated } from "../_components/truncated";
 import { api } from "../_trpc/server";
 import { RoleSelect } from "./role-select";
 
 export const metadata = { title: "Accounts" };
 
-/** Accounts and their roles (admins only; the API enforces it, the page reflects it). */
+const ENVIRONMENT_NAME = { node: "Node labs (a node container per learner)", cluster: "Cluster labs (a kind cluster per learner)" } as const;
+
+/**
+ * Which lab environments this install can start, with the operator's reason
+ * and fix where one cannot (learners see only that the lab is unavailable).
+ */
+function LabEnvironments({ availability }: { availability: Awaited<ReturnType<Awaited<ReturnType<typeof api>>["labs"]["availability"]>> }) {
+  return (
+    <section aria-labelledby="environments" className="mb-8" data-testid="lab-environments">
+      <h2 id="environments" className="mb-2 text-lg font-semibold">
+        Lab environments
+      </h2>
+      <ul className="space-y-2 text-sm">
+        {Object.values(availability).map((a) => (
+          <li key={a.environment} className="rounded border border-zinc-200 p-3 dark:border-zinc-800" data-testid={`environment-${a.environment}`} data-available={a.available}>
+            <p className="font-medium">
+              {ENVIRONMENT_NAME[a.environment]}:{" "}
+              <span className={a.available ? "text-emerald-700 dark:text-emerald-400" : "text-amber-700 dark:text-amber-400"}>{a.available ? "available" : "unavailable"}</span>
+            </p>
+            {a.operatorReason && <p className="mt-1 text-zinc-700 dark:text-zinc-300">{a.operatorReason}</p>}
+            {a.learnerMessage && <p className="mt-1 text-xs text-zinc-500">Learners are told: &ldquo;{a.learnerMessage}&rdquo;</p>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** Accounts and their roles, and what lab environments can start (admins only; the API enforces it, the page reflects it). */
 export default async function AdminPage() {
   const caller = await api();
   let users;
@@ -16,9 +45,12 @@ export default async function AdminPage() {
     if (denied) return <p className="text-zinc-600 dark:text-zinc-400">{denied}</p>;
     throw err;
   }
+  const availability = await caller.labs.availability();
   return (
     <section>
       <h1 className="mb-4 text-2xl font-semibold">Accounts</h1>
+      <LabEnvironments availability={availability} />
+      <h2 className="mb-2 text-lg font-semibold">People</h2>
       <div className="overflow-x-auto">
       <table className="w-full text-left text-sm">
         <thead>
@@ -38,9 +70,11 @@ export default async function AdminPage() {
               <td className="pr-3">
                 <Truncated text={u.name} className="block max-w-72" />
               </td>
-              <td>{u.createdAt.toISOString().slice(0, 10)}</td>
               <td>
-                <RoleSelect userId={u.id} email={u.email} role={u.role} />
+                <LocalTime date={u.createdAt} dateOnly />
+              </td>
+              <td>
+                <RoleSelect key={u.role} userId={u.id} email={u.email} role={u.role} />
               </td>
             </tr>
           ))}

@@ -5,20 +5,27 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useTRPC } from "../_trpc/client";
 
-/** A role picker for one account; the server decides, this only asks. */
-export function RoleSelect({ userId, email, role }: { userId: string; email: string; role: string }) {
+type Role = "learner" | "instructor" | "admin";
+
+/**
+ * A role picker for one account; the server decides, this only asks. The
+ * picker shows the role asked for while the request is on its way, then the
+ * role the server holds: a refusal (the last admin cannot be demoted) puts
+ * it back, with the server's sentence beside it.
+ */
+export function RoleSelect({ userId, email, role }: { userId: string; email: string; role: Role }) {
   const trpc = useTRPC();
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const [saved, setSaved] = useState<Role>(role);
   const setRole = useMutation(
     trpc.users.setRole.mutationOptions({
-      onSuccess: () => {
-        setError(null);
+      onSuccess: (user) => {
+        setSaved(user.role);
         router.refresh();
       },
-      onError: (e) => setError(e.message),
     }),
   );
+  const shown = setRole.isPending && setRole.variables ? setRole.variables.role : saved;
   return (
     <div>
       <label className="sr-only" htmlFor={`role-${userId}`}>
@@ -26,18 +33,18 @@ export function RoleSelect({ userId, email, role }: { userId: string; email: str
       </label>
       <select
         id={`role-${userId}`}
-        defaultValue={role}
+        value={shown}
         disabled={setRole.isPending}
-        onChange={(e) => setRole.mutate({ userId, role: e.target.value as "learner" | "instructor" | "admin" })}
+        onChange={(e) => setRole.mutate({ userId, role: e.target.value as Role })}
         className="rounded border border-zinc-300 bg-transparent px-2 py-1 text-sm dark:border-zinc-700"
       >
         <option value="learner">learner</option>
         <option value="instructor">instructor</option>
         <option value="admin">admin</option>
       </select>
-      {error && (
+      {setRole.error && (
         <p role="alert" className="mt-1 text-xs text-red-700 dark:text-red-300">
-          {error}
+          {setRole.error.message}
         </p>
       )}
     </div>

@@ -3,7 +3,7 @@ import { Truncated } from "../_components/truncated";
 import Link from "next/link";
 import { api } from "../_trpc/server";
 import { CreateCohortForm } from "./create-cohort-form";
-import { formatDue } from "./format";
+import { DueDate } from "../_components/local-time";
 
 export const metadata = { title: "Cohorts" };
 
@@ -50,7 +50,7 @@ export default async function InstructorPage() {
                   <Truncated text={c.name} className="block" />
                 </Link>
                 <span className="text-sm text-zinc-600 dark:text-zinc-400">
-                  {c.memberCount} learner{c.memberCount === 1 ? "" : "s"} · {c.labs.length} lab{c.labs.length === 1 ? "" : "s"} · {formatDue(c.dueAt)}
+                  {c.memberCount} learner{c.memberCount === 1 ? "" : "s"} · {c.labs.length} lab{c.labs.length === 1 ? "" : "s"} · <DueDate dueAt={c.dueAt} />
                 </span>
                 {c.archivedAt && <span className="rounded bg-zinc-100 px-1.5 text-xs text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">archived</span>}
               </li>

@@ -18,6 +18,8 @@ export interface CohortSummary {
   joinCode: string;
   dueAt: Date | null;
   archivedAt: Date | null;
+  /** Whether tasks learners passed before joining earn points in this cohort's grades. */
+  includeWorkBeforeJoining: boolean;
   createdAt: Date;
   owner: { id: string; name: string };
   labs: { slug: string; title: string }[];
@@ -75,6 +77,7 @@ export interface CohortInput {
   name: string;
   labSlugs: string[];
   dueAt?: Date | null;
+  includeWorkBeforeJoining?: boolean;
 }
 
 export interface CohortServiceDeps {
@@ -115,6 +118,7 @@ function toSummary(c: Prisma.CohortGetPayload<{ include: typeof SUMMARY_INCLUDE 
     joinCode: c.joinCode,
     dueAt: c.dueAt,
     archivedAt: c.archivedAt,
+    includeWorkBeforeJoining: c.includeWorkBeforeJoining,
     createdAt: c.createdAt,
     owner: c.owner,
     labs: c.labs.map((l) => l.lab),
@@ -168,7 +172,11 @@ export class CohortService {
     await this.prisma.$transaction(async (tx) => {
       await tx.cohort.update({
         where: { id: cohortId },
-        data: { ...(name !== undefined ? { name } : {}), ...(input.dueAt !== undefined ? { dueAt: input.dueAt } : {}) },
+        data: {
+          ...(name !== undefined ? { name } : {}),
+          ...(input.dueAt !== undefined ? { dueAt: input.dueAt } : {}),
+          ...(input.includeWorkBeforeJoining !== undefined ? { includeWorkBeforeJoining: input.includeWorkBeforeJoining } : {}),
+        },
       });
       if (labIds) {
         await tx.cohortLab.deleteMany({ where: { cohortId } });

@@ -77,7 +77,7 @@ describe.each(DATABASE_KINDS)("cohortResults on %s", (kind) => {
 
   it("lists the cohort's labs in position order with their tasks and points", async () => {
     const r = await cohortResults(platform.services.db.prisma, platform.services.labs, cohortId);
-    expect(r.cohort).toEqual({ id: cohortId, name: "Runtime week", dueAt: at(600) });
+    expect(r.cohort).toEqual({ id: cohortId, name: "Runtime week", dueAt: at(600), includeWorkBeforeJoining: true });
     expect(r.labs.map((l) => [l.slug, l.maxPoints, l.archived])).toEqual([
       ["first-container", 20, false],
       ["cgroups-and-oom", 50, false],
@@ -111,7 +111,33 @@ describe.each(DATABASE_KINDS)("cohortResults on %s", (kind) => {
     const bobRow = r.learners[1]!;
     expect(bobRow).toMatchObject({ points: 0, maxPoints: 90, score: 0, joinedAt: at(1) });
     expect(bobRow.labs["first-container"]).toMatchObject({ sessionId: null, state: null, startedAt: null });
-    expect(bobRow.labs["first-container"]!.tasks["run-first"]!.status).toBe("pending");
+    expect(bobRow.labs["first-container"]!.tasks["run-first"]!.status).toBe("not-started");
+  });
+
+  it("marks work done before joining, and leaves it out of the grades when the cohort says so", async () => {
+    const prisma = platform.services.db.prisma;
+    // Ada "joins" at minute 20: run-first (passed at 4 and 12) was before, own-pid-namespace (30) after.
+    await prisma.cohortMember.update({ where: { cohortId_userId: { cohortId, userId: ada } }, data: { joinedAt: at(20) } });
+    try {
+      let cell = (await ownerCaller.grades.cohortResults({ cohortId })).learners[0]!.labs["first-container"]!;
+      expect(cell.tasks["run-first"]).toMatchObject({ status: "passed", beforeJoining: true, passedAt: at(4) });
+      expect(cell.tasks["own-pid-namespace"]).toMatchObject({ status: "passed", beforeJoining: false });
+      expect(cell).toMatchObject({ points: 20, pointsBeforeJoining: 10, completedAt: at(30) });
+
+      const updated = await ownerCaller.cohorts.update({ cohortId, includeWorkBeforeJoining: false });
+      expect(updated.includeWorkBeforeJoining).toBe(false);
+      const r = await ownerCaller.grades.cohortResults({ cohortId });
+      expect(r.cohort.includeWorkBeforeJoining).toBe(false);
+      cell = r.learners[0]!.labs["first-container"]!;
+      expect(cell.tasks["run-first"]).toMatchObject({ status: "passed", beforeJoining: true });
+      expect(cell).toMatchObject({ points: 10, pointsBeforeJoining: 10, completedAt: null });
+      // first-container 10, the OOM task (minute 50) 20; the retired lab's pass (minute 2) was before joining too.
+      expect(r.learners[0]!.points).toBe(10 + 20);
+      await expect(adaCaller.cohorts.update({ cohortId, includeWorkBeforeJoining: true })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    } finally {
+      await ownerCaller.cohorts.update({ cohortId, includeWorkBeforeJoining: true });
+      await prisma.cohortMember.update({ where: { cohortId_userId: { cohortId, userId: ada } }, data: { joinedAt: at(0) } });
+    }
   });
 
   it("serves the same results to the dashboard over tRPC, to the cohort's instructor only", async () => {

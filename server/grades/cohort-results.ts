@@ -23,8 +23,8 @@ export async function cohortResults(prisma: PrismaClient, labs: LabCatalogServic
 
   const userIds = cohort.members.map((m) => m.userId);
   const labIds = cohort.labs.map((cl) => cl.labId);
-  // Every session counts, also ones started before joining: the cohort asks
-  // whether the learner can do the lab, not when they first tried.
+  // Every session is read, also ones started before joining: passes from
+  // before are marked as such, and count as the cohort's setting says.
   const sessions = userIds.length && labIds.length
     ? await prisma.labSession.findMany({
         where: { userId: { in: userIds }, labId: { in: labIds } },
@@ -63,14 +63,14 @@ export async function cohortResults(prisma: PrismaClient, labs: LabCatalogServic
     const cells: Record<string, LabCell> = {};
     for (const info of labInfos) {
       const mine = sessionsOf.get(`${m.userId}/${info.labId}`);
-      cells[info.slug] = mine ? labCell(info.tasks, mine) : emptyLabCell(info.tasks);
+      cells[info.slug] = mine ? labCell(info.tasks, mine, { joinedAt: m.joinedAt, includeBeforeJoining: cohort.includeWorkBeforeJoining }) : emptyLabCell(info.tasks);
     }
     return { userId: m.user.id, name: m.user.name, email: m.user.email, joinedAt: m.joinedAt, labs: cells, ...totals(Object.values(cells)) };
   });
   learners.sort((a, b) => a.name.localeCompare(b.name) || a.email.localeCompare(b.email));
 
   return {
-    cohort: { id: cohort.id, name: cohort.name, dueAt: cohort.dueAt },
+    cohort: { id: cohort.id, name: cohort.name, dueAt: cohort.dueAt, includeWorkBeforeJoining: cohort.includeWorkBeforeJoining },
     labs: labInfos.map(({ labId: _labId, ...info }) => info),
     learners,
     generatedAt: new Date(),

@@ -17,6 +17,7 @@ export const CSV_FIXED_COLUMNS = [
   "completed at",
   "time to complete",
   "hints used",
+  "points before joining",
 ] as const;
 
 /**
@@ -56,7 +57,8 @@ export function formatPercent(score: number): number {
 /**
  * The results as CSV (RFC 4180: CRLF line ends, header first). One row per
  * learner x lab; each task column holds that task's status in the row's lab
- * (passed, failed, pending) and stays empty for the other labs' tasks.
+ * (passed, failed, pending, not-started: server/grades/types.ts TaskStatus)
+ * and stays empty for the other labs' tasks.
  */
 export function resultsToCsv(results: CohortResults): string {
   const taskColumns = results.labs.flatMap((lab) => lab.tasks.map((t) => ({ lab: lab.slug, task: t.id })));
@@ -76,7 +78,8 @@ export function resultsToCsv(results: CohortResults): string {
           cell.completedAt?.toISOString() ?? null,
           cell.timeToCompleteMs === null ? null : formatDuration(cell.timeToCompleteMs),
           cell.hintsUsed,
-          ...taskColumns.map((c) => (c.lab === lab.slug ? (cell.tasks[c.task]?.status ?? "pending") : null)),
+          cell.pointsBeforeJoining,
+          ...taskColumns.map((c) => (c.lab === lab.slug ? (cell.tasks[c.task]?.status ?? "not-started") : null)),
         ]),
       );
     }

@@ -18,7 +18,7 @@ const TASKS = [
 
 describe("mergeTaskRows", () => {
   it("is pending with nothing recorded", () => {
-    expect(mergeTaskRows([])).toEqual({ status: "pending", passedAt: null, hintsRevealed: 0, attempts: 0, message: null });
+    expect(mergeTaskRows([])).toEqual({ status: "pending", passedAt: null, beforeJoining: false, hintsRevealed: 0, attempts: 0, message: null });
   });
 
   it("counts a pass in any session, with the earliest passedAt, most hints and all attempts", () => {
@@ -27,7 +27,7 @@ describe("mergeTaskRows", () => {
       row("t", { status: "passed", passedAt: at(12), attempts: 4, hintsRevealed: 2, message: "first pass", updatedAt: at(12) }),
       row("t", { status: "failed", attempts: 3, hintsRevealed: 0, message: "not yet", updatedAt: at(50) }),
     ]);
-    expect(cell).toEqual({ status: "passed", passedAt: at(12), hintsRevealed: 2, attempts: 9, message: "first pass" });
+    expect(cell).toEqual({ status: "passed", passedAt: at(12), beforeJoining: false, hintsRevealed: 2, attempts: 9, message: "first pass" });
   });
 
   it("takes status and message of the latest row while nothing passed", () => {
@@ -40,9 +40,15 @@ describe("mergeTaskRows", () => {
 });
 
 describe("labCell", () => {
-  it("gives an untouched lab no points, no session and every task pending", () => {
+  it("gives an untouched lab no points, no session and every task not started", () => {
     const cell = emptyLabCell(TASKS);
     expect(cell).toMatchObject({ sessionId: null, state: null, startedAt: null, completedAt: null, timeToCompleteMs: null, points: 0, maxPoints: 40, score: 0, hintsUsed: 0 });
+    expect(cell.tasks["oom-kill"]!.status).toBe("not-started");
+  });
+
+  it("calls a task of a started lab that was never checked pending, not 'not started'", () => {
+    const cell = labCell(TASKS, [session("s1", 0, [row("run-first")], "ready")]);
+    expect(cell.tasks["run-first"]!.status).toBe("failed");
     expect(cell.tasks["oom-kill"]!.status).toBe("pending");
   });
 
@@ -77,6 +83,43 @@ describe("labCell", () => {
   it("scores a lab with nothing to earn as done, yet never calls it completed", () => {
     const cell = labCell([], [session("s", 0, [])]);
     expect(cell).toMatchObject({ points: 0, maxPoints: 0, score: 1, completedAt: null });
+  });
+});
+
+describe("work before joining a cohort", () => {
+  // Joined at minute 20: run-first passed at 7 (before), oom-kill at 45 (after).
+  const sessions = () => [
+    session("early", 0, [row("run-first", { status: "passed", passedAt: at(7) })]),
+    session("late", 30, [row("oom-kill", { status: "passed", passedAt: at(45) })], "ready"),
+  ];
+  const joinedAt = at(20);
+
+  it("marks passes from before joining and, by default, counts them", () => {
+    const cell = labCell(TASKS, sessions(), { joinedAt, includeBeforeJoining: true });
+    expect(cell.tasks["run-first"]).toMatchObject({ status: "passed", beforeJoining: true, passedAt: at(7) });
+    expect(cell.tasks["oom-kill"]).toMatchObject({ status: "passed", beforeJoining: false });
+    expect(cell).toMatchObject({ points: 40, pointsBeforeJoining: 10, completedAt: at(45) });
+  });
+
+  it("still says passed, but earns nothing and completes nothing, when the cohort excludes it", () => {
+    const cell = labCell(TASKS, sessions(), { joinedAt, includeBeforeJoining: false });
+    expect(cell.tasks["run-first"]).toMatchObject({ status: "passed", beforeJoining: true });
+    expect(cell).toMatchObject({ points: 30, maxPoints: 40, score: 0.75, pointsBeforeJoining: 10, completedAt: null, timeToCompleteMs: null });
+  });
+
+  it("counts a task done again after joining, with the later pass, when earlier work is excluded", () => {
+    const again = [...sessions(), session("again", 25, [row("run-first", { status: "passed", passedAt: at(28) })], "ended")];
+    const excluded = labCell(TASKS, again, { joinedAt, includeBeforeJoining: false });
+    expect(excluded.tasks["run-first"]).toMatchObject({ status: "passed", beforeJoining: false, passedAt: at(28) });
+    expect(excluded).toMatchObject({ points: 40, pointsBeforeJoining: 0, completedAt: at(45) });
+    // Included: the first pass is the one shown, with its mark.
+    expect(labCell(TASKS, again, { joinedAt, includeBeforeJoining: true }).tasks["run-first"]).toMatchObject({ passedAt: at(7), beforeJoining: true });
+  });
+
+  it("marks nothing without a cohort", () => {
+    const cell = labCell(TASKS, sessions());
+    expect(cell.tasks["run-first"]!.beforeJoining).toBe(false);
+    expect(cell).toMatchObject({ points: 40, pointsBeforeJoining: 0 });
   });
 });
 

@@ -31,19 +31,34 @@ export function scoreOf(points: number, maxPoints: number): number {
 }
 
 /**
- * Merges a task's rows from several sessions (a learner may reset or restart
- * a lab): passed if passed in any session, with the earliest passedAt; the
- * most hints opened in any one session (a reset carries them over, so they
- * are not added); attempts added up; the message the learner saw last.
+ * How a cohort counts work: passes before `joinedAt` are marked
+ * "before joining", and earn points only if `includeBeforeJoining`.
+ * Without a rule (a session report, a webhook) every pass counts unmarked.
  */
-export function mergeTaskRows(rows: TaskResultLike[]): TaskCell {
-  if (!rows.length) return { status: "pending", passedAt: null, hintsRevealed: 0, attempts: 0, message: null };
+export interface CountingRule {
+  joinedAt: Date;
+  includeBeforeJoining: boolean;
+}
+
+/**
+ * Merges a task's rows from several sessions (a learner may reset or restart
+ * a lab): passed if passed in any session, with the earliest passedAt (when
+ * the cohort excludes work before joining, the earliest pass after joining
+ * if there is one); the most hints opened in any one session (a reset
+ * carries them over, so they are not added); attempts added up; the message
+ * the learner saw last.
+ */
+export function mergeTaskRows(rows: TaskResultLike[], rule?: CountingRule): TaskCell {
+  if (!rows.length) return { status: "pending", passedAt: null, beforeJoining: false, hintsRevealed: 0, attempts: 0, message: null };
   const passed = rows.filter((r) => r.status === "passed" && r.passedAt);
-  const firstPass = passed.reduce<TaskResultLike | undefined>((a, r) => (!a || r.passedAt! < a.passedAt! ? r : a), undefined);
+  const earliest = (list: TaskResultLike[]) => list.reduce<TaskResultLike | undefined>((a, r) => (!a || r.passedAt! < a.passedAt! ? r : a), undefined);
+  const sinceJoining = rule && !rule.includeBeforeJoining ? earliest(passed.filter((r) => r.passedAt! >= rule.joinedAt)) : undefined;
+  const firstPass = sinceJoining ?? earliest(passed);
   const latest = rows.reduce((a, r) => (r.updatedAt > a.updatedAt ? r : a));
   return {
     status: firstPass ? "passed" : latest.status,
     passedAt: firstPass?.passedAt ?? null,
+    beforeJoining: !!(rule && firstPass && firstPass.passedAt! < rule.joinedAt),
     hintsRevealed: Math.max(...rows.map((r) => r.hintsRevealed)),
     attempts: rows.reduce((n, r) => n + r.attempts, 0),
     // Once passed, the passing check's sentence is the one that matters; a
@@ -52,31 +67,38 @@ export function mergeTaskRows(rows: TaskResultLike[]): TaskCell {
   };
 }
 
-/** A lab the learner never started: every task pending, no points. */
+/** A lab the learner never started: every task not started, no points. */
 export function emptyLabCell(tasks: GradedTask[]): LabCell {
   return labCell(tasks, []);
 }
 
 /**
  * One learner's standing on one lab from all their sessions of it. Results
- * of tasks the lab no longer declares are ignored (they earn nothing).
+ * of tasks the lab no longer declares are ignored (they earn nothing). With
+ * a cohort's rule, passes before joining are marked, and earn points (and
+ * complete the lab) only when the cohort includes them.
  */
-export function labCell(tasks: GradedTask[], sessions: SessionLike[]): LabCell {
+export function labCell(tasks: GradedTask[], sessions: SessionLike[], rule?: CountingRule): LabCell {
   const ordered = [...sessions].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
   const first = ordered[0];
   const last = ordered.at(-1);
   const cells: Record<string, TaskCell> = {};
+  const counts = (cell: TaskCell) => cell.status === "passed" && (!cell.beforeJoining || !rule || rule.includeBeforeJoining);
   let points = 0;
+  let pointsBeforeJoining = 0;
   let hintsUsed = 0;
   for (const task of tasks) {
-    const cell = mergeTaskRows(ordered.flatMap((s) => s.taskResults.filter((r) => r.taskId === task.id)));
+    const cell: TaskCell = first
+      ? mergeTaskRows(ordered.flatMap((s) => s.taskResults.filter((r) => r.taskId === task.id)), rule)
+      : { status: "not-started", passedAt: null, beforeJoining: false, hintsRevealed: 0, attempts: 0, message: null };
     cells[task.id] = cell;
-    if (cell.status === "passed") points += task.points;
+    if (counts(cell)) points += task.points;
+    if (cell.status === "passed" && cell.beforeJoining) pointsBeforeJoining += task.points;
     hintsUsed += cell.hintsRevealed;
   }
   const maxPoints = tasks.reduce((n, t) => n + t.points, 0);
-  const passedAts = tasks.map((t) => cells[t.id]!.passedAt);
-  // Complete when every task has passed: at the moment the last one did.
+  // Complete when every task has passed (and counts): at the moment the last one did.
+  const passedAts = tasks.map((t) => (counts(cells[t.id]!) ? cells[t.id]!.passedAt : null));
   const completedAt =
     tasks.length && passedAts.every((d): d is Date => d !== null) ? new Date(Math.max(...passedAts.map((d) => d.getTime()))) : null;
   const startedAt = first?.createdAt ?? null;
@@ -91,6 +113,7 @@ export function labCell(tasks: GradedTask[], sessions: SessionLike[]): LabCell {
     maxPoints,
     score: scoreOf(points, maxPoints),
     hintsUsed,
+    pointsBeforeJoining,
   };
 }
 

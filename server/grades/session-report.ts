@@ -6,6 +6,7 @@ import type { SessionUser } from "../auth/principal";
 import { gradedTasks } from "./lab-tasks";
 import { labCell } from "./score";
 import { loadGradableSession, type GradableSession } from "./session-access";
+import type { TaskStatus } from "./types";
 
 /** One change of a task's result, with what the check saw (staff only). */
 export interface TaskHistoryEntry {
@@ -21,7 +22,8 @@ export interface ReportTask {
   id: string;
   title: string;
   points: number;
-  status: "pending" | "passed" | "failed";
+  /** The cohort results' vocabulary (a session's own tasks are never `not-started`). */
+  status: TaskStatus;
   /** Points this task earned: all of them once passed, none before. */
   earned: number;
   message: string | null;

@@ -24,10 +24,25 @@ export interface CohortLabInfo {
   archived?: boolean;
 }
 
+/**
+ * A task's status, in the one vocabulary of the dashboard, the CSV and JSON
+ * exports and the REST API: `passed`; `failed` (checked, not passed yet);
+ * `pending` (the lab is started, the task not checked yet); `not-started`
+ * (the learner has not started the lab).
+ */
+export type TaskStatus = "passed" | "failed" | "pending" | "not-started";
+
 /** One learner's standing on one task, merged over all their sessions of the lab. */
 export interface TaskCell {
-  status: "pending" | "passed" | "failed";
+  status: TaskStatus;
+  /** When it passed (the pass that counts; see beforeJoining). */
   passedAt: Date | null;
+  /**
+   * True when the pass was earned before the learner joined the cohort
+   * (always false outside a cohort). Whether it earns points is the
+   * cohort's setting, `includeWorkBeforeJoining`.
+   */
+  beforeJoining: boolean;
   /** Most hints opened in any session (a reset carries them over). */
   hintsRevealed: number;
   attempts: number;
@@ -52,6 +67,8 @@ export interface LabCell {
   /** points / maxPoints, 0..1 (partial credit). 1 for a lab without points. */
   score: number;
   hintsUsed: number;
+  /** Points of the tasks passed before the learner joined the cohort, counted in `points` or not as the cohort says. */
+  pointsBeforeJoining: number;
 }
 
 export interface LearnerRow {
@@ -66,7 +83,8 @@ export interface LearnerRow {
 }
 
 export interface CohortResults {
-  cohort: { id: string; name: string; dueAt: Date | null };
+  /** `includeWorkBeforeJoining`: whether tasks passed before a learner joined earn points here. */
+  cohort: { id: string; name: string; dueAt: Date | null; includeWorkBeforeJoining: boolean };
   labs: CohortLabInfo[];
   learners: LearnerRow[];
   generatedAt: Date;

@@ -48,7 +48,6 @@ describe("grading a live session (real Docker)", () => {
   });
 
   it("ticks a task by itself when the learner does it, pushed to watchers", async () => {
-    grading().boot(); // background polling, as the server runs it
     const seen: TaskView[][] = [];
     const watching = (async () => {
       for await (const tasks of grading().watch(learner, sessionId)) {
@@ -58,6 +57,9 @@ describe("grading a live session (real Docker)", () => {
     })();
     const r = await provider.exec(sandboxId, ["ctr", "-n", "k8s.io", "run", "-d", "localhost/labs/shell:1", "first", "sleep", "3600"]);
     expect(r.exitCode).toBe(0);
+    // What the terminal does when the learner's command finishes
+    // (events.integration.test.ts drives a real terminal).
+    grading().requestEvaluation(sessionId, "command");
     await watching;
     const last = byId(seen.at(-1)!);
     expect(last["run-first"]!.status).toBe("passed");

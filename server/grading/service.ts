@@ -7,10 +7,11 @@ import type { PrismaClient } from "../generated/prisma/client";
 import { forCgroup } from "../labs/cgroup-variants";
 import type { LabCatalogService } from "../labs/service";
 import { withLogContext } from "../observability/log-context";
-import { timeCheckEvaluation } from "../observability/metrics";
+import { recordGradingRun, timeCheckEvaluation } from "../observability/metrics";
 import type { SessionService } from "../sessions/service";
 import { isSystem, SYSTEM, type Principal, type SessionUser } from "../auth/principal";
 import { evaluateTasks } from "./runner";
+import { EvaluationScheduler, type EvaluationCause, type SchedulerConfig, type SchedulerStats } from "./scheduler";
 
 /** A task's state as the learner's checklist shows it. */
 export interface TaskView {
@@ -27,18 +28,14 @@ export interface TaskView {
   hints: string[];
 }
 
-export interface GradingConfig {
-  /** How often pending tasks of an active session are checked. */
-  pollMs: number;
-  /** Slower polling once the learner has been idle this long. */
+/** When evaluations run (server/grading/scheduler.ts), and when a learner counts as idle. */
+export interface GradingConfig extends SchedulerConfig {
+  /** A learner with no activity this long is idle: the safety poll slows to idleSafetyPollMs. */
   idleAfterMs: number;
-  idlePollMs: number;
-  /** Sessions evaluated at once, to bound load on the host. */
-  concurrency: number;
 }
 
 /** What made an evaluation happen (recorded with each change in the task history). */
-export type EvaluationTrigger = "poll" | "check" | "grade";
+export type EvaluationTrigger = EvaluationCause;
 
 /**
  * A change of a session's results, for listeners beyond the session's own
@@ -52,20 +49,30 @@ export type GradingEvent =
 
 const GRADING_EVENT = "grading-event";
 
-export const DEFAULT_GRADING_CONFIG: GradingConfig = { pollMs: 2000, idleAfterMs: 2 * 60_000, idlePollMs: 10_000, concurrency: 4 };
+export const DEFAULT_GRADING_CONFIG: GradingConfig = {
+  // The terminal already waits for a command's prompt; this only gathers
+  // triggers that arrive together (several terminals, a paste of commands).
+  debounceMs: 50,
+  maxDelayMs: 1_000,
+  // At most 4 runs a second per session, whatever a learner's loop prints.
+  minIntervalMs: 250,
+  concurrency: 4,
+  safetyPollMs: 30_000,
+  idleSafetyPollMs: 120_000,
+  idleAfterMs: 2 * 60_000,
+};
 
 /**
  * Grades lab sessions: evaluates tasks against the learner's sandbox, stores
- * the latest result per task (a passed task stays passed), polls active
- * sessions in the background so tasks tick by themselves, and pushes changes
- * to watchers (the lab page, over SSE).
+ * the latest result per task (a passed task stays passed), and pushes changes
+ * to watchers (the lab page, over SSE). Tasks tick by themselves: a command
+ * finishing in the learner's terminal asks for an evaluation
+ * (requestEvaluation), and a slow safety poll covers changes made any other
+ * way; the scheduler debounces, coalesces and rate-bounds them per session.
  */
 export class GradingService {
   private readonly events = new EventEmitter();
-  private readonly lastRun = new Map<string, number>();
-  /** Evaluations in flight, by session: a second caller waits for the first instead of running checks twice. */
-  private readonly running = new Map<string, Promise<unknown>>();
-  private timer: NodeJS.Timeout | undefined;
+  private readonly scheduler: EvaluationScheduler;
   /** Reasons the host view was unavailable, already logged. */
   private readonly hostViewNotes = new Set<string>();
 
@@ -79,20 +86,46 @@ export class GradingService {
     },
   ) {
     this.events.setMaxListeners(0);
+    const config = { ...DEFAULT_GRADING_CONFIG, ...deps.config };
+    this.scheduler = new EvaluationScheduler(
+      {
+        // Lines logged while grading carry the session's id.
+        run: (sessionId, cause) => {
+          recordGradingRun(cause);
+          return withLogContext({ sessionId }, () => this.runSession(sessionId, cause));
+        },
+        readySessions: async () => {
+          const now = Date.now();
+          const ready = await deps.prisma.labSession.findMany({ where: { state: "ready" }, select: { id: true, lastActivityAt: true } });
+          return ready.map((s) => ({ id: s.id, idle: now - s.lastActivityAt.getTime() > config.idleAfterMs }));
+        },
+        log: deps.log,
+      },
+      config,
+    );
   }
 
-  private get config(): GradingConfig {
-    return { ...DEFAULT_GRADING_CONFIG, ...this.deps.config };
-  }
-
-  /** Starts background polling. */
+  /** Starts the safety poll (sessions seen for the first time are evaluated at once). */
   boot(): void {
-    this.timer = setInterval(() => void this.pollOnce().catch((err: unknown) => this.deps.log?.(`grading: poll failed: ${String(err)}`)), 500);
-    this.timer.unref();
+    this.scheduler.startSafetyPoll();
   }
 
   shutdown(): void {
-    clearInterval(this.timer);
+    this.scheduler.stop();
+  }
+
+  /**
+   * Asks for an evaluation of the session's pending tasks soon, without
+   * waiting for it (a command finished in its terminal). Bursts are
+   * debounced and rate-bounded per session; a failure is logged.
+   */
+  requestEvaluation(sessionId: string, cause: EvaluationCause): void {
+    this.scheduler.trigger(sessionId, cause);
+  }
+
+  /** Evaluations requested and performed since start, by cause (benchmarks, tests). */
+  evaluationStats(): SchedulerStats {
+    return this.scheduler.stats();
   }
 
   /** The checklist of a session, for whoever may watch it (its learner, admins, its cohort's instructors). */
@@ -134,7 +167,8 @@ export class GradingService {
 
   /**
    * Evaluates the session's pending tasks now and stores the outcome, for a
-   * person or for the platform itself (SYSTEM: background polling).
+   * person or for the platform itself (SYSTEM). Waits for a run that starts
+   * after the call (one already running may have looked too early).
    */
   async evaluate(user: Principal, sessionId: string, trigger?: EvaluationTrigger): Promise<TaskView[]> {
     const row = await this.deps.prisma.labSession.findUnique({ where: { id: sessionId }, include: { lab: true } });
@@ -143,34 +177,22 @@ export class GradingService {
     // learner's own instructors, the platform (server/auth/access.ts).
     if (!(await canWatchSession(this.deps.prisma, user, row))) throw new DomainError("NOT_FOUND", "That lab session does not exist.");
     const lab = await this.deps.labs.get(row.lab.slug);
-    if (!lab.tasks.length) {
-      // Nothing to grade: remember the visit so the poller does not come back every tick.
-      this.lastRun.set(sessionId, Date.now());
-      return [];
-    }
-    const inFlight = this.running.get(sessionId);
-    if (inFlight) {
-      await inFlight.catch(() => {});
-      return this.view(sessionId, lab.slug, row.cgroupVersion);
-    }
-    // Recorded with each change: the poller, the learner's "Check now", or anyone else (staff, the API).
+    if (!lab.tasks.length) return [];
+    // Recorded with each change: the platform, the learner's "Check now", or anyone else (staff, the API).
     const cause: EvaluationTrigger = trigger ?? (isSystem(user) ? "poll" : user.id === row.userId ? "check" : "grade");
-    const run = this.runChecks(row, lab, cause);
-    this.running.set(sessionId, run);
-    try {
-      return await run;
-    } finally {
-      this.running.delete(sessionId);
-      this.lastRun.set(sessionId, Date.now());
-    }
+    await this.scheduler.request(sessionId, cause, { immediate: true });
+    return this.view(sessionId, lab.slug, row.cgroupVersion);
   }
 
-  private async runChecks(
-    row: { id: string; userId: string; cgroupVersion: number | null },
-    lab: Awaited<ReturnType<LabCatalogService["get"]>>,
-    trigger: EvaluationTrigger,
-  ): Promise<TaskView[]> {
-    const sessionId = row.id;
+  /** One scheduled run: the session's pending tasks against its node. */
+  private async runSession(sessionId: string, trigger: EvaluationTrigger): Promise<{ complete: boolean }> {
+    const row = await this.deps.prisma.labSession.findUnique({ where: { id: sessionId }, select: { id: true, userId: true, lab: { select: { slug: true } } } });
+    if (!row) throw new DomainError("NOT_FOUND", "That lab session does not exist.");
+    const lab = await this.deps.labs.get(row.lab.slug);
+    const existing = await this.deps.prisma.taskResult.findMany({ where: { sessionId } });
+    const passed = new Set(existing.filter((r) => r.status === "passed").map((r) => r.taskId));
+    // A passed task stays passed: with all of them passed there is nothing to look at on the node.
+    if (lab.tasks.every((t) => passed.has(t.id))) return { complete: true };
     const { provider, sandboxId } = await this.deps.sessions.sandboxOf(SYSTEM, sessionId);
     const { view, reason } = await openHostView(provider, sandboxId);
     // Operators should know when checks fall back to commands inside the node
@@ -179,8 +201,6 @@ export class GradingService {
       this.hostViewNotes.add(reason);
       this.deps.log?.(`grading: checks run inside nodes, not from the host: ${reason}`);
     }
-    const existing = await this.deps.prisma.taskResult.findMany({ where: { sessionId } });
-    const passed = new Set(existing.filter((r) => r.status === "passed").map((r) => r.taskId));
     const outcomes = await evaluateTasks(
       lab.tasks,
       (check) => timeCheckEvaluation(check.type, () => evaluateCheck(check, { provider, sandboxId, view })),
@@ -202,19 +222,20 @@ export class GradingService {
       });
       if (!before || before.status !== o.status || before.message !== o.message) {
         changed = true;
-        // The history keeps changes only: a poll every 2 s that sees the
-        // same failure again adds nothing an instructor needs.
+        // The history keeps changes only: a run after every command that sees
+        // the same failure again adds nothing an instructor needs.
         await this.deps.prisma.taskEvent.create({ data: { sessionId, taskId: o.taskId, status: o.status, message: o.message, evidence, trigger, createdAt: at } });
         this.emitEvent({ type: "task.changed", sessionId, userId: row.userId, labSlug: lab.slug, taskId: o.taskId, status: o.status, at });
         if (o.status === "passed") newlyPassed.push(o.taskId);
       }
     }
     for (const taskId of newlyPassed) this.emitEvent({ type: "task.passed", sessionId, userId: row.userId, labSlug: lab.slug, taskId, at });
-    if (newlyPassed.length && lab.tasks.every((t) => passed.has(t.id) || newlyPassed.includes(t.id))) {
+    const complete = lab.tasks.every((t) => passed.has(t.id) || newlyPassed.includes(t.id));
+    if (newlyPassed.length && complete) {
       this.emitEvent({ type: "lab.completed", sessionId, userId: row.userId, labSlug: lab.slug, at });
     }
     if (changed) this.events.emit(sessionId);
-    return this.view(sessionId, lab.slug, row.cgroupVersion);
+    return { complete };
   }
 
   /**
@@ -277,33 +298,6 @@ export class GradingService {
       if ((err as Error).name !== "AbortError") throw err;
     } finally {
       controller.abort();
-    }
-  }
-
-  /** One polling pass: ready sessions with unfinished tasks whose turn has come. */
-  async pollOnce(now = Date.now()): Promise<void> {
-    const { pollMs, idlePollMs, idleAfterMs, concurrency } = this.config;
-    const ready = await this.deps.prisma.labSession.findMany({ where: { state: "ready" }, select: { id: true, lastActivityAt: true } });
-    // Sessions that stopped being ready are not polled again: forget them.
-    const readyIds = new Set(ready.map((s) => s.id));
-    for (const id of this.lastRun.keys()) if (!readyIds.has(id) && !this.running.has(id)) this.lastRun.delete(id);
-    const due = ready.filter((s) => {
-      if (this.running.has(s.id)) return false;
-      const idle = now - s.lastActivityAt.getTime() > idleAfterMs;
-      return now - (this.lastRun.get(s.id) ?? 0) >= (idle ? idlePollMs : pollMs);
-    });
-    for (let i = 0; i < due.length; i += concurrency) {
-      await Promise.all(
-        due.slice(i, i + concurrency).map((s) =>
-          // Lines logged while grading carry the session's id.
-          withLogContext({ sessionId: s.id }, () =>
-            this.evaluate(SYSTEM, s.id).catch((err: unknown) => {
-              this.lastRun.set(s.id, now);
-              this.deps.log?.(`grading: ${s.id}: ${(err as Error).message}`);
-            }),
-          ),
-        ),
-      );
     }
   }
 }

@@ -13,6 +13,8 @@ export interface LabListItem {
   durationMinutes: number;
   environment: "node" | "cluster";
   tags: string[];
+  /** How many graded tasks the lab has. */
+  taskCount: number;
 }
 
 /**
@@ -52,7 +54,7 @@ export class LabCatalogService {
   /** Labs learners can open, in catalog order. */
   async list(): Promise<LabListItem[]> {
     await this.fresh();
-    return this.catalog.labs.map(({ slug, title, summary, difficulty, durationMinutes, environment, tags }) => ({
+    return this.catalog.labs.map(({ slug, title, summary, difficulty, durationMinutes, environment, tags, tasks }) => ({
       slug,
       title,
       summary,
@@ -60,6 +62,7 @@ export class LabCatalogService {
       durationMinutes,
       environment,
       tags,
+      taskCount: tasks.length,
     }));
   }
 

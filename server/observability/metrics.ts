@@ -129,6 +129,12 @@ function buildMetrics() {
       buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
       registers,
     }),
+    gradingRuns: new Counter({
+      name: "labs_grading_runs_total",
+      help: "Evaluations of a session's pending tasks, by what caused them (command, check, grade, poll).",
+      labelNames: ["cause"],
+      registers,
+    }),
     webhookDeliveries: new Counter({
       name: "labs_webhook_deliveries_total",
       help: "Webhook delivery attempts by event and outcome (delivered, retry, failed).",
@@ -263,6 +269,11 @@ export async function timeProvisioning<T>(labels: { provider: string; purpose: "
 /** Counts a session served from the warm pool. */
 export function recordPoolClaim(environment: string): void {
   metrics().poolClaims.inc({ environment });
+}
+
+/** Counts one evaluation of a session's pending tasks (server/grading/scheduler.ts). */
+export function recordGradingRun(cause: string): void {
+  metrics().gradingRuns.inc({ cause });
 }
 
 /** What a check result says about how it ended (see evaluateCheck's result shapes). */

@@ -27,6 +27,13 @@ export interface TerminalConfig {
   watcherRecheckMs: number;
   /** Extra origins allowed besides PUBLIC_URL's (tests, proxies). */
   trustedOrigins: string[];
+  /**
+   * Called when a command typed in a terminal has finished (its prompt came
+   * back, server/terminal/command-settle.ts), with the terminal's key
+   * "<session id>/<terminal id>". The server grades the session's tasks on
+   * it (server/grading/terminal-trigger.ts); unset, nothing is watched.
+   */
+  onCommandSettled?: (terminalKey: string) => void;
 }
 
 export const DEFAULT_TERMINAL_CONFIG: TerminalConfig = {

@@ -12,6 +12,7 @@ import {
   encodePing,
   encodePong,
   encodeReady,
+  encodeSize,
   encodeResize,
   handshakeQuery,
   isFinalClose,
@@ -37,6 +38,9 @@ describe("terminal protocol", () => {
     expect(decodeServerFrame(encodeError("READ_ONLY", "You are watching."))).toEqual({ type: "error", code: "READ_ONLY", message: "You are watching." });
     expect(decodeServerFrame(encodePong(new Uint8Array([9])))).toEqual({ type: "pong", data: new Uint8Array([9]) });
     expect(decodeServerFrame(encodeReady({ readOnly: true, resumeFrom: 5, reset: false }))).toEqual({ type: "ready", readOnly: true, resumeFrom: 5, reset: false });
+    expect(decodeServerFrame(encodeSize(82, 30))).toEqual({ type: "size", cols: 82, rows: 30 });
+    expect(() => encodeSize(0, 30)).toThrow(ProtocolError);
+    expect(() => decodeServerFrame(new Uint8Array([0x86, 0, 0, 0, 30]))).toThrow(/out of range/);
   });
 
   it("rejects unknown types, bad lengths and oversized frames", () => {

@@ -39,6 +39,12 @@ export const ServerFrameType = {
   Pong: 0x84,
   /** Sent once after the upgrade: UTF-8 JSON {@link ReadyInfo}. */
   Ready: 0x85,
+  /**
+   * The shell's terminal size (u16 cols, u16 rows), sent to watchers after
+   * Ready and whenever the learner resizes: a watcher renders at the
+   * learner's size, or wrapped lines and full-screen programs come out garbled.
+   */
+  Size: 0x86,
 } as const;
 
 /** Largest input payload one frame may carry (a big paste is split). */
@@ -139,7 +145,8 @@ export type ServerFrame =
   | { type: "exit"; code: number | null }
   | { type: "error"; code: TerminalErrorCode; message: string }
   | { type: "pong"; data: Uint8Array }
-  | ({ type: "ready" } & ReadyInfo);
+  | ({ type: "ready" } & ReadyInfo)
+  | { type: "size"; cols: number; rows: number };
 
 /** Thrown by decoders for frames that break the protocol. */
 export class ProtocolError extends Error {
@@ -255,6 +262,15 @@ export function encodePong(data: Uint8Array): Uint8Array {
   return withPayload(ServerFrameType.Pong, data.subarray(0, MAX_PING_BYTES));
 }
 
+/** The shell's size, for watchers (see ServerFrameType.Size). */
+export function encodeSize(cols: number, rows: number): Uint8Array {
+  if (!validSize(cols, rows)) throw new ProtocolError(`A terminal size must be 1-${MAX_COLS} columns and 1-${MAX_ROWS} rows; got ${cols}x${rows}.`);
+  const { bytes, view } = frame(ServerFrameType.Size, 4);
+  view.setUint16(1, cols);
+  view.setUint16(3, rows);
+  return bytes;
+}
+
 export function encodeReady(info: ReadyInfo): Uint8Array {
   return withPayload(ServerFrameType.Ready, encoder.encode(JSON.stringify(info)));
 }
@@ -302,6 +318,13 @@ export function decodeServerFrame(bytes: Uint8Array): ServerFrame {
         throw new ProtocolError("Ready frame needs readOnly, resumeFrom and reset.");
       }
       return { type: "ready", readOnly: v.readOnly, resumeFrom: v.resumeFrom, reset: v.reset };
+    }
+    case ServerFrameType.Size: {
+      if (payload.length !== 4) throw new ProtocolError("Size frame must carry 4 bytes.");
+      const cols = view.getUint16(0);
+      const rows = view.getUint16(2);
+      if (!validSize(cols, rows)) throw new ProtocolError(`Size frame out of range: ${cols}x${rows}.`);
+      return { type: "size", cols, rows };
     }
     default:
       throw new ProtocolError(`Unknown server frame type 0x${(bytes[0] ?? 0).toString(16)}.`);

@@ -9,6 +9,7 @@
  */
 import type { Shell } from "../sandbox/provider";
 import { OutputBatcher } from "./batcher";
+import { CommandSettleWatch } from "./command-settle";
 import type { TerminalConfig } from "./config";
 import { CloseCode, encodeError, encodeExit, encodeOutput, encodeReady, type TerminalErrorCode } from "./protocol";
 import { ReplayBuffer } from "./replay";
@@ -49,6 +50,8 @@ export class Terminal {
   private resizing: Promise<void> = Promise.resolve();
   /** Input waiting for a resize in flight; null when none is. */
   private heldInput: Uint8Array[] | null = null;
+  /** Tells config.onCommandSettled when a typed command has finished (grading checks tasks then); null without it. */
+  private readonly commands: CommandSettleWatch | null;
   /** Resolves once the terminal is done (shell gone, clients closed). */
   readonly done: Promise<void>;
   private resolveDone!: () => void;
@@ -70,8 +73,12 @@ export class Terminal {
     this.done = new Promise((r) => (this.resolveDone = r));
     this.replay = new ReplayBuffer(config.replayBytes);
     this.batcher = new OutputBatcher((data) => this.broadcast(data), config.batchMs, config.batchBytes);
+    const settled = config.onCommandSettled;
+    this.commands = settled ? new CommandSettleWatch(() => settled(key)) : null;
     shell.stream.on("data", (chunk: Buffer) => {
-      if (this.state === "running") this.batcher.push(chunk);
+      if (this.state !== "running") return;
+      this.batcher.push(chunk);
+      this.commands?.output(chunk);
     });
     shell.stream.on("error", () => undefined); // ended/closed handle the outcome
     void shell.wait().then(async (code) => this.finish((await this.explainExit?.(code).catch(() => null)) ?? { kind: "exit", code }));
@@ -136,6 +143,7 @@ export class Terminal {
     // that reads the size must see the new one): hold them while one runs.
     if (this.heldInput) this.heldInput.push(data);
     else this.shell.stream.write(data);
+    this.commands?.input(data);
     this.armIdle();
     this.onActivity();
   }
@@ -184,6 +192,7 @@ export class Terminal {
     if (this.state !== "running") return this.done;
     this.state = "closing";
     this.clearTimers();
+    this.commands?.dispose();
     // Output the shell wrote before it ended still reaches the clients.
     if (end.kind === "exit" || !kill) this.batcher.flush();
     this.batcher.dispose();

@@ -29,7 +29,8 @@ function findBinDir(): string {
   throw new Error("PostgreSQL server binaries not found: install the `postgresql` package (apt-get install -y postgresql) or set PG_BIN.");
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.listen(0, "127.0.0.1", () => {

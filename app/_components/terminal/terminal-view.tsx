@@ -12,6 +12,7 @@ import { useEffect, useRef } from "react";
 import { useTheme } from "../theme-state";
 import type { Theme } from "../theme-script";
 import { TerminalConnection, type ConnectionState } from "./connection";
+import { PromptWatch } from "./prompt-watch";
 import { useTerminals } from "./terminals-context";
 
 /**
@@ -148,20 +149,33 @@ export function TerminalView({ sessionId, terminalId, label, onState }: Terminal
       term.open(el);
       await loadWebglRenderer(term);
       const refit = () => {
+        // Hidden (a background tab, or the terminal pane on a narrow screen):
+        // keep the size. Measured hidden, the box reads as 100 px square and
+        // the shell would be squeezed to 10 columns; the observer fires again when shown.
+        if (!el.getClientRects().length) return;
         try {
           fit.fit();
         } catch {
-          // Not laid out (hidden tab): the observer fires again when shown.
+          // Not laid out yet: the observer fires again.
         }
       };
       refit();
 
       let ended = false;
+      // "Run" waits for the prompt between the lines of a snippet: it reads
+      // the cursor's line once xterm has parsed each piece of output.
+      const prompt = new PromptWatch(() => {
+        const buf = term.buffer.active;
+        return buf.getLine(buf.baseY + buf.cursorY)?.translateToString(false, 0, buf.cursorX) ?? "";
+      });
       const conn = new TerminalConnection(sessionId, terminalId, () => ({ cols: term.cols, rows: term.rows }), {
         output: (data, reset) => {
           if (reset) term.reset();
           // Raw bytes: xterm's own UTF-8 decoder keeps state across writes.
-          if (data.length) term.write(data);
+          if (data.length) {
+            prompt.received(data);
+            term.write(data, () => prompt.parsed());
+          }
         },
         state: (s, d) => onStateRef.current(s, d),
         readOnly: (ro) => {
@@ -179,10 +193,12 @@ export function TerminalView({ sessionId, terminalId, label, onState }: Terminal
       observer.observe(el);
 
       register(terminalId, {
-        run: (text) => {
-          term.paste(text.replace(/\n+$/, ""));
+        send: (unit) => {
+          prompt.sent();
+          term.paste(unit.replace(/\n+$/, ""));
           conn.input("\r");
         },
+        waitForPrompt: (timeoutMs, signal) => prompt.wait(timeoutMs, signal),
         focus: () => term.focus(),
         text: () => bufferText(term),
         end: () => {

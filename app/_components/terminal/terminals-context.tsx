@@ -2,21 +2,34 @@
 
 /**
  * The lab page's terminals: which session they belong to, the open tabs,
- * the active one, and `run(text)` for "Run" buttons in the lab text.
- * Tabs are remembered per browser tab (sessionStorage) so a reload
- * re-attaches to the same shells and the server replays their screens.
+ * the active one, and `run(text)` for "Run" buttons in the lab text, which
+ * types a snippet one command at a time (snippet.ts). Tabs are remembered
+ * per browser tab (sessionStorage) so a reload re-attaches to the same
+ * shells and the server replays their screens.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { runUnits, splitSnippet } from "./snippet";
 
 /** What a mounted terminal view offers to the rest of the page. */
 export interface TerminalHandle {
-  /** Pastes text into the shell (bracketed if the shell asked for it), then Enter. */
-  run(text: string): void;
+  /** Pastes one command into the shell (bracketed if the shell asked for it), then Enter. */
+  send(unit: string): void;
+  /** Resolves "prompt" once the shell's prompt is back after the last send, or "timeout". */
+  waitForPrompt(timeoutMs: number, signal: AbortSignal): Promise<"prompt" | "timeout">;
   focus(): void;
   /** The screen and scrollback as plain text. */
   text(): string;
   /** Ends the shell on the server now (the tab is being closed). */
   end(): void;
+}
+
+/** A snippet being typed into a terminal: which Run button started it, and how far it is. */
+export interface SnippetRun {
+  /** The `source` the Run button passed. */
+  source: string;
+  /** 0-based index of the command being typed or waited for. */
+  index: number;
+  total: number;
 }
 
 export interface TerminalTab {
@@ -36,8 +49,18 @@ export interface TerminalsApi {
   add(): void;
   close(id: string): void;
   select(id: string): void;
-  /** Runs a snippet in the active terminal; false when none is connected. */
-  run(text: string): boolean;
+  /**
+   * Runs a snippet in the active terminal, one command at a time, each once
+   * the prompt is back (stopping any run still going); false when no
+   * terminal is open. `source` names the caller, for {@link running}.
+   */
+  run(text: string, source?: string): boolean;
+  /** The snippet being run, or null. */
+  running: SnippetRun | null;
+  /** Stops the snippet being run: the command typed last keeps running, the rest is not typed. */
+  stopRun(): void;
+  /** Moves keyboard focus into the active terminal (if one is open). */
+  focusActive(): void;
   /** Called by terminal views as they mount and unmount. */
   register(id: string, handle: TerminalHandle | null): void;
 }
@@ -56,6 +79,9 @@ const TerminalsContext = createContext<TerminalsApi>({
   close: noop,
   select: noop,
   run: () => false,
+  running: null,
+  stopRun: noop,
+  focusActive: noop,
   register: noop,
 });
 
@@ -135,18 +161,44 @@ export function TerminalsProvider({ children }: { children: ReactNode }) {
     [tabs, activeId],
   );
 
-  const run = useCallback((text: string) => {
-    const h = activeRef.current ? handles.current.get(activeRef.current) : undefined;
-    if (!h) return false;
-    h.run(text);
-    h.focus();
-    return true;
+  const [running, setRunning] = useState<SnippetRun | null>(null);
+  const runAbort = useRef<{ controller: AbortController; terminalId: string } | null>(null);
+  const stopRun = useCallback(() => {
+    runAbort.current?.controller.abort();
+    runAbort.current = null;
+    setRunning(null);
   }, []);
+  const run = useCallback(
+    (text: string, source = "") => {
+      const h = activeRef.current ? handles.current.get(activeRef.current) : undefined;
+      if (!h) return false;
+      stopRun();
+      const units = splitSnippet(text);
+      if (!units.length) return true;
+      const controller = new AbortController();
+      runAbort.current = { controller, terminalId: activeRef.current! };
+      h.focus();
+      void runUnits(units, h, controller.signal, (index) => setRunning({ source, index, total: units.length })).finally(() => {
+        if (runAbort.current?.controller === controller) {
+          runAbort.current = null;
+          setRunning(null);
+        }
+      });
+      return true;
+    },
+    [stopRun],
+  );
 
-  const register = useCallback((id: string, handle: TerminalHandle | null) => {
-    if (handle) handles.current.set(id, handle);
-    else handles.current.delete(id);
-  }, []);
+
+  const register = useCallback(
+    (id: string, handle: TerminalHandle | null) => {
+      if (handle) handles.current.set(id, handle);
+      else handles.current.delete(id);
+      // A run stops with its terminal (tab closed, session over).
+      if (!handle && runAbort.current?.terminalId === id) stopRun();
+    },
+    [stopRun],
+  );
 
   useEffect(() => {
     window.__runtimeLabsTerminals = {
@@ -159,9 +211,13 @@ export function TerminalsProvider({ children }: { children: ReactNode }) {
     };
   }, []);
 
+  const focusActive = useCallback(() => {
+    if (activeRef.current) handles.current.get(activeRef.current)?.focus();
+  }, []);
+
   const api = useMemo<TerminalsApi>(
-    () => ({ sessionId, tabs, activeId, maxTabs: MAX_TABS, setSession, add, close, select: setActiveId, run, register }),
-    [sessionId, tabs, activeId, setSession, add, close, run, register],
+    () => ({ sessionId, tabs, activeId, maxTabs: MAX_TABS, setSession, add, close, select: setActiveId, run, running, stopRun, focusActive, register }),
+    [sessionId, tabs, activeId, setSession, add, close, run, running, stopRun, focusActive, register],
   );
   return <TerminalsContext.Provider value={api}>{children}</TerminalsContext.Provider>;
 }

@@ -1,5 +1,5 @@
 import { accessDeniedMessage } from "../../_components/access-denied";
-import { LocalTime } from "../../account/local-time";
+import { LocalTime } from "../../_components/local-time";
 import { Truncated } from "../../_components/truncated";
 import { api } from "../../_trpc/server";
 import { DeletePlatform, PlatformForm, RotateKey } from "./lti-forms";
@@ -75,7 +75,7 @@ export default async function LtiAdminPage() {
         <ul className="space-y-1 text-sm">
           {keys.map((k) => (
             <li key={k.kid} className="font-mono text-xs">
-              {k.kid} · made <LocalTime date={k.createdAt} /> · {k.current ? "current" : <>retired, listed until <LocalTime date={k.expiresAt!} /></>}
+              {k.kid} · made <LocalTime date={k.createdAt} dateOnly /> · {k.current ? "current" : <>retired, listed until <LocalTime date={k.expiresAt!} dateOnly /></>}
             </li>
           ))}
         </ul>

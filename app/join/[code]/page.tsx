@@ -2,7 +2,7 @@ import { TRPCError } from "@trpc/server";
 import Link from "next/link";
 import { api } from "../../_trpc/server";
 import { Truncated } from "../../_components/truncated";
-import { formatDue } from "../../instructor/format";
+import { DueDate } from "../../_components/local-time";
 import { JoinButton } from "./join-button";
 
 export const metadata = { title: "Join a cohort" };
@@ -53,7 +53,9 @@ export default async function JoinPage({ params }: { params: Promise<{ code: str
       <p className="flex min-w-0 gap-1 text-sm text-zinc-600 dark:text-zinc-400">
         <span className="shrink-0">Run by</span>
         <Truncated text={preview.owner} className="min-w-0" />
-        <span className="shrink-0">· {formatDue(preview.dueAt)}</span>
+        <span className="shrink-0">
+          · <DueDate dueAt={preview.dueAt} />
+        </span>
       </p>
       <ul className="list-disc pl-5 text-sm">
         {preview.labs.map((l) => (

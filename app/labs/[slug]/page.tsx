@@ -3,9 +3,8 @@ import type { Element } from "hast";
 import type { Metadata } from "next";
 import type { ComponentProps } from "react";
 import { notFound } from "next/navigation";
-import ReactMarkdown from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
-import remarkGfm from "remark-gfm";
+import { AuthoredMarkdown } from "../../_components/authored-markdown";
 import { LabMeta } from "../../_components/lab-meta";
 import { CgroupSection, NodeFactsProvider } from "../../_components/node-facts";
 import { CgroupTree } from "../../_components/explore/cgroup-tree";
@@ -18,6 +17,7 @@ import { LabWorkspace } from "../../_components/terminal/lab-workspace";
 import { CodeBlock } from "../../_components/terminal/run-button";
 import { TerminalsProvider } from "../../_components/terminal/terminals-context";
 import { api } from "../../_trpc/server";
+import { withoutTitleHeading } from "./title-heading";
 
 export const dynamic = "force-dynamic";
 
@@ -37,25 +37,33 @@ export async function generateMetadata({ params }: { params: Promise<{ slug: str
 
 export default async function LabPage({ params }: { params: Promise<{ slug: string }> }) {
   const lab = await loadLab((await params).slug);
-  const me = await (await api()).system.me();
+  const caller = await api();
+  const me = await caller.system.me();
+  // Labs whose environment this install cannot provide say so instead of offering Start.
+  const availability = (await caller.labs.availability())[lab.environment];
+  // The title is the page's heading, first; the body's own `# Title` line is not repeated.
+  const sections = lab.sections.map((s, i) => (i === 0 && !s.cgroup ? { ...s, markdown: withoutTitleHeading(s.markdown) } : s));
   return (
     <TerminalsProvider>
       <TasksProvider>
       <NodeFactsProvider>
       <LabWorkspace
         header={
-          <header className="mb-6 border-b border-zinc-200 pb-4 dark:border-zinc-800">
-            <p className="mb-2 text-sm text-zinc-500">Lab</p>
-            <LabMeta {...lab} />
+          <header className="border-b border-zinc-200 pb-4 dark:border-zinc-800">
+            <p className="text-sm text-zinc-500">Lab</p>
+            <h1 className="mb-3 text-3xl font-bold tracking-tight" data-testid="lab-title">
+              {lab.title}
+            </h1>
+            <LabMeta {...lab} taskCount={lab.tasks.length} />
             <p className="mt-3 text-zinc-600 dark:text-zinc-400">{lab.summary}</p>
             <div className="mt-4">
-              <SessionPanel slug={lab.slug} signedIn={!!me} />
+              <SessionPanel slug={lab.slug} signedIn={!!me} unavailable={availability.available ? null : availability.learnerMessage} />
             </div>
           </header>
         }
         body={
           <div className="lab-prose" data-testid="lab-body">
-            {lab.sections.map((s, i) =>
+            {sections.map((s, i) =>
               s.cgroup ? (
                 <CgroupSection key={i} version={s.cgroup}>
                   <Markdown text={s.markdown} tasks={lab.tasks} />
@@ -76,13 +84,12 @@ export default async function LabPage({ params }: { params: Promise<{ slug: stri
 /** One stretch of the steps. Highlighting runs here on the server with bundled grammars: no network. */
 function Markdown({ text, tasks }: { text: string; tasks: { id: string; title: string; points: number }[] }) {
   return (
-    <ReactMarkdown
-      remarkPlugins={[remarkGfm]}
+    <AuthoredMarkdown
+      text={text}
+      place="steps"
       rehypePlugins={[[rehypeHighlight, { detect: false }]]}
       components={{ pre: (props) => <LabCode {...props} tasks={tasks} /> }}
-    >
-      {text}
-    </ReactMarkdown>
+    />
   );
 }
 

@@ -8,7 +8,7 @@ export const gradingRouter = router({
   /** The session's task checklist. */
   tasks: authedProcedure.input(sessionId).query(({ ctx, input }) => ctx.services.grading.results(ctx.user, input.sessionId)),
 
-  /** The checklist now and after every change (tasks tick as the background poller sees them pass), over SSE. */
+  /** The checklist now and after every change (tasks tick after the learner's commands, docs/checks.md), over SSE. */
   watchTasks: authedProcedure
     .input(sessionId)
     .subscription(({ ctx, input, signal }) => ctx.services.grading.watch(ctx.user, input.sessionId, signal)),
@@ -18,7 +18,7 @@ export const gradingRouter = router({
     .input(sessionId.extend({ taskId: idField("The task id") }))
     .mutation(({ ctx, input }) => ctx.services.grading.revealHint(ctx.user, input.sessionId, input.taskId)),
 
-  /** Evaluates pending tasks now instead of waiting for the next poll (rate-limited per user: it runs checks on the node). */
+  /** Evaluates pending tasks now, for changes no command in the terminal announced (rate-limited per user: it runs checks on the node). */
   checkNow: rateLimitedProcedure((limits) => limits.checkNow).input(sessionId).mutation(async ({ ctx, input }) => {
     const tasks = await ctx.services.grading.evaluate(ctx.user, input.sessionId); // checks who may
     // Only the learner's own actions count as activity (staff checking must not keep a session alive).

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { labSlug } from "../../fields";
+import { forLearners, type AvailabilityView } from "../../labs/availability";
 import { bodySections } from "../../labs/body";
 import { labProgressFor } from "../../labs/progress";
 import { authedProcedure, instructorProcedure, publicProcedure, router } from "../init";
@@ -17,6 +18,16 @@ export const labsRouter = router({
    * which hold checks and solutions learners must not see.
    */
   problems: instructorProcedure.query(({ ctx }) => ctx.services.labs.freshStatus()),
+
+  /**
+   * Which lab environments (node, cluster) this install can start now: a
+   * sentence for learners where one cannot. Admins also get the operator's
+   * reason with its fix (which names settings and paths learners need not see).
+   */
+  availability: publicProcedure.query(async ({ ctx }): Promise<AvailabilityView> => {
+    const all = await ctx.services.availability.check();
+    return ctx.user?.role === "admin" ? all : forLearners(all);
+  }),
 
   /** One lab with its markdown steps. */
   bySlug: publicProcedure

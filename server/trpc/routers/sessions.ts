@@ -7,10 +7,19 @@ import { authedProcedure, instructorProcedure, rateLimitedProcedure, router } fr
 const sessionId = z.object({ id: idField("The session id") });
 
 export const sessionsRouter = router({
-  /** Starts the caller's session for a lab, or returns the one already open. */
+  /**
+   * Starts the caller's session for a lab, or returns the one already open.
+   * A lab whose environment this install cannot provide is refused up front
+   * with the learner's sentence (UNAVAILABLE), not queued to fail.
+   */
   start: authedProcedure
     .input(z.object({ slug: labSlug }))
-    .mutation(({ ctx, input }) => ctx.services.sessions.start(ctx.user, input.slug)),
+    .mutation(async ({ ctx, input }) => {
+      if (!(await ctx.services.sessions.current(ctx.user, input.slug))) {
+        await ctx.services.availability.assertAvailable((await ctx.services.labs.get(input.slug)).environment);
+      }
+      return ctx.services.sessions.start(ctx.user, input.slug);
+    }),
 
   /** The caller's open session for a lab, or null. */
   current: authedProcedure

@@ -2,19 +2,38 @@
 
 import { useSubscription } from "@trpc/tanstack-react-query";
 import Link from "next/link";
-import type { CohortResults, LabCell, TaskCell } from "@/server/grades/types";
+import type { ReactNode } from "react";
+import type { CohortResults, LabCell, TaskStatus } from "@/server/grades/types";
+import { formatDate } from "../../../_components/dates";
+import { CheckIcon, CircleIcon, CrossIcon, DotIcon } from "../../../_components/icons";
+import { markdownText } from "../../../_components/markdown-text";
 import { Truncated } from "../../../_components/truncated";
 import { useTRPC } from "../../../_trpc/client";
-import { formatDate, formatDuration } from "../../format";
+import { formatDuration } from "../../format";
 
-const SYMBOL: Record<TaskCell["status"] | "none", string> = { passed: "✓", failed: "✗", pending: "○", none: "·" };
-const WORD: Record<TaskCell["status"] | "none", string> = { passed: "done", failed: "tried, not yet", pending: "not yet", none: "not started" };
-const COLOR: Record<TaskCell["status"] | "none", string> = {
+// The statuses' words are the API's, CSV's and JSON's (server/grades/types.ts
+// TaskStatus): one vocabulary, explained in the legend under the matrix.
+const WORD: Record<TaskStatus, string> = { passed: "passed", failed: "failed", pending: "pending", "not-started": "not started" };
+const MEANING: Record<TaskStatus, string> = {
+  passed: "the check passed",
+  failed: "checked, not passed yet",
+  pending: "lab started, task not checked yet",
+  "not-started": "lab not started",
+};
+const SYMBOL: Record<TaskStatus, ReactNode> = {
+  passed: <CheckIcon />,
+  failed: <CrossIcon />,
+  pending: <CircleIcon />,
+  "not-started": <DotIcon />,
+};
+const COLOR: Record<TaskStatus, string> = {
   passed: "bg-emerald-100 text-emerald-800 dark:bg-emerald-950 dark:text-emerald-300",
   failed: "bg-amber-50 text-amber-800 dark:bg-amber-950 dark:text-amber-300",
   pending: "text-zinc-500",
-  none: "text-zinc-400",
+  "not-started": "text-zinc-400",
 };
+/** Passed before the learner joined: a dashed ring (and the words), counted or not as the cohort says. */
+const BEFORE_JOINING = "outline-1 -outline-offset-4 outline-dashed outline-emerald-600 bg-transparent dark:outline-emerald-400";
 
 /**
  * Learners x tasks, pushed by the server (SSE) whenever a learner's task or
@@ -41,9 +60,36 @@ export function CohortMatrix({ cohortId }: { cohortId: string }) {
       ) : results.learners.length === 0 ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">Nobody has joined yet. Share the join link above.</p>
       ) : (
-        <Matrix results={results} />
+        <>
+          <Matrix results={results} />
+          <Legend counted={results.cohort.includeWorkBeforeJoining} />
+        </>
       )}
     </section>
+  );
+}
+
+/** What each mark means, in the words the exports use. */
+function Legend({ counted }: { counted: boolean }) {
+  return (
+    <ul className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-zinc-600 dark:text-zinc-400" aria-label="Legend" data-testid="matrix-legend">
+      {(Object.keys(WORD) as TaskStatus[]).map((s) => (
+        <li key={s} className="flex items-center gap-1">
+          <span className={`rounded px-1 ${COLOR[s]}`}>{SYMBOL[s]}</span>
+          <span>
+            <strong className="font-medium">{WORD[s]}</strong>: {MEANING[s]}
+          </span>
+        </li>
+      ))}
+      <li className="flex items-center gap-1">
+        <span className={`rounded px-1 text-emerald-800 dark:text-emerald-300 ${BEFORE_JOINING}`}>
+          <CheckIcon />
+        </span>
+        <span>
+          <strong className="font-medium">before joining</strong>: passed before the learner joined this cohort ({counted ? "counted" : "not counted"} in the grades; Manage, below)
+        </span>
+      </li>
+    </ul>
   );
 }
 
@@ -70,9 +116,9 @@ function Matrix({ results }: { results: CohortResults }) {
           <tr>
             {results.labs.flatMap((lab) => [
               ...lab.tasks.map((t, i) => (
-                <th key={`${lab.slug}/${t.id}`} scope="col" title={`${t.title} (${t.points} pt)`} className={`${th} text-center text-xs font-normal ${i === 0 ? "border-l" : ""}`}>
+                <th key={`${lab.slug}/${t.id}`} scope="col" title={`${markdownText(t.title)} (${t.points} pt)`} className={`${th} text-center text-xs font-normal ${i === 0 ? "border-l" : ""}`}>
                   <span aria-hidden>{i + 1}</span>
-                  <span className="sr-only">{t.title}</span>
+                  <span className="sr-only">{markdownText(t.title)}</span>
                 </th>
               )),
               <th key={`${lab.slug}/summary`} scope="col" className={`${th} text-xs font-normal`}>
@@ -92,24 +138,30 @@ function Matrix({ results }: { results: CohortResults }) {
                 const cell = l.labs[lab.slug];
                 return [
                   ...lab.tasks.map((t, i) => {
-                    const task = cell?.sessionId ? cell.tasks[t.id] : undefined;
-                    const s = task?.status ?? (cell?.sessionId ? "pending" : "none");
-                    const when = task?.passedAt ? ` at ${formatDate(task.passedAt)}` : "";
+                    const task = cell?.tasks[t.id];
+                    const s: TaskStatus = task?.status ?? "not-started";
+                    const before = s === "passed" && !!task?.beforeJoining;
+                    const when = task?.passedAt ? ` ${formatDate(task.passedAt)}` : "";
+                    const notCounted = before && !results.cohort.includeWorkBeforeJoining ? ", not counted" : "";
                     return (
                       <td
                         key={`${lab.slug}/${t.id}`}
                         data-testid={`cell-${l.email}-${lab.slug}-${t.id}`}
                         data-status={s}
-                        title={`${t.title}: ${WORD[s]}${when}${task?.hintsRevealed ? ` · ${task.hintsRevealed} hint(s)` : ""}${task?.message && s !== "passed" ? ` · "${task.message}"` : ""}`}
-                        className={`px-2 py-1 text-center ${COLOR[s]} ${i === 0 ? "border-l border-zinc-200 dark:border-zinc-800" : ""}`}
+                        data-before-joining={before || undefined}
+                        title={`${markdownText(t.title)}: ${WORD[s]}${when}${before ? ` (before joining${notCounted})` : ""}${task?.hintsRevealed ? ` · ${task.hintsRevealed} hint(s)` : ""}${task?.message && s !== "passed" ? ` · "${task.message}"` : ""}`}
+                        className={`px-2 py-1 text-center ${before ? `text-emerald-800 dark:text-emerald-300 ${BEFORE_JOINING}` : COLOR[s]} ${i === 0 ? "border-l border-zinc-200 dark:border-zinc-800" : ""}`}
                       >
-                        <span aria-hidden>{SYMBOL[s]}</span>
-                        <span className="sr-only">{WORD[s]}</span>
+                        {SYMBOL[s]}
+                        <span className="sr-only">
+                          {WORD[s]}
+                          {before && ` before joining${notCounted}`}
+                        </span>
                       </td>
                     );
                   }),
                   <td key={`${lab.slug}/summary`} className="whitespace-nowrap px-2 py-1 text-xs">
-                    <LabSummary cell={cell} />
+                    <LabSummary cell={cell} counted={results.cohort.includeWorkBeforeJoining} />
                   </td>,
                 ];
               })}
@@ -124,7 +176,7 @@ function Matrix({ results }: { results: CohortResults }) {
   );
 }
 
-function LabSummary({ cell }: { cell: LabCell | undefined }) {
+function LabSummary({ cell, counted }: { cell: LabCell | undefined; counted: boolean }) {
   if (!cell?.sessionId) return <span className="text-zinc-400">not started</span>;
   const live = cell.state === "ready" || cell.state === "provisioning" || cell.state === "requested";
   return (
@@ -133,6 +185,11 @@ function LabSummary({ cell }: { cell: LabCell | undefined }) {
         {cell.points}/{cell.maxPoints}
       </span>
       <span title={cell.completedAt ? `completed ${formatDate(cell.completedAt)}` : "not completed yet"}>{cell.completedAt ? formatDuration(cell.timeToCompleteMs) : "in progress"}</span>
+      {cell.pointsBeforeJoining > 0 && (
+        <span className="rounded border border-dashed border-emerald-600 px-1 dark:border-emerald-400" data-testid="before-joining">
+          {cell.pointsBeforeJoining} pt before joining{counted ? "" : ", not counted"}
+        </span>
+      )}
       <span title="hints opened">
         {cell.hintsUsed} hint{cell.hintsUsed === 1 ? "" : "s"}
       </span>

@@ -1,9 +1,9 @@
 import { TRPCError } from "@trpc/server";
 import { BackLink } from "../../../_components/back-link";
+import { DueDate } from "../../../_components/local-time";
 import { Truncated } from "../../../_components/truncated";
 import { notFound } from "next/navigation";
 import { api } from "../../../_trpc/server";
-import { formatDue } from "../../format";
 import { CohortWebhooks } from "../../../_components/cohort-webhooks";
 import { CohortActions } from "./cohort-actions";
 import { CohortMatrix } from "./cohort-matrix";
@@ -35,7 +35,7 @@ export default async function CohortPage({ params }: { params: Promise<{ id: str
           {cohort.archivedAt && <span className="shrink-0 rounded bg-zinc-100 px-1.5 text-xs font-normal text-zinc-600 dark:bg-zinc-800 dark:text-zinc-300">archived</span>}
         </h1>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          {cohort.labs.map((l) => l.title).join(" · ")} — {formatDue(cohort.dueAt)} · owner <Truncated text={cohort.owner.name} className="inline-block max-w-64 align-bottom" />
+          {cohort.labs.map((l) => l.title).join(" · ")} — <DueDate dueAt={cohort.dueAt} /> · owner <Truncated text={cohort.owner.name} className="inline-block max-w-64 align-bottom" />
         </p>
       </div>
       <JoinLink cohortId={cohort.id} link={cohort.joinUrl} archived={cohort.archivedAt !== null} />
@@ -58,7 +58,7 @@ export default async function CohortPage({ params }: { params: Promise<{ id: str
         </div>
       </section>
       <CohortWebhooks cohortId={cohort.id} />
-      <CohortActions cohortId={cohort.id} archived={cohort.archivedAt !== null} />
+      <CohortActions cohortId={cohort.id} archived={cohort.archivedAt !== null} includeWorkBeforeJoining={cohort.includeWorkBeforeJoining} />
     </div>
   );
 }

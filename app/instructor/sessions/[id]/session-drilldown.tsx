@@ -8,13 +8,22 @@ import { TerminalView } from "../../../_components/terminal/terminal-view";
 import { TerminalsProvider } from "../../../_components/terminal/terminals-context";
 import { Truncated } from "../../../_components/truncated";
 import { useTRPC } from "../../../_trpc/client";
-import { formatDate } from "../../format";
+import { LocalTime } from "../../../_components/local-time";
+import { TaskMark, TaskTitle } from "../../../_components/task-parts";
 
 /**
  * How often the list of open terminals is refreshed. The history changes
  * only with the checklist, which is pushed: each push refetches it.
  */
 const TERMINALS_REFRESH_MS = 10_000;
+
+/** What ran the checks behind a history entry (the task history's `trigger`), in words. */
+const TRIGGER_WORDS: Record<string, string> = {
+  command: "after a command in the terminal",
+  poll: "background check",
+  check: "learner pressed Check",
+  grade: "graded over the API",
+};
 
 export function SessionDrilldown({ sessionId }: { sessionId: string }) {
   const trpc = useTRPC();
@@ -33,7 +42,7 @@ export function SessionDrilldown({ sessionId }: { sessionId: string }) {
           <span className="shrink-0">· {session.lab.title}</span>
         </h1>
         <p className="text-sm text-zinc-600 dark:text-zinc-400" data-testid="drilldown-state">
-          <Truncated text={session.learner.email} className="inline-block max-w-64 align-bottom" /> · started {formatDate(session.createdAt)} · {session.state}
+          <Truncated text={session.learner.email} className="inline-block max-w-64 align-bottom" /> · started <LocalTime date={session.createdAt} /> · {session.state}
           {session.reason ? ` — ${session.reason}` : ""}
         </p>
       </div>
@@ -45,10 +54,7 @@ export function SessionDrilldown({ sessionId }: { sessionId: string }) {
         <ol className="space-y-1 text-sm">
           {checklist.map((t) => (
             <li key={t.taskId} data-testid={`drill-task-${t.taskId}`} data-status={t.status}>
-              <span aria-hidden className={t.status === "passed" ? "text-emerald-600" : "text-zinc-400"}>
-                {t.status === "passed" ? "✓" : "○"}
-              </span>{" "}
-              {t.title} <span className="text-zinc-500">({t.status}; {t.points} pt; {t.attempts} check(s); {t.hints.length} of {t.hintCount} hints)</span>
+              <TaskMark status={t.status} /> <TaskTitle title={t.title} /> <span className="text-zinc-500">({t.status}; {t.points} pt; {t.attempts} check(s); {t.hints.length} of {t.hintCount} hints)</span>
               {t.message && t.status !== "passed" && <span className="block pl-5 text-zinc-600 dark:text-zinc-400">{t.message}</span>}
             </li>
           ))}
@@ -98,7 +104,7 @@ export function SessionDrilldown({ sessionId }: { sessionId: string }) {
               <li key={h.id} className="rounded border border-zinc-200 p-2 dark:border-zinc-800">
                 <p>
                   <span className={h.status === "passed" ? "text-emerald-700 dark:text-emerald-400" : "text-amber-700 dark:text-amber-400"}>{h.status}</span> ·{" "}
-                  {title.get(h.taskId) ?? h.taskId} · {formatDate(h.at)} · {h.trigger === "poll" ? "background check" : h.trigger === "check" ? "learner pressed Check" : "graded over the API"}
+                  {title.get(h.taskId) ?? h.taskId} · <LocalTime date={h.at} /> · {TRIGGER_WORDS[h.trigger] ?? "graded over the API"}
                 </p>
                 {h.message && <p className="text-zinc-600 dark:text-zinc-400">{h.message}</p>}
                 <details className="mt-1">

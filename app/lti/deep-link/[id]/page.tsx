@@ -47,7 +47,7 @@ export default async function DeepLinkPickerPage({ params }: { params: Promise<{
                   <span>
                     <span className="font-medium">{l.title}</span>{" "}
                     <span className="text-xs text-zinc-500">
-                      {l.maxPoints} points
+                      {l.taskCount} task{l.taskCount === 1 ? "" : "s"}, {l.maxPoints} points
                     </span>
                     <span className="block text-sm text-zinc-600 dark:text-zinc-400">{l.summary}</span>
                   </span>

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "cohorts" ADD COLUMN     "includeWorkBeforeJoining" BOOLEAN NOT NULL DEFAULT true;
