@@ -5,6 +5,8 @@ import { useSubscription } from "@trpc/tanstack-react-query";
 import type { TaskView } from "@/server/grading/service";
 import { useEffect } from "react";
 import { useTRPC } from "../_trpc/client";
+import { markdownText } from "./markdown-text";
+import { CheckNowButton, HintText, TaskMark, TaskTitle } from "./task-parts";
 import { useTasks } from "./tasks-context";
 
 const statusWord: Record<TaskView["status"], string> = {
@@ -13,7 +15,6 @@ const statusWord: Record<TaskView["status"], string> = {
   failed: "not yet",
   locked: "locked",
 };
-const mark: Record<TaskView["status"], string> = { pending: "○", passed: "✓", failed: "○", locked: "🔒" };
 
 /**
  * The session's tasks, ticking live: the server checks the learner's node
@@ -24,7 +25,6 @@ const mark: Record<TaskView["status"], string> = { pending: "○", passed: "✓"
 export function TaskChecklist({ sessionId }: { sessionId: string }) {
   const trpc = useTRPC();
   const live = useSubscription(trpc.grading.watchTasks.subscriptionOptions({ sessionId }));
-  const checkNow = useMutation(trpc.grading.checkNow.mutationOptions());
   const reveal = useMutation(trpc.grading.revealHint.mutationOptions());
   // "Check now" stores results and emits a change, so the stream stays the one source.
   const tasks = live.data;
@@ -44,36 +44,25 @@ export function TaskChecklist({ sessionId }: { sessionId: string }) {
         <h2 className="font-semibold">
           Tasks <span className="text-sm font-normal text-zinc-500">{done.length} of {tasks.length} done · {points}/{total} points</span>
         </h2>
-        <button
-          type="button"
-          onClick={() => checkNow.mutate({ sessionId })}
-          disabled={checkNow.isPending}
-          className="rounded border border-zinc-300 px-2 py-1 text-xs disabled:opacity-50 dark:border-zinc-700"
-        >
-          {checkNow.isPending ? "Checking…" : "Check now"}
-        </button>
+        <CheckNowButton sessionId={sessionId} />
       </div>
-      {/* E.g. "You are checking too often; wait a second and try again." */}
-      {checkNow.error && (
-        <p role="alert" className="mt-1 text-xs text-red-700 dark:text-red-300">
-          {checkNow.error.message}
-        </p>
-      )}
       <ol className="mt-2 space-y-2">
         {tasks.map((t) => (
           <li key={t.taskId} data-testid={`task-${t.taskId}`} data-status={t.status} className="flex gap-2 text-sm">
-            <span aria-hidden className={`w-5 text-center ${t.status === "passed" ? "text-emerald-600" : "text-zinc-400"}`}>
-              {mark[t.status]}
+            <span className="w-5 shrink-0 text-center">
+              <TaskMark status={t.status} />
             </span>
             <div>
               <p className={t.status === "passed" ? "font-medium" : ""}>
-                {t.title} <span className="sr-only">({statusWord[t.status]})</span>
+                <TaskTitle title={t.title} /> <span className="sr-only">({statusWord[t.status]})</span>
               </p>
               {t.message && t.status !== "passed" && <p className="text-zinc-600 dark:text-zinc-400">{t.message}</p>}
               {t.hints.length > 0 && (
-                <ol className="mt-1 list-decimal pl-5 text-zinc-700 dark:text-zinc-300" aria-label={`Hints for ${t.title}`}>
+                <ol className="mt-1 list-decimal pl-5 text-zinc-700 dark:text-zinc-300" aria-label={`Hints for ${markdownText(t.title)}`}>
                   {t.hints.map((h, i) => (
-                    <li key={i}>{h}</li>
+                    <li key={i}>
+                      <HintText hint={h} />
+                    </li>
                   ))}
                 </ol>
               )}
