@@ -17,13 +17,14 @@ const teacher = { email: `teacher-${stamp}@example.com`, password: "teacher-pass
 const learner = { email: `learner-${stamp}@example.com`, password: "learner-password" };
 const intruder = { email: `intruder-${stamp}@example.com`, password: "intruder-password" };
 
-async function newPage(browser: Browser): Promise<Page> {
-  return (await browser.newContext({ acceptDownloads: true })).newPage();
+async function newPage(browser: Browser, viewport = { width: 1280, height: 720 }): Promise<Page> {
+  return (await browser.newContext({ acceptDownloads: true, viewport })).newPage();
 }
 
 test("instructor sees a learner's task tick live, watches the terminal, exports CSV; another learner is refused", async ({ browser }) => {
   // --- the admin makes an instructor ---
-  const teacherPage = await newPage(browser);
+  // A wider window than the learner's: the watched terminal must still break lines where the learner's does.
+  const teacherPage = await newPage(browser, { width: 1680, height: 1000 });
   await signUp(teacherPage, teacher.email, teacher.password, "/");
   const adminPage = await newPage(browser);
   await signIn(adminPage, FIRST_ACCOUNT.email, FIRST_ACCOUNT.password, "/admin");
@@ -88,6 +89,14 @@ test("instructor sees a learner's task tick live, watches the terminal, exports 
   await learnerPage.keyboard.type("echo live-$((7*8))");
   await learnerPage.keyboard.press("Enter");
   await expect.poll(watchedText, { timeout: 20_000 }).toContain("live-56");
+  // A command line longer than the learner's terminal is wide wraps; the
+  // watcher's screen, drawn at the learner's size, wraps it at the same place.
+  await learnerPage.keyboard.type(`echo wrapped-${"x".repeat(160)}-end`);
+  await learnerPage.keyboard.press("Enter");
+  const lastLines = (text: string) => text.split("\n").slice(-4).join("\n");
+  await expect.poll(async () => lastLines(await terminalText(learnerPage)), { timeout: 20_000 }).toMatch(/-end\n.*~# ?$/);
+  const learnerScreen = lastLines(await terminalText(learnerPage));
+  await expect.poll(async () => lastLines(await watchedText()), { timeout: 20_000 }).toBe(learnerScreen);
   // The instructor's keystrokes never reach the learner's shell.
   await watched.click();
   await teacherPage.keyboard.type("echo teacher-typed-$((2*2))");

@@ -191,9 +191,14 @@ describe("terminal gateway on real Docker", () => {
   });
 
   it("gives the learner's instructors read-only access to existing terminals only", async () => {
-    const owner = await shell("t-watch");
-    const watcher = await connect("t-watch", { cookie: carol.cookie });
+    const owner = await shell("t-watch", { cols: 82, rows: 30 });
+    const watcher = await connect("t-watch", { cookie: carol.cookie, cols: 200, rows: 60 });
     expect(await watcher.frame("ready")).toMatchObject({ readOnly: true });
+    // The watcher draws at the learner's size (its own window is ignored) and follows resizes.
+    expect(await watcher.frame("size")).toEqual({ type: "size", cols: 82, rows: 30 });
+    owner.resize(100, 31);
+    await watcher.until("the learner's new size", () => watcher.frames.some((f) => f.type === "size" && f.cols === 100 && f.rows === 31), 10_000);
+    expect(owner.frames.some((f) => f.type === "size")).toBe(false);
     watcher.type("echo carol-$((3*3))-typed\r");
     expect(await watcher.frame("error")).toMatchObject({ code: "READ_ONLY" });
     owner.type("echo owner-$((5*5))\r");

@@ -11,7 +11,7 @@ import type { Shell } from "../sandbox/provider";
 import { OutputBatcher } from "./batcher";
 import { CommandSettleWatch } from "./command-settle";
 import type { TerminalConfig } from "./config";
-import { CloseCode, encodeError, encodeExit, encodeOutput, encodeReady, type TerminalErrorCode } from "./protocol";
+import { CloseCode, encodeError, encodeExit, encodeOutput, encodeReady, encodeSize, type TerminalErrorCode } from "./protocol";
 import { ReplayBuffer } from "./replay";
 
 /** One attached WebSocket as the terminal sees it. */
@@ -118,6 +118,8 @@ export class Terminal {
     this.batcher.flush();
     const { from, chunks } = this.replay.since(offset);
     peer.send(encodeReady({ readOnly: peer.readOnly, resumeFrom: from, reset: from !== offset }));
+    // A watcher draws at the learner's size, not its own window's.
+    if (peer.readOnly) peer.send(encodeSize(this.size.cols, this.size.rows));
     let at = from;
     for (const c of chunks) {
       peer.send(encodeOutput(at, c));
@@ -152,6 +154,11 @@ export class Terminal {
   resize(cols: number, rows: number): void {
     if (this.state !== "running" || (cols === this.size.cols && rows === this.size.rows)) return;
     this.size = { cols, rows };
+    // Watchers resize at the same point of the byte stream as the learner:
+    // output so far was drawn at the old size, what follows at the new one.
+    this.batcher.flush();
+    const sizeFrame = encodeSize(cols, rows);
+    for (const p of this.peers) if (p.readOnly) p.send(sizeFrame);
     this.heldInput ??= [];
     this.resizing = this.resizing
       .then(() => this.shell.resize(cols, rows))

@@ -23,6 +23,8 @@ export interface ConnectionListener {
   state(state: ConnectionState, detail: string | null): void;
   /** Whether this connection may type. */
   readOnly(readOnly: boolean): void;
+  /** The learner's terminal size, sent to watchers: draw at it, not at the window's size. */
+  size(cols: number, rows: number): void;
 }
 
 const FIRST_RETRY_MS = 250;
@@ -128,6 +130,9 @@ export class TerminalConnection {
       case "error":
         this.lastError = f.message;
         if (f.code === "READ_ONLY" || f.code === "RATE_LIMITED") this.listener.state("connected", f.message);
+        return;
+      case "size":
+        this.listener.size(f.cols, f.rows);
         return;
       case "pong":
         return;

@@ -98,6 +98,18 @@ function clipboardKeys(term: Terminal) {
   };
 }
 
+/**
+ * A watcher's screen at the learner's size: shrunk with a CSS transform when
+ * the box is smaller than it (never enlarged), anchored top left.
+ */
+function scaleToFit(term: Terminal, box: HTMLElement): void {
+  const screen = term.element?.querySelector<HTMLElement>(".xterm-screen");
+  if (!term.element || !screen?.offsetWidth || !screen.offsetHeight) return;
+  const scale = Math.min(1, box.clientWidth / screen.offsetWidth, box.clientHeight / screen.offsetHeight);
+  term.element.style.transformOrigin = "top left";
+  term.element.style.transform = scale < 1 ? `scale(${scale.toFixed(4)})` : "";
+}
+
 export interface TerminalViewProps {
   sessionId: string;
   terminalId: string;
@@ -148,11 +160,15 @@ export function TerminalView({ sessionId, terminalId, label, onState }: Terminal
       term.attachCustomKeyEventHandler(clipboardKeys(term));
       term.open(el);
       await loadWebglRenderer(term);
+      // Set when watching: the learner's size, which this screen keeps
+      // (scaled down to fit the box) so wrapped lines break where the learner's did.
+      let learnerSize: { cols: number; rows: number } | null = null;
       const refit = () => {
         // Hidden (a background tab, or the terminal pane on a narrow screen):
         // keep the size. Measured hidden, the box reads as 100 px square and
         // the shell would be squeezed to 10 columns; the observer fires again when shown.
         if (!el.getClientRects().length) return;
+        if (learnerSize) return scaleToFit(term, el);
         try {
           fit.fit();
         } catch {
@@ -180,6 +196,14 @@ export function TerminalView({ sessionId, terminalId, label, onState }: Terminal
         state: (s, d) => onStateRef.current(s, d),
         readOnly: (ro) => {
           term.options.disableStdin = ro;
+        },
+        size: (cols, rows) => {
+          // After the output queued so far is drawn, so it breaks at the old width.
+          term.write(new Uint8Array(), () => {
+            learnerSize = { cols, rows };
+            term.resize(cols, rows);
+            refit();
+          });
         },
       });
       term.onData((d) => conn.input(d));
