@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { accessDeniedMessage } from "../_components/access-denied";
 import { LocalTime } from "../_components/local-time";
 import { Truncated } from "../_components/truncated";
@@ -48,7 +49,12 @@ export default async function AdminPage() {
   const availability = await caller.labs.availability();
   return (
     <section>
-      <h1 className="mb-4 text-2xl font-semibold">Accounts</h1>
+      <div className="mb-4 flex flex-wrap items-baseline justify-between gap-2">
+        <h1 className="text-2xl font-semibold">Accounts</h1>
+        <Link href="/admin/lti" className="rounded text-sm text-sky-700 hover:underline dark:text-sky-400">
+          LMS connections (LTI 1.3)
+        </Link>
+      </div>
       <LabEnvironments availability={availability} />
       <h2 className="mb-2 text-lg font-semibold">People</h2>
       <div className="overflow-x-auto">

@@ -36,9 +36,14 @@ export default async function InstructorPage() {
       <section>
         <div className="mb-4 flex flex-wrap items-baseline justify-between gap-2">
           <h1 className="text-2xl font-semibold">Cohorts</h1>
-          <Link href="/instructor/labs" className="rounded text-sm text-sky-700 hover:underline dark:text-sky-400">
-            Lab problems ({catalog.broken.length})
-          </Link>
+          <span className="flex gap-4">
+            <Link href="/lti/courses" className="rounded text-sm text-sky-700 hover:underline dark:text-sky-400">
+              LMS courses
+            </Link>
+            <Link href="/instructor/labs" className="rounded text-sm text-sky-700 hover:underline dark:text-sky-400">
+              Lab problems ({catalog.broken.length})
+            </Link>
+          </span>
         </div>
         {cohorts.length === 0 ? (
           <p className="text-zinc-600 dark:text-zinc-400">No cohorts yet. Create one below, then share its join link with your learners.</p>
