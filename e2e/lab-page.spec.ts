@@ -3,7 +3,8 @@ import { FIRST_ACCOUNT, signIn, signUp, terminalText } from "./support";
 
 /**
  * The lab page's layout at three widths (screenshots in docs/screenshots),
- * "Run" of a multi-line snippet, and labs this install cannot provide.
+ * "Run" of a multi-line snippet, labs this install cannot provide, and the
+ * catalog as a learning path.
  */
 
 const box = async (page: Page, testId: string) => (await page.getByTestId(testId).boundingBox())!;
@@ -198,4 +199,24 @@ test("refusing to demote the last admin puts the role picker back", async ({ pag
   await picker.selectOption("learner");
   await expect(page.getByRole("alert").filter({ hasText: "This is the only administrator" })).toBeVisible();
   await expect(picker).toHaveValue("admin");
+});
+
+test("the catalog is a learning path: labs in order, the learner's next one marked, each lab pointing to the next", async ({ page }) => {
+  await signUp(page, `path-${Date.now()}@example.com`, "path-password", "/");
+  const track = page.getByTestId("track-container-runtimes-from-the-ground-up");
+  await expect(track.getByRole("heading", { level: 2 })).toHaveText("Container runtimes from the ground up");
+  const titles = await track.getByRole("heading", { level: 3 }).allTextContents();
+  expect(titles.slice(0, 3)).toEqual(["Meet your node", "Your first container, without Docker", "Namespaces by hand"]);
+  await expect(track.getByTestId("track-progress")).toContainText(/0 of \d+ completed/);
+  // A new learner's next lab is the first one.
+  await expect(page.locator('[data-next-up="true"]')).toHaveCount(1);
+  await expect(page.getByTestId("lab-card-meet-your-node")).toHaveAttribute("data-next-up", "true");
+  await expect(page.getByTestId("lab-card-meet-your-node")).toContainText("Next up");
+
+  // The end of a lab's steps leads on to the next lab of its track.
+  await track.getByRole("link", { name: /Meet your node/ }).click();
+  const next = page.getByTestId("next-lab");
+  await expect(next).toContainText("Next in Container runtimes from the ground up");
+  await next.getByRole("link", { name: "Your first container, without Docker →" }).click();
+  await expect(page).toHaveURL(/\/labs\/first-container$/);
 });

@@ -3,8 +3,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { bodyProblems } from "./body";
 import { decodeUtf8 } from "./decode";
-import { readFrontmatter, splitFrontmatter } from "./frontmatter";
+import { positionOf, readFrontmatter, splitFrontmatter } from "./frontmatter";
 import { SLUG_PATTERN, type LabFrontmatter } from "./schema";
+import { trackProblems } from "./tracks";
 import { frontmatterProblems } from "./validate";
 
 /** The file each lab directory must contain. */
@@ -29,6 +30,8 @@ export interface LabDefinition extends LabFrontmatter {
   sourcePath: string;
   /** sha256 of the file, so a sync only rewrites what changed. */
   sourceHash: string;
+  /** Where `order:` is written (for problems found across labs, like two labs in one place of a track). */
+  orderAt: { line: number; column: number } | null;
 }
 
 /** One thing wrong with a lab, located like a compiler error. */
@@ -117,6 +120,7 @@ export function parseLab(slug: string, file: string, source: string | Uint8Array
       body: split.body,
       sourcePath: file,
       sourceHash: crypto.createHash("sha256").update(source).digest("hex"),
+      orderAt: fm.order !== undefined && read.frontmatter ? positionOf(read.frontmatter, ["order"]) : null,
     },
   };
 }
@@ -189,5 +193,8 @@ export function loadCatalog(labsDir: string): Catalog {
     else catalog.broken.push({ slug, file: displayPath(path.join(labsDir, slug, LAB_FILE)), problems });
     catalog.problems.push(...problems);
   }
+  // Across labs: a track's places must be unique. Reported, not fatal: both
+  // labs are still served (ordered by slug), and `labs validate` fails.
+  catalog.problems.push(...trackProblems(catalog.labs));
   return catalog;
 }

@@ -29,6 +29,20 @@ export const labFrontmatterSchema = z.strictObject(
       error: "environment must be node (a node container) or cluster (a kind cluster)",
     }),
     tags: z.array(z.string().regex(/^[a-z0-9-]+$/, "tags are lowercase words with dashes")).max(12).default([]),
+    track: z
+      .string({ error: "track is the name of a learning path, e.g. Container runtime fundamentals" })
+      .trim()
+      .min(3, "track must be at least 3 characters")
+      .max(60, "track must be at most 60 characters")
+      .optional()
+      .describe("The learning path this lab belongs to; labs of one track are shown together, in order"),
+    order: z
+      .number({ error: "order is the lab's place in its track: a whole number from 1" })
+      .int("order must be a whole number")
+      .min(1, "order starts at 1")
+      .max(999, "order must be at most 999")
+      .optional()
+      .describe("The lab's place in its track (1 first); needs track"),
     tasks: z.array(taskSchema).max(30, "a lab can have at most 30 tasks; split it into two labs").default([]),
   },
   { error: (issue) => (issue.code === "unrecognized_keys" ? `unknown field(s): ${issue.keys.join(", ")}` : undefined) },

@@ -3,6 +3,7 @@ import { DomainError } from "../errors";
 import { formatProblem, loadCatalog, type Catalog, type LabDefinition } from "./catalog";
 import { catalogStatus, problemLogLines, type CatalogStatus } from "./report";
 import { syncCatalog, type SyncReport } from "./sync";
+import { nextInTrack } from "./tracks";
 
 /** Summary of a lab for lists. */
 export interface LabListItem {
@@ -15,6 +16,9 @@ export interface LabListItem {
   tags: string[];
   /** How many graded tasks the lab has. */
   taskCount: number;
+  /** The learning path it belongs to and its place there (server/labs/tracks.ts); null when in none. */
+  track: string | null;
+  order: number | null;
 }
 
 /**
@@ -54,7 +58,7 @@ export class LabCatalogService {
   /** Labs learners can open, in catalog order. */
   async list(): Promise<LabListItem[]> {
     await this.fresh();
-    return this.catalog.labs.map(({ slug, title, summary, difficulty, durationMinutes, environment, tags, tasks }) => ({
+    return this.catalog.labs.map(({ slug, title, summary, difficulty, durationMinutes, environment, tags, tasks, track, order }) => ({
       slug,
       title,
       summary,
@@ -63,7 +67,14 @@ export class LabCatalogService {
       environment,
       tags,
       taskCount: tasks.length,
+      track: track ?? null,
+      order: order ?? null,
     }));
+  }
+
+  /** The lab after `slug` in its learning path, or null (the last of its track, or in none). */
+  async nextAfter(slug: string): Promise<LabListItem | null> {
+    return nextInTrack(await this.list(), slug);
   }
 
   /** One lab with its steps; NOT_FOUND for unknown or archived slugs. */

@@ -31,6 +31,12 @@ export function frontmatterProblems(fm: Frontmatter, data: unknown): { lab?: Lab
     at(positionOf(fm, issue.path), issue.message);
   }
 
+  // A place in a path needs both halves: the path, and where in it.
+  if (parsed.success && (parsed.data.track === undefined) !== (parsed.data.order === undefined)) {
+    if (parsed.data.track === undefined) at(positionOf(fm, ["order"]), "order needs a track: name the learning path this lab belongs to (track: ...)");
+    else at(positionOf(fm, ["track"]), "a lab in a track needs its place in it: add order: 1 for the first lab, 2 for the next, ...");
+  }
+
   const tasks = taskRefs(data);
   for (const p of validateTaskGraph(tasks ?? [])) at(positionOf(fm, p.path), p.message);
   const taskIds = tasks ? new Set(tasks.flatMap((t) => (t ? [t.id] : []))) : null;

@@ -2,6 +2,7 @@ import { TRPCError } from "@trpc/server";
 import type { Element } from "hast";
 import type { Metadata } from "next";
 import type { ComponentProps } from "react";
+import Link from "next/link";
 import { notFound } from "next/navigation";
 import rehypeHighlight from "rehype-highlight";
 import { AuthoredMarkdown } from "../../_components/authored-markdown";
@@ -71,6 +72,14 @@ export default async function LabPage({ params }: { params: Promise<{ slug: stri
               ) : (
                 <Markdown key={i} text={s.markdown} tasks={lab.tasks} />
               ),
+            )}
+            {lab.next && (
+              <nav aria-label="Next lab" className="mt-10 border-t border-zinc-200 pt-4 dark:border-zinc-800" data-testid="next-lab">
+                <p className="text-sm text-zinc-500">Next in {lab.track}</p>
+                <Link href={`/labs/${lab.next.slug}`} className="mt-1 inline-block text-lg font-semibold text-sky-700 hover:underline dark:text-sky-400">
+                  {lab.next.title} →
+                </Link>
+              </nav>
             )}
           </div>
         }

@@ -3,11 +3,21 @@ import { labSlug } from "../../fields";
 import { forLearners, type AvailabilityView } from "../../labs/availability";
 import { bodySections } from "../../labs/body";
 import { labProgressFor } from "../../labs/progress";
+import { arrangeTracks } from "../../labs/tracks";
 import { authedProcedure, instructorProcedure, publicProcedure, router } from "../init";
 
 export const labsRouter = router({
   /** The catalog, in order. */
   list: publicProcedure.query(({ ctx }) => ctx.services.labs.list()),
+
+  /**
+   * The catalog as learning paths: each track's labs in order with the
+   * caller's next one (server/labs/tracks.ts), then labs in no track.
+   */
+  paths: publicProcedure.query(async ({ ctx }) => {
+    const progress = ctx.user ? await labProgressFor(ctx.services.db.prisma, ctx.services.labs, ctx.user.id) : [];
+    return arrangeTracks(await ctx.services.labs.list(), progress);
+  }),
 
   /** The caller's progress in each lab they have started (tasks passed across their sessions; see server/labs/progress.ts). */
   progress: authedProcedure.query(({ ctx }) => labProgressFor(ctx.services.db.prisma, ctx.services.labs, ctx.user.id)),
@@ -34,6 +44,7 @@ export const labsRouter = router({
     .input(z.object({ slug: labSlug }))
     .query(async ({ ctx, input }) => {
       const lab = await ctx.services.labs.get(input.slug);
+      const next = await ctx.services.labs.nextAfter(lab.slug);
       return {
         slug: lab.slug,
         title: lab.title,
@@ -42,6 +53,9 @@ export const labsRouter = router({
         durationMinutes: lab.durationMinutes,
         environment: lab.environment,
         tags: lab.tags,
+        track: lab.track ?? null,
+        // Where the learning path goes after this lab (shown at the end of the steps).
+        next: next ? { slug: next.slug, title: next.title } : null,
         // The steps, split where text is for one cgroup version only: the page
         // shows each learner their own node's (server/labs/body.ts).
         sections: bodySections(lab.body).sections.map(({ cgroup, markdown }) => ({ cgroup, markdown })),
