@@ -26,6 +26,20 @@ full=${LABS_V2_FULL:-0}
 rc=0
 step() { printf '\n\033[1m-- v2: %s --\033[0m\n' "$1"; }
 timer() { local label=$1 s=$SECONDS; shift; "$@"; local r=$?; echo "(v2 ${label}: $((SECONDS - s)) s)"; return $r; }
+# Node.js now and then dies of SIGSEGV under QEMU TCG at random points
+# (`labs --help` included; seen in about one start in ten here, never on a
+# real host, and the same command passes when run again): a step that dies
+# of SIGSEGV runs once more, and says so. Any other failure stands.
+again_on_segv() {
+  "$@"
+  local r=$?
+  if [ "$r" = 139 ]; then
+    echo "(v2: the step died of SIGSEGV, an emulation crash under QEMU TCG; running it once more)"
+    "$@"
+    r=$?
+  fi
+  return $r
+}
 
 sandbox_engine=unix:///run/runtime-labs/docker.sock
 step "node image into the sandbox engine (docker load under TCG)"
@@ -40,13 +54,13 @@ else
   step "labs test of the labs written per cgroup version (reference solutions; LABS_V2_FULL=1 for all)"
   labs=(cgroups-and-oom runc-and-the-oci-bundle --ways none)
 fi
-DOCKER_HOST=$sandbox_engine timer labs node bin/labs.mjs test "${labs[@]}" | tee "$out/labs.txt"
-[ "${PIPESTATUS[0]}" = 0 ] || rc=1
+labs_test() { DOCKER_HOST=$sandbox_engine node bin/labs.mjs test "${labs[@]}" | tee "$out/labs.txt"; return "${PIPESTATUS[0]}"; }
+timer labs again_on_segv labs_test || rc=1
 
 suites=(server/sandbox/providers/docker/escape.integration.test.ts server/checks/checks.integration.test.ts)
 [ "$full" = 1 ] && suites+=(server/sandbox/providers/docker/provider.integration.test.ts server/checks/tamper.integration.test.ts)
 step "integration on cgroup v2: ${suites[*]##*/}"
-DOCKER_HOST=$sandbox_engine timer integration vitest run --project integration "${suites[@]}" \
+DOCKER_HOST=$sandbox_engine timer integration again_on_segv vitest run --project integration "${suites[@]}" \
   --reporter=default --reporter=json --outputFile.json="$out/integration.json" || rc=1
 
 # 2. Debian's own engine: systemd cgroup driver (nodes in
@@ -55,7 +69,7 @@ if [ "$full" = 1 ]; then
   step "checks on Docker's systemd cgroup driver (shared-kernel-root)"
   timer load-systemd docker load -q -i /share/images.tar || exit 1
   DOCKER_HOST=unix:///var/run/docker.sock SANDBOX_ISOLATION=shared-kernel-root SANDBOX_DISK_MB=0 \
-    timer integration-systemd vitest run --project integration server/checks/checks.integration.test.ts \
+    timer integration-systemd again_on_segv vitest run --project integration server/checks/checks.integration.test.ts \
     --reporter=default --reporter=json --outputFile.json="$out/integration-systemd.json" || rc=1
 fi
 exit $rc

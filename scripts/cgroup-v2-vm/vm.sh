@@ -28,6 +28,7 @@
 #
 # Env (optional): LABS_VM_STATE (cache, default /var/lib/runtime-labs-v2vm),
 # LABS_VM_MEMORY_MB (default 6144), LABS_VM_CPUS (default: the host's cores),
+# LABS_VM_CPU (QEMU's -cpu model, default max),
 # LABS_VM_TIMEOUT_S (default 2400), LABS_V2_* (passed to the job's
 # environment, e.g. LABS_V2_FULL=1 for tier.sh), LABS_VM_IMAGES (images copied from the
 # host's ordinary engine into the guest's engines; default runtime-labs/node:dev).
@@ -125,7 +126,7 @@ run() {
   local cpus="${LABS_VM_CPUS:-$(nproc)}" mem="${LABS_VM_MEMORY_MB:-6144}" timeout_s="${LABS_VM_TIMEOUT_S:-2400}"
   say "booting Debian 12 under QEMU TCG ($cpus vCPU, $mem MiB, cgroup v2, no network)"
   : >"$run_dir/console.log"
-  qemu-system-x86_64 -M q35,accel=tcg -cpu max -smp "$cpus" -m "$mem" \
+  qemu-system-x86_64 -M q35,accel=tcg -cpu "${LABS_VM_CPU:-max}" -smp "$cpus" -m "$mem" \
     -nodefaults -no-user-config -display none -no-reboot -nic none \
     -serial "file:$run_dir/console.log" \
     -kernel "$vm/vmlinuz" -initrd "$vm/initrd.img" \
