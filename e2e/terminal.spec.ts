@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { signUp, terminalText } from "./support";
+import { signIn, signUp, terminalText } from "./support";
 
 test("a learner types in the lab's terminal and still sees it after a reload", async ({ page }) => {
   const email = `terminal-${Date.now()}@example.com`;
@@ -49,6 +49,20 @@ test("a learner types in the lab's terminal and still sees it after a reload", a
   expect(await terminalText(page)).not.toContain(marker);
   await terminals.getByRole("button", { name: "Close terminal 2" }).click();
   await expect(terminals.getByRole("tab", { name: "Terminal 1" })).toHaveAttribute("aria-selected", "true");
+
+  // Another browser of the same learner: the session's shell follows them,
+  // scrollback and all (no new blank shell beside it), and both can type.
+  const other = await (await page.context().browser()!.newContext()).newPage();
+  await signIn(other, email, "terminal-password", "/labs/meet-your-node");
+  const otherTerminals = other.getByTestId("terminals");
+  await expect(other.getByTestId("terminal-status")).toHaveAttribute("data-state", "connected", { timeout: 20_000 });
+  await expect.poll(async () => (await terminalText(other)).split(marker).length - 1, { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
+  await expect(otherTerminals.getByRole("tab")).toHaveCount(1);
+  await otherTerminals.getByRole("group", { name: "Terminal 1" }).click();
+  await other.keyboard.type("echo other-browser-$((6*7))");
+  await other.keyboard.press("Enter");
+  await expect.poll(() => terminalText(page), { timeout: 20_000 }).toContain("other-browser-42");
+  await other.context().close();
 
   await panel.getByRole("button", { name: "End lab" }).click();
   await expect(terminals).toHaveCount(0);

@@ -5,9 +5,11 @@
  * the active one, and `run(text)` for "Run" buttons in the lab text, which
  * types a snippet one command at a time (snippet.ts). Tabs are remembered
  * per browser tab (sessionStorage) so a reload re-attaches to the same
- * shells and the server replays their screens.
+ * shells, and shells the session has open in another tab or browser are
+ * listed from the server and adopted; the server replays their screens.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { useTRPCClient } from "../../_trpc/client";
 import { runUnits, splitSnippet } from "./snippet";
 
 /** What a mounted terminal view offers to the rest of the page. */
@@ -95,6 +97,16 @@ function newTab(tabs: TerminalTab[]): TerminalTab {
   return { id: `t-${Date.now().toString(36)}-${rand}`, number: Math.max(0, ...tabs.map((t) => t.number)) + 1 };
 }
 
+/** `tabs` plus a tab for each open terminal id not among them, numbered after them (ids start with their creation time, so they sort in age order). */
+function adopt(tabs: TerminalTab[], openIds: string[]): TerminalTab[] {
+  const out = [...tabs];
+  for (const id of [...openIds].sort()) {
+    if (out.some((t) => t.id === id)) continue;
+    out.push({ id, number: Math.max(0, ...out.map((t) => t.number)) + 1 });
+  }
+  return out;
+}
+
 const storageKey = (sessionId: string) => `runtime-labs.terminals.${sessionId}`;
 
 function loadTabs(sessionId: string): { tabs: TerminalTab[]; activeId: string | null } | null {
@@ -118,6 +130,7 @@ declare global {
 }
 
 export function TerminalsProvider({ children }: { children: ReactNode }) {
+  const client = useTRPCClient();
   const [sessionId, setSessionId] = useState<string | null>(null);
   const [tabs, setTabs] = useState<TerminalTab[]>([]);
   const [activeId, setActiveId] = useState<string | null>(null);
@@ -128,16 +141,39 @@ export function TerminalsProvider({ children }: { children: ReactNode }) {
     activeRef.current = activeId;
   }, [activeId]);
 
-  // Restore (or create) the tab list when a session becomes ready.
-  const setSession = useCallback((id: string | null) => {
-    if (sessionRef.current === id) return;
-    sessionRef.current = id;
-    const saved = id ? loadTabs(id) : null;
-    const first = saved?.tabs ?? (id ? [newTab([])] : []);
-    setTabs(first);
-    setActiveId(saved?.activeId && first.some((t) => t.id === saved.activeId) ? saved.activeId : (first[0]?.id ?? null));
-    setSessionId(id);
-  }, []);
+  // When a session becomes ready: this browser tab's own tabs (a reload),
+  // plus the shells the session has open elsewhere (another tab or browser
+  // of the learner), which reattach with their scrollback. A new tab only
+  // when the session has none.
+  const setSession = useCallback(
+    (id: string | null) => {
+      if (sessionRef.current === id) return;
+      sessionRef.current = id;
+      const saved = id ? loadTabs(id) : null;
+      const show = (list: TerminalTab[], active: string | null) => {
+        setTabs(list);
+        setActiveId(active && list.some((t) => t.id === active) ? active : (list[0]?.id ?? null));
+        setSessionId(id);
+      };
+      if (!id) return show([], null);
+      if (saved) show(saved.tabs, saved.activeId);
+      void client.sessions.terminals.query({ id }).then(
+        (open) => {
+          if (sessionRef.current !== id) return;
+          if (saved) setTabs((now) => adopt(now, open.map((o) => o.terminalId)));
+          else {
+            const adopted = adopt([], open.map((o) => o.terminalId));
+            show(adopted.length ? adopted : [newTab([])], null);
+          }
+        },
+        () => {
+          // Not listed (a network blip): carry on with a terminal of our own.
+          if (!saved && sessionRef.current === id) show([newTab([])], null);
+        },
+      );
+    },
+    [client],
+  );
 
   useEffect(() => {
     if (sessionId) sessionStorage.setItem(storageKey(sessionId), JSON.stringify({ tabs, activeId }));

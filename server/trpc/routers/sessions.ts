@@ -38,6 +38,16 @@ export const sessionsRouter = router({
   /** Replaces the caller's sandbox with a fresh one, keeping passed tasks; returns the new session (owner only). */
   reset: authedProcedure.input(sessionId).mutation(({ ctx, input }) => ctx.services.sessions.reset(ctx.user, input.id)),
 
+  /**
+   * The session's open terminals. Shells belong to the session, not to a
+   * browser tab: another tab or browser of the learner lists them here and
+   * reattaches (the server replays their scrollback).
+   */
+  terminals: authedProcedure.input(sessionId).query(async ({ ctx, input }) => {
+    const session = await ctx.services.sessions.get(ctx.user, input.id); // NOT_FOUND unless the caller may see it
+    return session.state === "ready" ? (ctx.services.terminals?.list(session.id) ?? []) : [];
+  }),
+
   /** The caller's lab sessions, newest first, with tasks passed in each (the profile's history). */
   history: authedProcedure.query(({ ctx }) => sessionHistoryFor(ctx.services.db.prisma, ctx.services.labs, ctx.user.id)),
 
