@@ -10,6 +10,7 @@ import { LabCatalogService } from "./labs/service";
 import { KindProvider } from "./sandbox/providers/kind/provider";
 import { MultiHostDockerProvider } from "./sandbox/providers/docker/multi-host";
 import { createNodeProvider } from "./sandbox/providers/docker/from-env";
+import { FastForwardService } from "./grading/fast-forward";
 import { GradingService, type GradingConfig } from "./grading/service";
 import { DEFAULT_SESSION_CONFIG, type SessionConfig } from "./sessions/config";
 import { SessionService } from "./sessions/service";
@@ -33,6 +34,8 @@ export interface Services {
   availability: LabAvailability;
   sessions: SessionService;
   grading: GradingService;
+  /** Catching up: reference solutions of earlier tasks applied on a fresh node, those tasks marked assisted. */
+  fastForward: FastForwardService;
   cohorts: CohortService;
   /** Grading events to signed webhook deliveries (dispatcher), and their sender (worker). */
   webhooks: { dispatcher: WebhookDispatcher; worker: WebhookWorker };
@@ -169,6 +172,7 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
       availability,
       sessions,
       grading,
+      fastForward: new FastForwardService({ prisma: db.prisma, labs, sessions, grading }),
       cohorts,
       webhooks: { dispatcher: webhookDispatcher, worker: webhookWorker },
       lti,

@@ -137,6 +137,11 @@ export function SessionPanel({ slug, signedIn, unavailable = null }: { slug: str
     setEnded(null);
     setSessionId(successor);
   }
+  // The cached `current` answer still names the old session, and the panel
+  // falls back to it until the new session's stream speaks: ask again.
+  useEffect(() => {
+    if (successor) void queryClient.invalidateQueries({ queryKey: trpc.sessions.current.queryKey({ slug }) });
+  }, [successor, queryClient, trpc, slug]);
 
   const start = useMutation(
     trpc.sessions.start.mutationOptions({
@@ -156,16 +161,20 @@ export function SessionPanel({ slug, signedIn, unavailable = null }: { slug: str
   // the passed tasks: the panel, checklist and terminals move over to it.
   const [confirmingReset, setConfirmingReset] = useState(false);
   const resetButton = useRef<HTMLButtonElement>(null);
+  // To a session that replaced this one at the learner's request (a reset, a fast-forward).
+  const moveTo = (id: string) => {
+    setError(null);
+    setEnded(null);
+    setReplacedBecause(null);
+    setSessionId(id);
+    void refresh();
+  };
   const reset = useMutation(
     trpc.sessions.reset.mutationOptions({
       onError,
       onSuccess: (s) => {
-        setError(null);
-        setEnded(null);
-        setReplacedBecause(null);
-        setSessionId(s.id);
+        moveTo(s.id);
         setConfirmingReset(false);
-        void refresh();
       },
     }),
   );
@@ -230,7 +239,7 @@ export function SessionPanel({ slug, signedIn, unavailable = null }: { slug: str
       <PublishNodeFacts cgroupVersion={session && !finished ? session.cgroupVersion : null} />
       {session && (session.state === "ready" || finished) && (
         // "Check now" needs a running node: gone once the lab has ended.
-        <SessionReadyProvider ready={session.state === "ready"}>
+        <SessionReadyProvider ready={session.state === "ready"} moveTo={moveTo}>
           <TaskChecklist sessionId={session.id} />
         </SessionReadyProvider>
       )}

@@ -6,7 +6,7 @@ import type { TaskView } from "@/server/grading/service";
 import { useEffect } from "react";
 import { useTRPC } from "../_trpc/client";
 import { markdownText } from "./markdown-text";
-import { CheckNowButton, HintText, TaskMark, TaskTitle } from "./task-parts";
+import { AssistedBadge, CheckNowButton, FastForwardButton, HintText, TaskMark, TaskTitle } from "./task-parts";
 import { useTasks } from "./tasks-context";
 
 const statusWord: Record<TaskView["status"], string> = {
@@ -47,7 +47,7 @@ export function TaskChecklist({ sessionId }: { sessionId: string }) {
         <CheckNowButton sessionId={sessionId} />
       </div>
       <ol className="mt-2 space-y-2">
-        {tasks.map((t) => (
+        {tasks.map((t, i) => (
           <li key={t.taskId} data-testid={`task-${t.taskId}`} data-status={t.status} className="flex gap-2 text-sm">
             <span className="w-5 shrink-0 text-center">
               <TaskMark status={t.status} />
@@ -55,6 +55,7 @@ export function TaskChecklist({ sessionId }: { sessionId: string }) {
             <div>
               <p className={t.status === "passed" ? "font-medium" : ""}>
                 <TaskTitle title={t.title} /> <span className="sr-only">({statusWord[t.status]})</span>
+                {t.assisted && <AssistedBadge />}
               </p>
               {t.message && t.status !== "passed" && <p className="text-zinc-600 dark:text-zinc-400">{t.message}</p>}
               {t.hints.length > 0 && (
@@ -76,6 +77,7 @@ export function TaskChecklist({ sessionId }: { sessionId: string }) {
                   {t.hints.length ? "Show another hint" : "Show a hint"} ({t.hintCount - t.hints.length} left)
                 </button>
               )}
+              {t.status !== "passed" && i > 0 && <FastForwardButton sessionId={sessionId} taskId={t.taskId} />}
             </div>
           </li>
         ))}

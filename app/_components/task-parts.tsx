@@ -7,7 +7,7 @@
  * node is up (a check needs it; after the lab ends the server answers 409).
  */
 import { useMutation } from "@tanstack/react-query";
-import { createContext, useContext, type ReactNode } from "react";
+import { createContext, useContext, useState, type ReactNode } from "react";
 import type { TaskView } from "@/server/grading/service";
 import { useTRPC } from "../_trpc/client";
 import { AuthoredMarkdown } from "./authored-markdown";
@@ -31,10 +31,19 @@ export function HintText({ hint }: { hint: string }) {
 }
 
 const SessionReadyContext = createContext<boolean>(true);
+/** Moves the lab page to another session (the fresh one a fast-forward returns). */
+const MoveToSessionContext = createContext<(sessionId: string) => void>(() => {});
 
-/** Says whether the session the checklist shows has a node up (session-panel.tsx provides it). */
-export function SessionReadyProvider({ ready, children }: { ready: boolean; children: ReactNode }) {
-  return <SessionReadyContext.Provider value={ready}>{children}</SessionReadyContext.Provider>;
+/**
+ * Says whether the session the checklist shows has a node up, and how to
+ * move the page to a session that replaced it (session-panel.tsx provides both).
+ */
+export function SessionReadyProvider({ ready, moveTo, children }: { ready: boolean; moveTo?: (sessionId: string) => void; children: ReactNode }) {
+  return (
+    <SessionReadyContext.Provider value={ready}>
+      <MoveToSessionContext.Provider value={moveTo ?? (() => {})}>{children}</MoveToSessionContext.Provider>
+    </SessionReadyContext.Provider>
+  );
 }
 
 /** "Check now" with its refusal (e.g. rate-limited) as a sentence; nothing once the session has ended. */
@@ -59,6 +68,60 @@ export function CheckNowButton({ sessionId }: { sessionId: string }) {
           {checkNow.error.message}
         </span>
       )}
+    </span>
+  );
+}
+
+/**
+ * Catching up: applies the reference solutions of every task before this one
+ * on a fresh node (server/grading/fast-forward.ts). Asks first, says what it
+ * is doing while it works (a node, then one solution after another), and
+ * gives the server's sentence if refused (the cohort turned it off, a
+ * solution failed). The page follows the learner to the new session.
+ */
+export function FastForwardButton({ sessionId, taskId }: { sessionId: string; taskId: string }) {
+  const trpc = useTRPC();
+  const ready = useContext(SessionReadyContext);
+  const moveTo = useContext(MoveToSessionContext);
+  const [asking, setAsking] = useState(false);
+  const ff = useMutation(trpc.grading.fastForward.mutationOptions({ onSuccess: (r) => moveTo(r.session.id) }));
+  if (!ready && !ff.isPending) return null;
+  const link = "text-xs text-sky-700 underline disabled:opacity-50 dark:text-sky-400";
+  return (
+    <div className="mt-1 text-xs" data-testid={`fast-forward-${taskId}`}>
+      {ff.isPending ? (
+        <p role="status">Fast-forwarding: a fresh node, then the reference solutions of the tasks before this one…</p>
+      ) : asking ? (
+        <p className="flex flex-wrap items-center gap-2">
+          <span>
+            Apply the reference solutions of the tasks before this one on a fresh node? Those you have not passed are marked &ldquo;assisted&rdquo;.
+          </span>
+          <button type="button" className={link} onClick={() => (setAsking(false), ff.mutate({ sessionId, taskId }))}>
+            Yes, fast-forward
+          </button>
+          <button type="button" className={link} onClick={() => setAsking(false)}>
+            Cancel
+          </button>
+        </p>
+      ) : (
+        <button type="button" className={link} onClick={() => setAsking(true)} title="Stuck? Have the tasks before this one done for you, marked assisted">
+          Fast-forward to here
+        </button>
+      )}
+      {ff.error && (
+        <p role="alert" className="mt-1 text-red-700 dark:text-red-300">
+          {ff.error.message}
+        </p>
+      )}
+    </div>
+  );
+}
+
+/** The mark beside a task passed by a fast-forward. */
+export function AssistedBadge() {
+  return (
+    <span className="ml-1 rounded bg-violet-100 px-1 text-xs font-medium text-violet-800 dark:bg-violet-950 dark:text-violet-300" title="Passed by a fast-forward: the reference solution was applied for you">
+      assisted
     </span>
   );
 }

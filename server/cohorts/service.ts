@@ -20,6 +20,8 @@ export interface CohortSummary {
   archivedAt: Date | null;
   /** Whether tasks learners passed before joining earn points in this cohort's grades. */
   includeWorkBeforeJoining: boolean;
+  /** Whether learners may fast-forward this cohort's labs (server/grading/fast-forward.ts). */
+  allowFastForward: boolean;
   createdAt: Date;
   owner: { id: string; name: string };
   labs: { slug: string; title: string }[];
@@ -78,6 +80,7 @@ export interface CohortInput {
   labSlugs: string[];
   dueAt?: Date | null;
   includeWorkBeforeJoining?: boolean;
+  allowFastForward?: boolean;
 }
 
 export interface CohortServiceDeps {
@@ -119,6 +122,7 @@ function toSummary(c: Prisma.CohortGetPayload<{ include: typeof SUMMARY_INCLUDE 
     dueAt: c.dueAt,
     archivedAt: c.archivedAt,
     includeWorkBeforeJoining: c.includeWorkBeforeJoining,
+    allowFastForward: c.allowFastForward,
     createdAt: c.createdAt,
     owner: c.owner,
     labs: c.labs.map((l) => l.lab),
@@ -176,6 +180,7 @@ export class CohortService {
           ...(name !== undefined ? { name } : {}),
           ...(input.dueAt !== undefined ? { dueAt: input.dueAt } : {}),
           ...(input.includeWorkBeforeJoining !== undefined ? { includeWorkBeforeJoining: input.includeWorkBeforeJoining } : {}),
+          ...(input.allowFastForward !== undefined ? { allowFastForward: input.allowFastForward } : {}),
         },
       });
       if (labIds) {

@@ -1,7 +1,7 @@
 import { DomainError } from "../errors";
 import type { PrismaClient } from "../generated/prisma/client";
 import type { LabCatalogService } from "../labs/service";
-import { emptyLabCell, labCell, totals, type SessionLike } from "./score";
+import { emptyLabCell, labCell, type SessionLike, TASK_RESULT_SELECT, totals } from "./score";
 import { gradedTasks } from "./lab-tasks";
 import type { CohortLabInfo, CohortResults, LabCell, LearnerRow } from "./types";
 
@@ -34,7 +34,7 @@ export async function cohortResults(prisma: PrismaClient, labs: LabCatalogServic
           labId: true,
           state: true,
           createdAt: true,
-          taskResults: { select: { taskId: true, status: true, message: true, attempts: true, hintsRevealed: true, passedAt: true, updatedAt: true } },
+          taskResults: { select: TASK_RESULT_SELECT },
         },
         orderBy: { createdAt: "asc" },
       })

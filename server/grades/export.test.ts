@@ -18,13 +18,13 @@ function fixture(): CohortResults {
       state: "ended",
       createdAt: at(0),
       taskResults: [
-        { taskId: "run-first", status: "passed", message: "ok", attempts: 2, hintsRevealed: 1, passedAt: at(5), updatedAt: at(5) },
-        { taskId: "own-pid", status: "passed", message: "ok", attempts: 3, hintsRevealed: 0, passedAt: at(65), updatedAt: at(65) },
+        { taskId: "run-first", status: "passed", message: "ok", attempts: 2, hintsRevealed: 1, passedAt: at(5), updatedAt: at(5), assisted: false },
+        { taskId: "own-pid", status: "passed", message: "ok", attempts: 3, hintsRevealed: 0, passedAt: at(65), updatedAt: at(65), assisted: true },
       ],
     },
   ]);
   const partial = labCell(oomTasks, [
-    { id: "s2", state: "ready", createdAt: at(70), taskResults: [{ taskId: "oom-kill", status: "failed", message: "no", attempts: 1, hintsRevealed: 2, passedAt: null, updatedAt: at(71) }] },
+    { id: "s2", state: "ready", createdAt: at(70), taskResults: [{ taskId: "oom-kill", status: "failed", message: "no", attempts: 1, hintsRevealed: 2, passedAt: null, updatedAt: at(71), assisted: false }] },
   ]);
   return {
     cohort: { id: "c1", name: "Runtime Week / Spring 2030", dueAt: at(120), includeWorkBeforeJoining: true },
@@ -98,19 +98,19 @@ describe("resultsToCsv", () => {
 
   it("has the fixed columns, then one column per task of every lab", () => {
     expect(lines[0]).toBe(
-      "learner name,email,lab,points,max points,score %,completed at,time to complete,hints used,points before joining,first-container/run-first,first-container/own-pid,cgroups-and-oom/oom-kill",
+      "learner name,email,lab,points,max points,score %,completed at,time to complete,hints used,points before joining,assisted tasks,first-container/run-first,first-container/own-pid,cgroups-and-oom/oom-kill",
     );
   });
 
   it("writes a completed lab with its time, hints and task statuses; other labs' task columns stay empty", () => {
     expect(lines[1]).toBe(
-      `"'=HYPERLINK(""http://evil.example"",""click"")",ada@example.com,first-container,40,40,100,2030-01-01T11:05:00.000Z,1:05:00,1,0,passed,passed,`,
+      `"'=HYPERLINK(""http://evil.example"",""click"")",ada@example.com,first-container,40,40,100,2030-01-01T11:05:00.000Z,1:05:00,1,0,own-pid,passed,passed,`,
     );
-    expect(lines[2]).toBe(`"'=HYPERLINK(""http://evil.example"",""click"")",ada@example.com,cgroups-and-oom,0,20,0,,,2,0,,,failed`);
+    expect(lines[2]).toBe(`"'=HYPERLINK(""http://evil.example"",""click"")",ada@example.com,cgroups-and-oom,0,20,0,,,2,0,,,,failed`);
   });
 
   it("writes an untouched lab as not-started (the dashboard's word) with no points, and quotes a comma in a name", () => {
-    expect(lines[3]).toBe('"Grace, Hopper",grace@example.com,first-container,0,40,0,,,0,0,not-started,not-started,');
+    expect(lines[3]).toBe('"Grace, Hopper",grace@example.com,first-container,0,40,0,,,0,0,,not-started,not-started,');
   });
 
   it("says how many points were earned before joining, counted or not as the cohort says", () => {
@@ -122,14 +122,14 @@ describe("resultsToCsv", () => {
         state: "ended" as const,
         createdAt: at(0),
         taskResults: [
-          { taskId: "run-first", status: "passed" as const, message: "ok", attempts: 1, hintsRevealed: 0, passedAt: at(5), updatedAt: at(5) },
-          { taskId: "own-pid", status: "passed" as const, message: "ok", attempts: 1, hintsRevealed: 0, passedAt: at(65), updatedAt: at(65) },
+          { taskId: "run-first", status: "passed" as const, message: "ok", attempts: 1, hintsRevealed: 0, passedAt: at(5), updatedAt: at(5), assisted: false },
+          { taskId: "own-pid", status: "passed" as const, message: "ok", attempts: 1, hintsRevealed: 0, passedAt: at(65), updatedAt: at(65), assisted: false },
         ],
       },
     ];
     results.learners[0]!.labs["first-container"] = labCell(firstTasks, sessions, { joinedAt: joined, includeBeforeJoining: false });
     const row = resultsToCsv(results).split("\r\n")[1]!;
-    expect(row).toBe(`"'=HYPERLINK(""http://evil.example"",""click"")",ada@example.com,first-container,30,40,75,,,0,10,passed,passed,`);
+    expect(row).toBe(`"'=HYPERLINK(""http://evil.example"",""click"")",ada@example.com,first-container,30,40,75,,,0,10,,passed,passed,`);
   });
 });
 

@@ -18,6 +18,7 @@ export const CSV_FIXED_COLUMNS = [
   "time to complete",
   "hints used",
   "points before joining",
+  "assisted tasks",
 ] as const;
 
 /**
@@ -79,6 +80,8 @@ export function resultsToCsv(results: CohortResults): string {
           cell.timeToCompleteMs === null ? null : formatDuration(cell.timeToCompleteMs),
           cell.hintsUsed,
           cell.pointsBeforeJoining,
+          // Task ids passed by a fast-forward, space-separated (empty when none).
+          lab.tasks.filter((t) => cell.tasks[t.id]?.assisted).map((t) => t.id).join(" ") || null,
           ...taskColumns.map((c) => (c.lab === lab.slug ? (cell.tasks[c.task]?.status ?? "not-started") : null)),
         ]),
       );

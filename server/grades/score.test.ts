@@ -4,7 +4,7 @@ import { emptyLabCell, labCell, mergeTaskRows, scoreOf, totals, type SessionLike
 const at = (minute: number) => new Date(Date.UTC(2030, 0, 1, 10, minute));
 
 function row(taskId: string, over: Partial<TaskResultLike> = {}): TaskResultLike {
-  return { taskId, status: "failed", message: null, attempts: 1, hintsRevealed: 0, passedAt: null, updatedAt: at(0), ...over };
+  return { taskId, status: "failed", message: null, attempts: 1, hintsRevealed: 0, passedAt: null, updatedAt: at(0), assisted: false, ...over };
 }
 
 function session(id: string, createdMinute: number, taskResults: TaskResultLike[], state: SessionLike["state"] = "ended"): SessionLike {
@@ -17,8 +17,17 @@ const TASKS = [
 ];
 
 describe("mergeTaskRows", () => {
+  it("marks a task assisted only while every pass of it came from a fast-forward", () => {
+    const assisted = row("t", { status: "passed", passedAt: at(10), assisted: true, updatedAt: at(10) });
+    expect(mergeTaskRows([assisted, row("t", { status: "failed", updatedAt: at(20) })])).toMatchObject({ status: "passed", assisted: true });
+    // Passed again by the learner's own work in a later session: no longer assisted.
+    expect(mergeTaskRows([assisted, row("t", { status: "passed", passedAt: at(40), updatedAt: at(40) })])).toMatchObject({ status: "passed", assisted: false });
+    expect(mergeTaskRows([row("t", { status: "failed", assisted: true })])).toMatchObject({ status: "failed", assisted: false });
+  });
+
+
   it("is pending with nothing recorded", () => {
-    expect(mergeTaskRows([])).toEqual({ status: "pending", passedAt: null, beforeJoining: false, hintsRevealed: 0, attempts: 0, message: null });
+    expect(mergeTaskRows([])).toEqual({ status: "pending", passedAt: null, beforeJoining: false, assisted: false, hintsRevealed: 0, attempts: 0, message: null });
   });
 
   it("counts a pass in any session, with the earliest passedAt, most hints and all attempts", () => {
@@ -27,7 +36,7 @@ describe("mergeTaskRows", () => {
       row("t", { status: "passed", passedAt: at(12), attempts: 4, hintsRevealed: 2, message: "first pass", updatedAt: at(12) }),
       row("t", { status: "failed", attempts: 3, hintsRevealed: 0, message: "not yet", updatedAt: at(50) }),
     ]);
-    expect(cell).toEqual({ status: "passed", passedAt: at(12), beforeJoining: false, hintsRevealed: 2, attempts: 9, message: "first pass" });
+    expect(cell).toEqual({ status: "passed", passedAt: at(12), beforeJoining: false, assisted: false, hintsRevealed: 2, attempts: 9, message: "first pass" });
   });
 
   it("takes status and message of the latest row while nothing passed", () => {

@@ -15,7 +15,12 @@ export interface TaskResultLike {
   hintsRevealed: number;
   passedAt: Date | null;
   updatedAt: Date;
+  /** Passed by a fast-forward, not by the learner's own work. */
+  assisted: boolean;
 }
+
+/** The TaskResult columns scoring reads: a Prisma `select` for every query that feeds labCell. */
+export const TASK_RESULT_SELECT = { taskId: true, status: true, message: true, attempts: true, hintsRevealed: true, passedAt: true, updatedAt: true, assisted: true } as const;
 
 /** One lab session of the learner with its task results. */
 export interface SessionLike {
@@ -46,10 +51,10 @@ export interface CountingRule {
  * the cohort excludes work before joining, the earliest pass after joining
  * if there is one); the most hints opened in any one session (a reset
  * carries them over, so they are not added); attempts added up; the message
- * the learner saw last.
+ * the learner saw last; assisted when every pass was a fast-forward's.
  */
 export function mergeTaskRows(rows: TaskResultLike[], rule?: CountingRule): TaskCell {
-  if (!rows.length) return { status: "pending", passedAt: null, beforeJoining: false, hintsRevealed: 0, attempts: 0, message: null };
+  if (!rows.length) return { status: "pending", passedAt: null, beforeJoining: false, assisted: false, hintsRevealed: 0, attempts: 0, message: null };
   const passed = rows.filter((r) => r.status === "passed" && r.passedAt);
   const earliest = (list: TaskResultLike[]) => list.reduce<TaskResultLike | undefined>((a, r) => (!a || r.passedAt! < a.passedAt! ? r : a), undefined);
   const sinceJoining = rule && !rule.includeBeforeJoining ? earliest(passed.filter((r) => r.passedAt! >= rule.joinedAt)) : undefined;
@@ -59,6 +64,8 @@ export function mergeTaskRows(rows: TaskResultLike[], rule?: CountingRule): Task
     status: firstPass ? "passed" : latest.status,
     passedAt: firstPass?.passedAt ?? null,
     beforeJoining: !!(rule && firstPass && firstPass.passedAt! < rule.joinedAt),
+    // Assisted only if no session passed it by the learner's own work.
+    assisted: !!firstPass && passed.every((r) => r.assisted),
     hintsRevealed: Math.max(...rows.map((r) => r.hintsRevealed)),
     attempts: rows.reduce((n, r) => n + r.attempts, 0),
     // Once passed, the passing check's sentence is the one that matters; a
@@ -90,7 +97,7 @@ export function labCell(tasks: GradedTask[], sessions: SessionLike[], rule?: Cou
   for (const task of tasks) {
     const cell: TaskCell = first
       ? mergeTaskRows(ordered.flatMap((s) => s.taskResults.filter((r) => r.taskId === task.id)), rule)
-      : { status: "not-started", passedAt: null, beforeJoining: false, hintsRevealed: 0, attempts: 0, message: null };
+      : { status: "not-started", passedAt: null, beforeJoining: false, assisted: false, hintsRevealed: 0, attempts: 0, message: null };
     cells[task.id] = cell;
     if (counts(cell)) points += task.points;
     if (cell.status === "passed" && cell.beforeJoining) pointsBeforeJoining += task.points;

@@ -43,6 +43,12 @@ export interface TaskCell {
    * cohort's setting, `includeWorkBeforeJoining`.
    */
   beforeJoining: boolean;
+  /**
+   * True when the pass came from a fast-forward (the lab's reference
+   * solution applied at the learner's request), not the learner's own work.
+   * It earns points like any pass; instructors see the mark everywhere.
+   */
+  assisted: boolean;
   /** Most hints opened in any session (a reset carries them over). */
   hintsRevealed: number;
   attempts: number;

@@ -20,12 +20,13 @@
  * What asked for an evaluation; stored with each change it causes (the
  * task history's `trigger`). "command": a command finished in the learner's
  * terminal; "check": the learner's Check now; "grade": anyone else (staff,
- * the API); "poll": the safety poll.
+ * the API); "fast-forward": reference solutions applied at the learner's
+ * request (fast-forward.ts); "poll": the safety poll.
  */
-export type EvaluationCause = "command" | "check" | "grade" | "poll";
+export type EvaluationCause = "command" | "check" | "grade" | "fast-forward" | "poll";
 
 /** When several causes share one run, the one recorded is the first of these it has. */
-const CAUSE_ORDER: EvaluationCause[] = ["check", "grade", "command", "poll"];
+const CAUSE_ORDER: EvaluationCause[] = ["fast-forward", "check", "grade", "command", "poll"];
 
 export interface SchedulerConfig {
   /** A run starts this long after the last request... */
@@ -91,7 +92,7 @@ interface Slot {
   complete: boolean;
 }
 
-const zero = (): Record<EvaluationCause, number> => ({ command: 0, check: 0, grade: 0, poll: 0 });
+const zero = (): Record<EvaluationCause, number> => ({ command: 0, check: 0, grade: 0, "fast-forward": 0, poll: 0 });
 
 export class EvaluationScheduler {
   private readonly slots = new Map<string, Slot>();

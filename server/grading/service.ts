@@ -21,6 +21,8 @@ export interface TaskView {
   status: "pending" | "passed" | "failed" | "locked";
   message: string | null;
   passedAt: Date | null;
+  /** Passed by a fast-forward (the reference solution applied), not by the learner. */
+  assisted: boolean;
   attempts: number;
   /** Number of hints this lab offers for the task. */
   hintCount: number;
@@ -158,6 +160,7 @@ export class GradingService {
         status: locked ? "locked" : (r?.status ?? "pending"),
         message: locked ? null : (r?.message ?? null),
         passedAt: r?.passedAt ?? null,
+        assisted: r?.status === "passed" && r.assisted,
         attempts: r?.attempts ?? 0,
         hintCount: t.hints.length,
         hints: t.hints.slice(0, r?.hintsRevealed ?? 0).map((h) => forCgroup(h, version)),

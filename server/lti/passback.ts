@@ -1,7 +1,7 @@
 import type { Prisma, PrismaClient } from "../generated/prisma/client";
 import type { GradingEvent, GradingService } from "../grading/service";
 import { gradedTasks } from "../grades/lab-tasks";
-import { labCell } from "../grades/score";
+import { labCell, TASK_RESULT_SELECT } from "../grades/score";
 import type { LabCatalogService } from "../labs/service";
 import { retryDelayMs } from "../webhooks/backoff";
 import { postScore, scoreOf, type AgsScore } from "./ags";
@@ -87,7 +87,7 @@ export class ScorePassback {
     if (!lab) return 0;
     const sessions = await prisma.labSession.findMany({
       where: { userId, labId: lab.id },
-      select: { id: true, state: true, createdAt: true, taskResults: { select: { taskId: true, status: true, message: true, attempts: true, hintsRevealed: true, passedAt: true, updatedAt: true } } },
+      select: { id: true, state: true, createdAt: true, taskResults: { select: TASK_RESULT_SELECT } },
     });
     const tasks = await gradedTasks(this.deps.labs, lab, sessions.flatMap((s) => s.taskResults.map((r) => r.taskId)));
     const cell = labCell(tasks.list, sessions);

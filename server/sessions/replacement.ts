@@ -16,6 +16,8 @@ export interface CarriedTaskResult {
   passedAt: Date | null;
   message: string | null;
   hintsRevealed: number;
+  /** Passed by a fast-forward, not by the learner (stays marked in the new session). */
+  assisted: boolean;
 }
 
 export interface ReplacementDeps<V extends { id: string }> {
@@ -57,9 +59,9 @@ export class SessionReplacer<V extends { id: string }> {
     const kept = await store.prisma.taskResult.findMany({ where: { sessionId: id, OR: [{ status: "passed" }, { hintsRevealed: { gt: 0 } }] } });
     const carry = kept.map<CarriedTaskResult>((r) =>
       r.status === "passed"
-        ? { taskId: r.taskId, status: "passed", passedAt: r.passedAt, message: r.message, hintsRevealed: r.hintsRevealed }
+        ? { taskId: r.taskId, status: "passed", passedAt: r.passedAt, message: r.message, hintsRevealed: r.hintsRevealed, assisted: r.assisted }
         : // Not passed: only the opened hints move; the fresh node has not been checked yet.
-          { taskId: r.taskId, status: "pending", passedAt: null, message: null, hintsRevealed: r.hintsRevealed },
+          { taskId: r.taskId, status: "pending", passedAt: null, message: null, hintsRevealed: r.hintsRevealed, assisted: false },
     );
     const next = await this.deps.start(owner, labSlug, carry);
     await store.prisma.labSession.update({ where: { id }, data: { replacedById: next.id } });

@@ -301,7 +301,7 @@ export class SessionService {
    * one. Only the session's own learner may reset it. If no sandbox can be
    * had right now, the new session queues like any other start.
    */
-  async reset(user: SessionUser, id: string): Promise<SessionView> {
+  async reset(user: SessionUser, id: string, reason = "You reset your sandbox: a fresh node replaced this one, and your progress was kept."): Promise<SessionView> {
     const session = await this.get(user, id); // NOT_FOUND for learners who may not see it
     if (session.userId !== user.id) {
       throw new DomainError("FORBIDDEN", "Only the learner who started this lab can reset its sandbox.");
@@ -309,7 +309,7 @@ export class SessionService {
     if (session.state !== "ready") {
       throw new DomainError("CONFLICT", "Only a running lab can be reset. Wait until your node is ready, or start the lab again.", `state ${session.state}`);
     }
-    return this.replacer.replace(user, id, session.labSlug, "You reset your sandbox: a fresh node replaced this one, and your progress was kept.");
+    return this.replacer.replace(user, id, session.labSlug, reason);
   }
 
   /**

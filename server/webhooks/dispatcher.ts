@@ -2,7 +2,7 @@ import type { PrismaClient } from "../generated/prisma/client";
 import type { GradingEvent, GradingService } from "../grading/service";
 import type { LabCatalogService } from "../labs/service";
 import { gradedTasks } from "../grades/lab-tasks";
-import { labCell } from "../grades/score";
+import { labCell, TASK_RESULT_SELECT } from "../grades/score";
 import type { GradeEventPayload } from "./events";
 
 type WebhookGradingEvent = Extract<GradingEvent, { type: "task.passed" | "lab.completed" }>;
@@ -62,7 +62,7 @@ export class WebhookDispatcher {
     if (!user || !lab) return null;
     const sessions = await prisma.labSession.findMany({
       where: { userId: user.id, labId: lab.id },
-      select: { id: true, state: true, createdAt: true, taskResults: { select: { taskId: true, status: true, message: true, attempts: true, hintsRevealed: true, passedAt: true, updatedAt: true } } },
+      select: { id: true, state: true, createdAt: true, taskResults: { select: TASK_RESULT_SELECT } },
     });
     const tasks = await gradedTasks(this.deps.labs, lab, sessions.flatMap((s) => s.taskResults.map((r) => r.taskId)));
     const cell = labCell(tasks.list, sessions);

@@ -21,7 +21,7 @@ export const cohortsRouter = router({
   }),
   create: instructorProcedure.input(z.object(fields)).mutation(({ ctx, input }) => ctx.services.cohorts.create(ctx.user, input)),
   update: instructorProcedure
-    .input(cohortId.extend({ name: fields.name.optional(), labSlugs: fields.labSlugs.optional(), dueAt: fields.dueAt, includeWorkBeforeJoining: z.boolean().optional() }))
+    .input(cohortId.extend({ name: fields.name.optional(), labSlugs: fields.labSlugs.optional(), dueAt: fields.dueAt, includeWorkBeforeJoining: z.boolean().optional(), allowFastForward: z.boolean().optional() }))
     .mutation(({ ctx, input }) => ctx.services.cohorts.update(ctx.user, input.cohortId, input)),
   archive: instructorProcedure
     .input(cohortId.extend({ archived: z.boolean().default(true) }))

@@ -18,6 +18,17 @@ export const gradingRouter = router({
     .input(sessionId.extend({ taskId: idField("The task id") }))
     .mutation(({ ctx, input }) => ctx.services.grading.revealHint(ctx.user, input.sessionId, input.taskId)),
 
+  /**
+   * Catching up: the reference solutions of every task before `taskId` are
+   * applied on a fresh node (the learner's passes are kept); the tasks that
+   * pass this way are marked assisted. Returns the session to continue in.
+   * Refused where the learner's cohort turned it off. Takes seconds: a node,
+   * then one solution after another.
+   */
+  fastForward: authedProcedure
+    .input(sessionId.extend({ taskId: idField("The task id") }))
+    .mutation(({ ctx, input }) => ctx.services.fastForward.run(ctx.user, input.sessionId, input.taskId)),
+
   /** Evaluates pending tasks now, for changes no command in the terminal announced (rate-limited per user: it runs checks on the node). */
   checkNow: rateLimitedProcedure((limits) => limits.checkNow).input(sessionId).mutation(async ({ ctx, input }) => {
     const tasks = await ctx.services.grading.evaluate(ctx.user, input.sessionId); // checks who may

@@ -5,18 +5,20 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { useTRPC } from "../../../_trpc/client";
 
+/** A cohort's yes/no settings, as the server names them. */
+type Setting = "includeWorkBeforeJoining" | "allowFastForward";
+
 /**
- * Whether tasks learners passed before joining earn points in this cohort.
- * The box shows what the server holds: it moves while the change is on its
- * way and moves back if the server refuses.
+ * One yes/no setting of the cohort. The box shows what the server holds: it
+ * moves while the change is on its way and moves back if the server refuses.
  */
-function WorkBeforeJoining({ cohortId, included }: { cohortId: string; included: boolean }) {
+function SettingBox({ cohortId, setting, value, label, explanation }: { cohortId: string; setting: Setting; value: boolean; label: string; explanation: string }) {
   const trpc = useTRPC();
   const router = useRouter();
   const update = useMutation(trpc.cohorts.update.mutationOptions({ onSuccess: () => router.refresh() }));
   // While the change is pending it shows what was asked; otherwise what the server said last.
-  const [saved, setSaved] = useState(included);
-  const checked = update.isPending ? !!update.variables?.includeWorkBeforeJoining : saved;
+  const [saved, setSaved] = useState(value);
+  const checked = update.isPending ? !!update.variables?.[setting] : saved;
   return (
     <div className="mt-3 text-sm">
       <label className="flex items-start gap-2">
@@ -25,17 +27,11 @@ function WorkBeforeJoining({ cohortId, included }: { cohortId: string; included:
           className="mt-1"
           checked={checked}
           disabled={update.isPending}
-          onChange={(e) => {
-            const next = e.target.checked;
-            update.mutate({ cohortId, includeWorkBeforeJoining: next }, { onSuccess: (c) => setSaved(c.includeWorkBeforeJoining) });
-          }}
+          onChange={(e) => update.mutate({ cohortId, [setting]: e.target.checked }, { onSuccess: (c) => setSaved(c[setting]) })}
         />
         <span>
-          Count tasks learners passed before they joined
-          <span className="block text-xs text-zinc-600 dark:text-zinc-400">
-            They are marked &ldquo;before joining&rdquo; on the dashboard either way. Unticked, they earn no points in this cohort&apos;s grades
-            (dashboard, exports, API) until the learner passes them again.
-          </span>
+          {label}
+          <span className="block text-xs text-zinc-600 dark:text-zinc-400">{explanation}</span>
         </span>
       </label>
       {update.error && (
@@ -47,8 +43,8 @@ function WorkBeforeJoining({ cohortId, included }: { cohortId: string; included:
   );
 }
 
-/** Grading setting, and archive (keeps results, closes the link) or reopen. */
-export function CohortActions({ cohortId, archived, includeWorkBeforeJoining }: { cohortId: string; archived: boolean; includeWorkBeforeJoining: boolean }) {
+/** Grading settings, and archive (keeps results, closes the link) or reopen. */
+export function CohortActions({ cohortId, archived, includeWorkBeforeJoining, allowFastForward }: { cohortId: string; archived: boolean; includeWorkBeforeJoining: boolean; allowFastForward: boolean }) {
   const trpc = useTRPC();
   const router = useRouter();
   const archive = useMutation(trpc.cohorts.archive.mutationOptions({ onSuccess: () => router.refresh() }));
@@ -57,7 +53,20 @@ export function CohortActions({ cohortId, archived, includeWorkBeforeJoining }: 
       <h2 id="manage" className="text-sm font-semibold">
         Manage
       </h2>
-      <WorkBeforeJoining cohortId={cohortId} included={includeWorkBeforeJoining} />
+      <SettingBox
+        cohortId={cohortId}
+        setting="includeWorkBeforeJoining"
+        value={includeWorkBeforeJoining}
+        label="Count tasks learners passed before they joined"
+        explanation="They are marked “before joining” on the dashboard either way. Unticked, they earn no points in this cohort’s grades (dashboard, exports, API) until the learner passes them again."
+      />
+      <SettingBox
+        cohortId={cohortId}
+        setting="allowFastForward"
+        value={allowFastForward}
+        label="Let learners fast-forward"
+        explanation="A learner stuck on a task may have the reference solutions of the tasks before it applied on a fresh node. Those tasks are marked “assisted” on the dashboard, in exports and the API."
+      />
       <button
         type="button"
         disabled={archive.isPending}

@@ -70,6 +70,15 @@ export function CohortMatrix({ cohortId }: { cohortId: string }) {
 }
 
 /** What each mark means, in the words the exports use. */
+/** The small "A" beside a task passed by a fast-forward (its words are in the cell's screen-reader text). */
+function AssistedMark() {
+  return (
+    <sup aria-hidden className="ml-0.5 text-[10px] font-semibold text-violet-700 dark:text-violet-300">
+      A
+    </sup>
+  );
+}
+
 function Legend({ counted }: { counted: boolean }) {
   return (
     <ul className="flex flex-wrap gap-x-4 gap-y-1 text-xs text-zinc-600 dark:text-zinc-400" aria-label="Legend" data-testid="matrix-legend">
@@ -87,6 +96,15 @@ function Legend({ counted }: { counted: boolean }) {
         </span>
         <span>
           <strong className="font-medium">before joining</strong>: passed before the learner joined this cohort ({counted ? "counted" : "not counted"} in the grades; Manage, below)
+        </span>
+      </li>
+      <li className="flex items-center gap-1">
+        <span className="rounded px-1 text-emerald-800 dark:text-emerald-300">
+          <CheckIcon />
+          <AssistedMark />
+        </span>
+        <span>
+          <strong className="font-medium">assisted</strong>: passed by a fast-forward (the lab&apos;s reference solution applied at the learner&apos;s request; it earns its points)
         </span>
       </li>
     </ul>
@@ -141,6 +159,7 @@ function Matrix({ results }: { results: CohortResults }) {
                     const task = cell?.tasks[t.id];
                     const s: TaskStatus = task?.status ?? "not-started";
                     const before = s === "passed" && !!task?.beforeJoining;
+                    const assisted = s === "passed" && !!task?.assisted;
                     const when = task?.passedAt ? ` ${formatDate(task.passedAt)}` : "";
                     const notCounted = before && !results.cohort.includeWorkBeforeJoining ? ", not counted" : "";
                     return (
@@ -149,12 +168,15 @@ function Matrix({ results }: { results: CohortResults }) {
                         data-testid={`cell-${l.email}-${lab.slug}-${t.id}`}
                         data-status={s}
                         data-before-joining={before || undefined}
-                        title={`${markdownText(t.title)}: ${WORD[s]}${when}${before ? ` (before joining${notCounted})` : ""}${task?.hintsRevealed ? ` · ${task.hintsRevealed} hint(s)` : ""}${task?.message && s !== "passed" ? ` · "${task.message}"` : ""}`}
+                        data-assisted={assisted || undefined}
+                        title={`${markdownText(t.title)}: ${WORD[s]}${assisted ? " (assisted)" : ""}${when}${before ? ` (before joining${notCounted})` : ""}${task?.hintsRevealed ? ` · ${task.hintsRevealed} hint(s)` : ""}${task?.message && s !== "passed" ? ` · "${task.message}"` : ""}`}
                         className={`px-2 py-1 text-center ${before ? `text-emerald-800 dark:text-emerald-300 ${BEFORE_JOINING}` : COLOR[s]} ${i === 0 ? "border-l border-zinc-200 dark:border-zinc-800" : ""}`}
                       >
                         {SYMBOL[s]}
+                        {assisted && <AssistedMark />}
                         <span className="sr-only">
                           {WORD[s]}
+                          {assisted && " (assisted)"}
                           {before && ` before joining${notCounted}`}
                         </span>
                       </td>

@@ -58,7 +58,7 @@ export default async function CohortPage({ params }: { params: Promise<{ id: str
         </div>
       </section>
       <CohortWebhooks cohortId={cohort.id} />
-      <CohortActions cohortId={cohort.id} archived={cohort.archivedAt !== null} includeWorkBeforeJoining={cohort.includeWorkBeforeJoining} />
+      <CohortActions cohortId={cohort.id} archived={cohort.archivedAt !== null} includeWorkBeforeJoining={cohort.includeWorkBeforeJoining} allowFastForward={cohort.allowFastForward} />
     </div>
   );
 }

@@ -23,6 +23,7 @@ const TRIGGER_WORDS: Record<string, string> = {
   poll: "background check",
   check: "learner pressed Check",
   grade: "graded over the API",
+  "fast-forward": "fast-forward: reference solutions applied",
 };
 
 export function SessionDrilldown({ sessionId }: { sessionId: string }) {
