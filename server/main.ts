@@ -71,7 +71,7 @@ async function main() {
     }),
   );
 
-  const terminals = createTerminalGateway(services, gradeAfterCommands(services.grading), log);
+  const terminals = createTerminalGateway(services, { ...gradeAfterCommands(services.grading), prestartShell: true }, log);
   services.terminals = terminals.registry;
   bindMetricSources({ terminals: () => terminals.registry.totals() });
   server.on("upgrade", (req, socket, head) => {

@@ -150,8 +150,10 @@ export function SessionPanel({ slug, signedIn, unavailable = null }: { slug: str
         setAtLimit(false);
         setEnded(null);
         setReplacedBecause(null);
+        // The answer is the session as it is now (ready at once from the warm
+        // pool): shown, and terminals opened, without waiting for the stream.
+        queryClient.setQueryData(trpc.sessions.current.queryKey({ slug }), s);
         setSessionId(s.id);
-        void refresh();
       },
       onError,
     }),

@@ -34,6 +34,12 @@ export interface TerminalConfig {
    * it (server/grading/terminal-trigger.ts); unset, nothing is watched.
    */
   onCommandSettled?: (terminalKey: string) => void;
+  /**
+   * Open a shell for each session as soon as it becomes ready, before any
+   * browser asks (server/terminal/prestart.ts). On in the server; off by
+   * default so tests count only the terminals they open.
+   */
+  prestartShell?: boolean;
 }
 
 export const DEFAULT_TERMINAL_CONFIG: TerminalConfig = {

@@ -20,6 +20,7 @@ import { rejectUpgrade } from "./http-reject";
 import { WebSocketPeer } from "./peer";
 import { CloseCode, encodeError, MAX_FRAME_BYTES, parseHandshake, TERMINAL_PATH, type TerminalHandshake } from "./protocol";
 import { EARLY_FRAME_BYTES, EarlyFrames } from "./early-frames";
+import { prestartShells } from "./prestart";
 import { TerminalRegistry, TooManyTerminalsError } from "./registry";
 import type { Terminal } from "./terminal";
 
@@ -62,6 +63,7 @@ export function createTerminalGateway(
       return { shells: 0, nodes: 0 };
     },
   );
+  const stopPrestart = config.prestartShell ? prestartShells(services, registry, log) : () => {};
   // maxPayload is a hard guard above the protocol's own limits, so
   // oversized frames within it get a clear BAD_FRAME error from the decoder.
   const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * MAX_FRAME_BYTES, perMessageDeflate: false });
@@ -142,6 +144,9 @@ export function createTerminalGateway(
     }
     if (ws.readyState !== ws.OPEN) return; // gone while the shell started; the grace timer reaps it
     const peer = new WebSocketPeer(ws, readOnly, terminal, config);
+    // The learner's window may not be the size the shell was opened at
+    // (opened ahead, or in another browser): the newest learner's wins.
+    if (!readOnly) terminal.resize(handshake.cols, handshake.rows);
     terminal.attach(peer, handshake.offset);
     // After Ready: the held frames go through the same checks as live ones.
     for (const f of early.release()) peer.receive(f.data, f.isBinary);
@@ -188,6 +193,7 @@ export function createTerminalGateway(
     },
     async close() {
       clearInterval(heartbeat);
+      stopPrestart();
       await leftoversReaped;
       await registry.closeAll();
       for (const ws of wss.clients) ws.terminate();

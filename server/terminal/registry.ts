@@ -63,10 +63,12 @@ export class TerminalRegistry {
    */
   list(sessionId: string): { terminalId: string; clients: number }[] {
     const prefix = `${sessionId}/`;
-    return [...this.terminals.entries()]
+    const open = [...this.terminals.entries()]
       .filter(([k, t]) => k.startsWith(prefix) && !t.closed)
-      .map(([k, t]) => ({ terminalId: k.slice(prefix.length), clients: t.clients }))
-      .sort((a, b) => a.terminalId.localeCompare(b.terminalId));
+      .map(([k, t]) => ({ terminalId: k.slice(prefix.length), clients: t.clients }));
+    // Shells still starting are listed too: a client that attaches waits for them.
+    const starting = [...this.opening.keys()].filter((k) => k.startsWith(prefix) && !this.terminals.has(k)).map((k) => ({ terminalId: k.slice(prefix.length), clients: 0 }));
+    return [...open, ...starting].sort((a, b) => a.terminalId.localeCompare(b.terminalId));
   }
 
   /** Live terminals of a session (opening ones included). */

@@ -11,6 +11,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { useTRPCClient } from "../../_trpc/client";
 import { runUnits, splitSnippet } from "./snippet";
+import { preloadTerminalModules } from "./preload";
 
 /** What a mounted terminal view offers to the rest of the page. */
 export interface TerminalHandle {
@@ -235,6 +236,9 @@ export function TerminalsProvider({ children }: { children: ReactNode }) {
     },
     [stopRun],
   );
+
+  // The terminal's code is fetched while the learner reads, not after Start.
+  useEffect(() => preloadTerminalModules(), []);
 
   useEffect(() => {
     window.__runtimeLabsTerminals = {
