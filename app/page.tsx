@@ -11,11 +11,12 @@ export const dynamic = "force-dynamic";
 export default async function CatalogPage() {
   const caller = await api();
   // Learning paths in order, the learner's next lab in each marked.
-  const { tracks, untracked } = await caller.labs.paths();
+  const paths = await caller.labs.paths();
+  const { tracks, untracked } = paths;
   const labs = [...tracks.flatMap((t) => t.labs), ...untracked];
   // Signed-in learners see where they stand in each lab they have started.
   const me = await caller.system.me();
-  const progress = new Map((me ? await caller.labs.progress() : []).map((p) => [p.slug, p]));
+  const progress = new Map(paths.progress.map((p) => [p.slug, p]));
   const cohorts = me ? await caller.cohorts.mine() : [];
   // Labs this install cannot provide (a cluster lab without kind) say so on their card.
   const availability = await caller.labs.availability();

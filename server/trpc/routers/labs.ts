@@ -12,11 +12,12 @@ export const labsRouter = router({
 
   /**
    * The catalog as learning paths: each track's labs in order with the
-   * caller's next one (server/labs/tracks.ts), then labs in no track.
+   * caller's next one (server/labs/tracks.ts), then labs in no track; with
+   * the caller's progress per lab, read once for both.
    */
   paths: publicProcedure.query(async ({ ctx }) => {
     const progress = ctx.user ? await labProgressFor(ctx.services.db.prisma, ctx.services.labs, ctx.user.id) : [];
-    return arrangeTracks(await ctx.services.labs.list(), progress);
+    return { ...arrangeTracks(await ctx.services.labs.list(), progress), progress };
   }),
 
   /** The caller's progress in each lab they have started (tasks passed across their sessions; see server/labs/progress.ts). */
