@@ -190,7 +190,7 @@ async function main() {
     if (learners.length) await busyWindow(platform, learners.slice(0, Math.min(50, learners.length)), commands);
     // What the same process costs with grading stopped: the rest of the idle
     // figures above (open terminals, their sockets, the sessions service).
-    s.grading.shutdown();
+    await s.grading.shutdown();
     await sleep(2_000);
     const baseline = cpuMeter();
     await sleep(idleSeconds * 500);
@@ -200,7 +200,7 @@ async function main() {
     for (const l of learners) l.terminal.ws.terminate();
     await gateway.close();
     server.close();
-    s.grading.shutdown();
+    await s.grading.shutdown();
     await s.sessions.shutdown();
     const all = await provider.list();
     for (let i = 0; i < all.length; i += 8) await Promise.all(all.slice(i, i + 8).map((sb) => provider.destroy(sb.id)));

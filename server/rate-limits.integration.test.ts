@@ -68,7 +68,7 @@ describe("per-user rate limits on expensive calls (real Docker, PostgreSQL)", ()
 
   afterAll(async () => {
     installServices(undefined);
-    platform?.services.grading.shutdown();
+    await platform?.services.grading.shutdown();
     await platform?.services.sessions.shutdown();
     for (const sb of (await provider?.list()) ?? []) await provider.destroy(sb.id);
     await platform?.close(true);

@@ -183,7 +183,7 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
       health: () => checkHealth({ db, docker, startedAt, version, isolation: nodeProvider.isolation.bind(nodeProvider) }),
       close: async () => {
         unbindMetrics();
-        grading.shutdown();
+        await grading.shutdown();
         detachWebhooks();
         await webhookWorker.stop();
         await stopLti();

@@ -44,7 +44,7 @@ describe("cohorts: create, join, watch live, who sees what (real Docker, PGlite)
   });
 
   afterAll(async () => {
-    platform?.services.grading.shutdown();
+    await platform?.services.grading.shutdown();
     await platform?.services.sessions.shutdown();
     for (const sb of (await provider?.list()) ?? []) await provider.destroy(sb.id);
     await platform?.close(true);

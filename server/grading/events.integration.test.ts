@@ -52,7 +52,7 @@ describe("tasks tick when a command finishes in the terminal (real Docker)", () 
     client?.ws.terminate();
     await gateway?.close();
     server?.close();
-    platform?.services.grading.shutdown();
+    await platform?.services.grading.shutdown();
     await platform?.services.sessions.shutdown({ destroyPool: true });
     for (const sb of (await provider?.list()) ?? []) await provider.destroy(sb.id);
     await platform?.close(true);

@@ -51,7 +51,7 @@ describe("fast-forward: reference solutions of earlier tasks on a fresh node, ma
   });
 
   afterAll(async () => {
-    platform?.services.grading.shutdown();
+    await platform?.services.grading.shutdown();
     await platform?.services.sessions.shutdown({ destroyPool: true });
     for (const sb of (await provider?.list()) ?? []) await provider.destroy(sb.id);
     await platform?.close(true);

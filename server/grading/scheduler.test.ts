@@ -186,7 +186,7 @@ describe("EvaluationScheduler", () => {
       const before = count("active");
       await vi.advanceTimersByTimeAsync(120_000);
       expect(count("active")).toBe(before);
-      scheduler.stop();
+      await scheduler.stop();
     });
 
     it("leaves sessions whose tasks have all passed alone, and counts any run as a poll's turn", async () => {
@@ -200,13 +200,13 @@ describe("EvaluationScheduler", () => {
       }
       expect(runs.filter((r) => r.sessionId === "done")).toHaveLength(1);
       expect(runs.filter((r) => r.sessionId === "busy" && r.cause === "poll")).toHaveLength(1);
-      scheduler.stop();
+      await scheduler.stop();
     });
 
     it("stop() ends the poll and refuses pending and new requests", async () => {
       const { scheduler, runs } = harness({ ready: () => [{ id: "s1", idle: false }] });
       const pending = scheduler.request("s1", "command");
-      scheduler.stop();
+      await scheduler.stop();
       await expect(pending).rejects.toThrow("shutting down");
       await expect(scheduler.request("s1", "check")).rejects.toThrow("shutting down");
       await vi.advanceTimersByTimeAsync(60_000);

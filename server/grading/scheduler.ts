@@ -105,6 +105,8 @@ export class EvaluationScheduler {
   private pollTimer: ReturnType<typeof setInterval> | null = null;
   private polling = false;
   private stopped = false;
+  /** Runs in progress, so stop() can wait for them. */
+  private readonly runs = new Set<Promise<void>>();
   private readonly counters: SchedulerStats = { requests: zero(), runs: zero(), failures: 0 };
 
   constructor(
@@ -176,8 +178,8 @@ export class EvaluationScheduler {
     return { requests: { ...this.counters.requests }, runs: { ...this.counters.runs }, failures: this.counters.failures };
   }
 
-  /** Stops the safety poll and every pending run; runs in progress finish. */
-  stop(): void {
+  /** Stops the safety poll and every pending run; resolves when the runs in progress have finished. */
+  async stop(): Promise<void> {
     this.stopped = true;
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.pollTimer = null;
@@ -188,6 +190,7 @@ export class EvaluationScheduler {
       if (!slot.running) for (const w of slot.waiters.splice(0)) w.reject(gone);
     }
     this.urgent.length = this.background.length = 0;
+    await Promise.allSettled([...this.runs]);
   }
 
   private slot(sessionId: string): Slot {
@@ -241,7 +244,9 @@ export class EvaluationScheduler {
       const id = this.urgent.shift() ?? (pollsMayStart ? this.background.shift() : undefined);
       if (id === undefined) return;
       const slot = this.slots.get(id);
-      if (slot?.queued) void this.start(id, slot);
+      if (!slot?.queued) continue;
+      const run = this.start(id, slot).finally(() => this.runs.delete(run));
+      this.runs.add(run);
     }
   }
 

@@ -26,7 +26,7 @@ describe("grading a live session (real Docker)", () => {
     sandboxId = (await platform.services.sessions.get(learner, s.id)).sandboxId!;
   });
   afterAll(async () => {
-    platform?.services.grading.shutdown();
+    await platform?.services.grading.shutdown();
     await platform?.services.sessions.shutdown();
     for (const sb of (await provider?.list()) ?? []) await provider.destroy(sb.id);
     await platform?.close(true);

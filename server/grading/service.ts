@@ -112,8 +112,9 @@ export class GradingService {
     this.scheduler.startSafetyPoll();
   }
 
-  shutdown(): void {
-    this.scheduler.stop();
+  /** Stops the poll and pending runs; resolves when runs in progress have finished. */
+  shutdown(): Promise<void> {
+    return this.scheduler.stop();
   }
 
   /**

@@ -60,7 +60,7 @@ describe("metrics, readiness and logs of a running platform (real Docker)", () =
     unbindTerminals();
     setRootLogger(undefined);
     await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
-    platform?.services.grading.shutdown();
+    await platform?.services.grading.shutdown();
     await platform?.services.sessions.shutdown();
     for (const sb of (await provider?.list()) ?? []) await provider.destroy(sb.id);
     // The last test closed the database itself, so closing it again may complain.

@@ -24,6 +24,7 @@ export class WarmPool {
   /** Ids of sandboxes being claimed right now (their node is being checked). */
   private readonly checking = new Set<string>();
   private refilling = false;
+  private filling: Promise<void> | null = null;
   private failures = 0;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -100,9 +101,12 @@ export class WarmPool {
   refill(): void {
     if (this.refilling || this.stopped) return;
     this.refilling = true;
-    void this.fill().finally(() => {
-      this.refilling = false;
-    });
+    this.filling = this.fill()
+      .catch((err: unknown) => this.options.log?.(`pool: refilling failed: ${String(err)}`))
+      .finally(() => {
+        this.refilling = false;
+        this.filling = null;
+      });
   }
 
   private async fill(): Promise<void> {
@@ -141,6 +145,9 @@ export class WarmPool {
   async stop(destroy = false): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retryTimer);
+    // A sandbox being warmed now is removed when it is done (fill sees
+    // stopped); waiting for that means none outlives the pool unlisted.
+    await this.filling;
     if (destroy) {
       const all = this.ready.splice(0);
       await Promise.all(all.map((s) => this.provider.destroy(s.id).catch(() => {})));

@@ -10,6 +10,7 @@ import { withLogContext } from "../observability/log-context";
 import { canTransition } from "./lifecycle";
 import type { SessionConfig } from "./config";
 import { WarmPool } from "./pool";
+import type { BackgroundWork } from "./background";
 import { asDomainError } from "./reasons";
 import type { SessionStore } from "./store";
 
@@ -18,6 +19,8 @@ export interface SchedulerDeps {
   providers: Partial<Record<SandboxEnvironment, SandboxProvider>>;
   config: SessionConfig;
   log: (msg: string) => void;
+  /** Where provisioning and queue passes run without being waited for (shutdown drains it). */
+  background: BackgroundWork;
 }
 
 /** Capacity of one environment, for dashboards and the CLI. */
@@ -78,7 +81,7 @@ export class SandboxScheduler {
             mayGrow: () => this.queue.length === 0 && this.used(env) < (this.maxSandboxes.get(env) ?? max),
             log: this.deps.log,
             // A sandbox that just warmed up may be what a queued learner waits for.
-            onChange: () => void this.pump(),
+            onChange: () => this.deps.background.run("serving the queue", () => this.pump()),
           }),
         );
       }
@@ -198,6 +201,9 @@ export class SandboxScheduler {
   }
 
   private async pumpOnce(): Promise<void> {
+    // Shutting down: nothing new is bound or provisioned (the queue is kept
+    // in the database; the next start serves it).
+    if (this.deps.background.stopping) return;
     for (let i = 0; i < this.queue.length; ) {
       const id = this.queue[i]!;
       const env = this.envOfQueued.get(id)!;
@@ -218,7 +224,7 @@ export class SandboxScheduler {
         this.queue.splice(i, 1);
         this.provisioning.add(id);
         // Lines logged while provisioning carry the session's id.
-        void withLogContext({ sessionId: id }, () => this.provision(id, env, provider));
+        this.deps.background.run(`provisioning ${id}`, () => withLogContext({ sessionId: id }, () => this.provision(id, env, provider)));
         continue;
       }
       i++; // this environment is full; others may not be
@@ -276,7 +282,7 @@ export class SandboxScheduler {
       }
     } finally {
       this.provisioning.delete(id);
-      void this.afterCapacityFreed(env);
+      this.deps.background.run("serving the queue", () => this.afterCapacityFreed(env));
     }
   }
 
@@ -288,6 +294,7 @@ export class SandboxScheduler {
 
   /** Serves the queue, then tops the pool up if nobody waits. */
   async afterCapacityFreed(env: SandboxEnvironment): Promise<void> {
+    if (this.deps.background.stopping) return;
     await this.pump();
     if (this.queue.length === 0) this.pools.get(env)?.refill();
   }

@@ -199,3 +199,31 @@ describe("lab sessions without a pool, on a full host", () => {
     expect(sessions.capacity().filter((c) => c.environment === "node")).toEqual([{ environment: "node", max: 1, used: 1, queued: 0, warm: 0 }]);
   });
 });
+
+describe("shutting down while a node is being made", () => {
+  const DRAIN = `t-drain-${process.pid}`;
+  let platform: TestPlatform;
+  let provider: DockerProvider;
+
+  beforeAll(async () => {
+    platform = await startTestPlatform("pglite", { LABS_INSTANCE: DRAIN }, { poolSize: 0, maxSandboxes: 2, tickMs: 3_600_000, reconcileMs: 3_600_000 });
+    provider = new DockerProvider({ instance: DRAIN });
+    await platform.services.sessions.boot();
+  });
+  afterAll(async () => {
+    for (const sb of (await provider?.list()) ?? []) await provider.destroy(sb.id);
+    await platform?.close(true);
+  });
+
+  it("waits for the provisioning to finish and bind the node, so nothing writes after the database closes", async () => {
+    const learner = (await (await platform.signUp("d@example.com")).caller.system.me())!;
+    const started = await platform.services.sessions.start(learner, "meet-your-node");
+    expect(["requested", "provisioning"]).toContain(started.state);
+    await platform.services.sessions.shutdown();
+    // Read straight from the database: the service is stopped.
+    const row = await platform.services.db.prisma.labSession.findUniqueOrThrow({ where: { id: started.id } });
+    expect(row.state).toBe("ready");
+    expect(row.sandboxId).toBeTruthy();
+    expect((await provider.get(row.sandboxId!))?.state).toBe("running");
+  });
+});

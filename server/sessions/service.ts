@@ -19,6 +19,7 @@ import type { Principal, SessionUser } from "../auth/principal";
 import type { SessionConfig } from "./config";
 import { canWatchSession } from "../auth/access";
 import { LIVE_STATES, type SessionState } from "./lifecycle";
+import { BackgroundWork } from "./background";
 import type { WarmPool } from "./pool";
 import { Reconciler, type ReconcileResult } from "./reconciler";
 import { SessionReplacer, type CarriedTaskResult } from "./replacement";
@@ -44,6 +45,8 @@ export class SessionService {
   private readonly scheduler: SandboxScheduler;
   private readonly reconciler: Reconciler;
   private readonly replacer: SessionReplacer<SessionView>;
+  /** What runs without a caller waiting: provisioning, engine events, timer passes. */
+  private readonly background: BackgroundWork;
   private timers: NodeJS.Timeout[] = [];
   /** Unsubscribes from providers' host changes and node stops. */
   private unsubscribers: (() => void)[] = [];
@@ -53,7 +56,8 @@ export class SessionService {
   constructor(private readonly deps: SessionServiceDeps) {
     const log = (msg: string) => this.deps.log?.(`sessions: ${msg}`);
     this.store = new SessionStore(deps.prisma);
-    this.scheduler = new SandboxScheduler({ store: this.store, providers: deps.providers, config: deps.config, log });
+    this.background = new BackgroundWork(log);
+    this.scheduler = new SandboxScheduler({ store: this.store, providers: deps.providers, config: deps.config, log, background: this.background });
     this.replacer = new SessionReplacer({
       store: this.store,
       finish: (id, reason) => this.finish(id, reason),
@@ -84,31 +88,39 @@ export class SessionService {
     await this.scheduler.init();
     for (const [env, provider] of this.scheduler.environments()) {
       const unsubscribe = provider.onHostChange?.((change) => {
-        void this.reconciler.hostChanged(env, provider, change).catch((err: unknown) => this.log(`handling host ${change.host} going ${change.state} failed: ${String(err)}`));
+        this.background.run(`handling host ${change.host} going ${change.state}`, () => this.reconciler.hostChanged(env, provider, change));
       });
       if (unsubscribe) this.unsubscribers.push(unsubscribe);
       const unfollow = provider.onSandboxStop?.((stop) => {
-        void this.reconciler.nodeStopped(env, provider, stop).catch((err: unknown) => this.log(`handling the stop of ${stop.sandboxId} failed: ${String(err)}`));
+        this.background.run(`handling the stop of ${stop.sandboxId}`, () => this.reconciler.nodeStopped(env, provider, stop));
       });
       if (unfollow) this.unsubscribers.push(unfollow);
     }
     await this.reconcile({ adopt: true });
     for (const pool of this.scheduler.pools.values()) pool.refill();
-    const every = (ms: number, fn: () => Promise<unknown>) => {
-      const t = setInterval(() => void fn().catch((err: unknown) => this.log(`background task failed: ${String(err)}`)), ms);
+    const every = (what: string, ms: number, fn: () => Promise<unknown>) => {
+      const t = setInterval(() => this.background.run(what, fn), ms);
       t.unref();
       this.timers.push(t);
     };
-    every(this.deps.config.tickMs, () => this.expire());
-    every(this.deps.config.reconcileMs, () => this.reconcile({ adopt: false }));
+    every("the expiry pass", this.deps.config.tickMs, () => this.expire());
+    every("the reconcile pass", this.deps.config.reconcileMs, () => this.reconcile({ adopt: false }));
   }
 
-  /** Stops timers and pool refills. Sandboxes stay: sessions resume after a restart. */
-  async shutdown(options: { destroyPool?: boolean } = {}): Promise<void> {
+  /**
+   * Stops timers and pool refills, then waits (up to `drainMs`) for work in
+   * flight: a node being provisioned is bound to its session, a stop being
+   * handled is finished, so nothing writes after the database closes.
+   * Sandboxes stay: sessions resume after a restart.
+   */
+  async shutdown(options: { destroyPool?: boolean; drainMs?: number } = {}): Promise<void> {
     for (const t of this.timers) clearInterval(t);
     this.timers = [];
     for (const unsubscribe of this.unsubscribers.splice(0)) unsubscribe();
+    const draining = this.background.drain(options.drainMs);
     await this.scheduler.stop(options.destroyPool);
+    const left = await draining;
+    if (left > 0) this.log(`stopped with ${left} background task(s) still running`);
   }
 
   /** Capacity figures for dashboards and the CLI. */
@@ -326,7 +338,7 @@ export class SessionService {
     const provider = this.deps.providers[row.environment];
     if (row.sandboxId && provider) await this.scheduler.release(row.sandboxId, provider);
     await this.store.move(id, "ending", "ended");
-    void this.scheduler.afterCapacityFreed(row.environment);
+    this.background.run("serving the queue", () => this.scheduler.afterCapacityFreed(row.environment));
   }
 
   /** Ends sessions past their expiry or idle for too long. */
