@@ -3,6 +3,7 @@
  * REST, the terminal gateway, services). Domain code takes a principal from
  * here and never reaches up into the API layer for it.
  */
+import { readWithReconnect } from "../db/connection-errors";
 
 /** A signed-in person. */
 export interface SessionUser {
@@ -33,7 +34,9 @@ export interface SessionLookup {
 
 /** Resolves the signed-in user from a request's session cookie, or null. */
 export async function userFromHeaders(auth: SessionLookup, headers: Headers): Promise<SessionUser | null> {
-  const session = await auth.api.getSession({ headers });
+  // Every request starts here, so a dropped database connection would fail
+  // them all at once (the soak saw 500s): the lookup is a read, tried again.
+  const session = await readWithReconnect(() => auth.api.getSession({ headers }));
   if (!session) return null;
   const u = session.user;
   const role = u.role === "admin" || u.role === "instructor" ? u.role : "learner";

@@ -257,6 +257,12 @@ export interface SandboxProvider {
    * reconciliation.
    */
   reapUnrecorded?(graceMs: number): Promise<string[]>;
+  /**
+   * Removes host state a sandbox left behind once it is gone (the Docker
+   * provider's cgroup fence directories) when at least `minAgeMs` old;
+   * returns the sandbox ids cleaned. Called by reconciliation.
+   */
+  sweepLeftovers?(minAgeMs: number): Promise<string[]>;
 
   /**
    * The engine a sandbox's node runs on, for checks that read the node from

@@ -32,6 +32,13 @@ export interface ReconcileResult {
 
 const LIVE = [...LIVE_STATES] as SessionState[];
 
+/**
+ * Host leftovers (cgroup directories) younger than this are never swept: a
+ * sandbox's fence is made moments before its container, which the listing
+ * cannot see yet.
+ */
+const LEFTOVER_MIN_AGE_MS = 60_000;
+
 type LiveRow = Awaited<ReturnType<Reconciler["liveSessions"]>>[number];
 
 /** What one environment's engines answered. */
@@ -73,6 +80,13 @@ export class Reconciler {
         out.removed.push(...reaped);
       }
       await this.settleSessions(env, listing, live, adopt, out);
+      if (provider.sweepLeftovers) {
+        const swept = await provider.sweepLeftovers(Math.max(this.deps.config.orphanGraceMs, LEFTOVER_MIN_AGE_MS)).catch((err: unknown) => {
+          this.deps.log(`could not sweep what removed ${env} sandboxes left on the host: ${String(err)}`);
+          return [];
+        });
+        if (swept.length) this.deps.log(`removed the cgroup directories of ${swept.length} ${env} sandbox(es) that no longer exist`);
+      }
     }
     if (out.removed.length || out.ended.length || out.adopted.length) {
       this.deps.log(`reconciled: removed ${out.removed.length} orphan(s), ended ${out.ended.length} session(s), adopted ${out.adopted.length} warm sandbox(es)`);

@@ -9,8 +9,9 @@ import type { SandboxProvider } from "../sandbox/provider";
 import type { SessionService } from "../sessions/service";
 import type { SessionUser } from "../auth/principal";
 import type { TerminalConfig } from "./config";
+import { nodeStoppedEnd } from "./node-stopped";
 import { CloseCode } from "./protocol";
-import { Terminal, type TerminalEnd } from "./terminal";
+import { Terminal } from "./terminal";
 
 /** Where and how to open a shell when a terminal does not exist yet. */
 export interface OpenRequest {
@@ -193,33 +194,6 @@ export class TerminalRegistry {
     for (const s of [...this.watchers.keys()]) this.unfollow(s);
   }
 }
-
-/**
- * A shell that ended with its node (killed, crashed) is not a shell the
- * learner exited: clients are told so, and the session (replaced with a
- * fresh node, or ended with a reason) says what follows.
- */
-async function nodeStoppedEnd(req: OpenRequest, code: number | null): Promise<TerminalEnd | null> {
-  // The shell's exec ends the moment the node's processes die, a little
-  // before the engine marks the node stopped: a shell killed by a signal
-  // (137, or no code) gives the engine up to a second to catch up.
-  const tries = code === null || code >= 128 ? NODE_STATE_TRIES : 1;
-  let running = true;
-  for (let i = 0; i < tries && running; i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, NODE_STATE_RETRY_MS));
-    running = (await req.provider.get(req.sandboxId))?.state === "running";
-  }
-  if (running) return null;
-  return {
-    kind: "error",
-    code: "NODE_STOPPED",
-    message: "Your node stopped, so this shell ended. The lab panel shows what happens next: a fresh node with your progress, or why not.",
-    closeCode: CloseCode.NodeStopped,
-  };
-}
-
-const NODE_STATE_TRIES = 10;
-const NODE_STATE_RETRY_MS = 100;
 
 function key(sessionId: string, terminalId: string): string {
   return `${sessionId}/${terminalId}`;

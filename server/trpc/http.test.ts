@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Context } from "./context";
+import { databaseUnavailable } from "../db/connection-errors";
 import { handleTrpcRequest, MAX_BATCH_SIZE } from "./http";
 
 // No procedure runs in these cases, so the context is never used.
@@ -34,5 +35,15 @@ describe("the /api/trpc handler", () => {
     // The same requests from the platform's own page, or from a script, reach the router (an unknown procedure: 404).
     expect((await handleTrpcRequest(post("http://127.0.0.1:3000"), noContext, { allowedOrigins })).status).toBe(404);
     expect((await handleTrpcRequest(post(), noContext, { allowedOrigins })).status).toBe(404);
+  });
+
+  it("answers 503 with Retry-After, saying why, when the caller's session cannot be read because the database is out of reach (was 500)", async () => {
+    const unreachable = async (): Promise<Context> => {
+      throw databaseUnavailable(new Error("terminating connection due to administrator command"));
+    };
+    const res = await handleTrpcRequest(new Request("http://localhost/api/trpc/sessions.get?input=%7B%7D"), unreachable);
+    expect(res.status).toBe(503);
+    expect(res.headers.get("retry-after")).toBe("1");
+    expect(JSON.stringify(await res.json())).toMatch(/lost its database connection for a moment/);
   });
 });

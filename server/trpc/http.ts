@@ -1,4 +1,5 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
+import { isDomainError } from "../errors";
 import type { Context } from "./context";
 import { appRouter } from "./root";
 
@@ -29,5 +30,17 @@ export async function handleTrpcRequest(req: Request, createContext: () => Promi
     const message = `Requests from ${origin} are not accepted here; use the platform's own address.`;
     return Response.json([{ error: { message, code: -32003, data: { code: "FORBIDDEN", httpStatus: 403 } } }], { status: 403 });
   }
-  return fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext, maxBatchSize: MAX_BATCH_SIZE });
+  // The context is made first, here: when even the caller's session cannot
+  // be read (the database is out of reach), the answer is a 503 that says
+  // so and when to try again, not tRPC's 500 for a failed context.
+  let context: Context;
+  try {
+    context = await createContext();
+  } catch (err) {
+    if (isDomainError(err) && err.code === "UNAVAILABLE") {
+      return Response.json([{ error: { message: err.message, code: -32603, data: { code: "SERVICE_UNAVAILABLE", httpStatus: 503 } } }], { status: 503, headers: { "retry-after": "1" } });
+    }
+    throw err;
+  }
+  return fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext: async () => context, maxBatchSize: MAX_BATCH_SIZE });
 }

@@ -2,6 +2,7 @@ import { initTRPC, TRPCError } from "@trpc/server";
 import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from "@trpc/server/rpc";
 import superjson from "superjson";
 import { ZodError } from "zod";
+import { databaseUnavailable, isDatabaseConnectionError } from "../db/connection-errors";
 import { HTTP_STATUS, isDomainError, type DomainErrorCode } from "../errors";
 import { rootLogger } from "../observability/logger";
 import type { KeyedRateLimiter, RateLimits } from "../rate-limits";
@@ -83,6 +84,11 @@ const domainErrors = t.middleware(async ({ next, path }) => {
     }
     if (result.error.code === "BAD_REQUEST" && cause instanceof ZodError) {
       throw new TRPCError({ code: "BAD_REQUEST", message: inputErrorSentence(cause), cause });
+    }
+    if (result.error.code === "INTERNAL_SERVER_ERROR" && isDatabaseConnectionError(cause)) {
+      const unavailable = databaseUnavailable(cause);
+      rootLogger().warn({ component: "trpc", procedure: path, err: cause }, `${path}: ${unavailable.message}`);
+      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: unavailable.message, cause: unavailable });
     }
     if (result.error.code === "INTERNAL_SERVER_ERROR") {
       rootLogger().error({ component: "trpc", procedure: path, err: cause ?? result.error }, `${path} failed`);

@@ -53,6 +53,36 @@ describe("CgroupFence", () => {
     expect(read(path.join(leaf, "cpu.max"))).toBe("150000 100000");
   });
 
+  it("remove tries every hierarchy even when one fails, and names the one that failed", async () => {
+    const root = tree();
+    const fence = new CgroupFence(root, 1);
+    const parent = fence.parentFor("inst", "sb3");
+    for (const h of ["memory", "blkio", "freezer"]) fs.mkdirSync(path.join(root, h, parent, "docker-abc"), { recursive: true });
+    // A plain file makes rmdir fail (ENOTEMPTY) in blkio only.
+    fs.writeFileSync(path.join(root, "blkio", parent, "stuck"), "");
+    await expect(fence.remove(parent)).rejects.toThrow(/could not remove cgroup .*blkio\/runtime-labs\/inst\/sb3 \(ENOTEMPTY\)/);
+    expect(fs.existsSync(path.join(root, "memory", parent))).toBe(false);
+    expect(fs.existsSync(path.join(root, "freezer", parent))).toBe(false);
+    // Idempotent: once the cause is gone, a second call finishes the job.
+    fs.rmSync(path.join(root, "blkio", parent, "stuck"));
+    await fence.remove(parent);
+    expect(fs.existsSync(path.join(root, "blkio", parent))).toBe(false);
+  });
+
+  it("lists the sandboxes an instance still has fence directories for, in any hierarchy, with their age", async () => {
+    const root = tree();
+    const fence = new CgroupFence(root, 1);
+    fs.mkdirSync(path.join(root, "memory", fence.parentFor("inst", "old")), { recursive: true });
+    fs.mkdirSync(path.join(root, "freezer", fence.parentFor("inst", "only-freezer")), { recursive: true });
+    fs.mkdirSync(path.join(root, "memory", fence.parentFor("other", "theirs")), { recursive: true });
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(path.join(root, "memory", fence.parentFor("inst", "old")), hourAgo, hourAgo);
+    const found = await fence.fenced("inst");
+    expect(found.map((f) => f.sandboxId).sort()).toEqual(["old", "only-freezer"]);
+    expect(found.find((f) => f.sandboxId === "old")!.ageMs).toBeGreaterThan(3_500_000);
+    expect(found.find((f) => f.sandboxId === "only-freezer")!.ageMs).toBeLessThan(60_000);
+  });
+
   it("refuses where it cannot manage the host's cgroups, saying why", async () => {
     expect(await detectFence({ dockerHost: "tcp://10.0.0.5:2376" })).toEqual({ fence: null, reason: "Docker is remote (tcp://10.0.0.5:2376)" });
     const r = await detectFence({ cgroupDriver: "systemd" });

@@ -115,13 +115,45 @@ export class CgroupFence {
     }
   }
 
-  /** Removes the parent cgroup(s) once the node's own cgroup is gone; idempotent. */
+  /**
+   * Removes the parent cgroup(s) once the node's own cgroup is gone;
+   * idempotent. Every hierarchy is tried even when one fails (a cgroup the
+   * kernel still calls busy is retried for a few seconds first), and the
+   * failures are reported together.
+   */
   async remove(parent: string): Promise<void> {
+    const problems: string[] = [];
     for (const dir of await this.everyHierarchy(parent)) {
-      await removeTree(dir);
+      try {
+        await removeTree(dir);
+      } catch (err) {
+        problems.push(`${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+        continue;
+      }
       // The instance's directory goes with its last sandbox (busy otherwise: fine).
       await fs.rmdir(path.dirname(dir)).catch(() => {});
     }
+    if (problems.length) throw new Error(`could not remove cgroup ${problems.join(", ")}`);
+  }
+
+  /**
+   * Sandboxes of an instance that still have a fence directory in some
+   * hierarchy, with the age of the youngest one: what reconciliation
+   * compares with the sandboxes that exist to find leftovers.
+   */
+  async fenced(instance: string): Promise<{ sandboxId: string; ageMs: number }[]> {
+    const parent = `/${FENCE_ROOT}/${instance}`;
+    const youngest = new Map<string, number>();
+    for (const dir of await this.everyHierarchy(parent)) {
+      const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+      for (const e of entries) {
+        if (!e.isDirectory()) continue;
+        const st = await fs.stat(path.join(dir, e.name)).catch(() => null);
+        if (st) youngest.set(e.name, Math.max(youngest.get(e.name) ?? 0, st.mtimeMs));
+      }
+    }
+    const now = Date.now();
+    return [...youngest].map(([sandboxId, mtime]) => ({ sandboxId, ageMs: now - mtime }));
   }
 
   /**
@@ -146,9 +178,26 @@ async function removeTree(dir: string): Promise<void> {
   });
   if (children === null) return;
   for (const c of children) if (c.isDirectory()) await removeTree(path.join(dir, c.name));
-  await fs.rmdir(dir).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== "ENOENT") throw err;
-  });
+  await rmdirWhenFree(dir);
+}
+
+/**
+ * rmdir of a cgroup, retried while the kernel calls it busy: right after a
+ * container is removed under load its last tasks may still be exiting, and
+ * giving up at once left the directories behind (the soak found them).
+ */
+async function rmdirWhenFree(dir: string, tries = 8): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      await fs.rmdir(dir);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") return;
+      if (code !== "EBUSY" || i >= tries - 1) throw err;
+      await new Promise((r) => setTimeout(r, 50 * 2 ** i)); // 50 ms ... 3.2 s, about 6 s in all
+    }
+  }
 }
 
 /** Writes a file that only exists on some kernels (swap accounting). */

@@ -119,6 +119,12 @@ export class MultiHostDockerProvider implements SandboxProvider {
     return () => unsubscribers.forEach((u) => u());
   }
 
+  /** Leftover cgroup fences on every host that answers (only a host on this machine has any). */
+  async sweepLeftovers(minAgeMs: number): Promise<string[]> {
+    const swept = await Promise.allSettled(this.hostSet.entries.map((e) => e.provider.sweepLeftovers(minAgeMs)));
+    return swept.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
+  }
+
   /** Pings every host every `pingIntervalMs` until {@link stopHealthChecks}. */
   startHealthChecks(): void {
     this.hostSet.start();

@@ -3,7 +3,7 @@
  * nested runc with a memory limit and the kernel's OOM killer, gVisor, and
  * destroy leaving nothing behind. Needs Docker and `npm run images`.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProvisionProgress, Sandbox } from "../../provider";
 import { LABELS } from "../../labels";
@@ -196,5 +196,25 @@ describe("docker provider: failures", () => {
     const err = await p.provision({}).catch((e: unknown) => e);
     expect(isSandboxError(err, "CAPACITY")).toBe(true);
     expect((err as Error).message).toMatch(/taken/);
+  });
+});
+
+describe("docker provider: what removed sandboxes leave on the host", () => {
+  it("sweeps the cgroup fence of a node removed behind the platform's back, never a young one or one that exists", async () => {
+    const v2 = existsSync("/sys/fs/cgroup/cgroup.controllers");
+    const fenceDir = (id: string) => (v2 ? `/sys/fs/cgroup/runtime-labs/${provider.instance}/${id}` : `/sys/fs/cgroup/memory/runtime-labs/${provider.instance}/${id}`);
+    const gone = await provider.provision({});
+    const kept = await provider.provision({});
+    expect(existsSync(fenceDir(gone.id))).toBe(true);
+    // An operator's `docker rm -f`: the engine removes the container, the fence stays.
+    await api.removeContainer(gone.nodes[0]!.containerId);
+    expect(existsSync(fenceDir(gone.id))).toBe(true);
+    expect(await provider.sweepLeftovers(60_000)).toEqual([]); // younger than a minute: could be one being made
+    expect(await provider.sweepLeftovers(0)).toEqual([gone.id]);
+    expect(existsSync(fenceDir(gone.id))).toBe(false);
+    expect(existsSync(fenceDir(kept.id))).toBe(true);
+    expect((await provider.get(kept.id))?.state).toBe("running");
+    await provider.destroy(kept.id);
+    expect(existsSync(fenceDir(kept.id))).toBe(false);
   });
 });

@@ -63,7 +63,7 @@ export interface DockerProviderOptions {
    * 4096 MiB disk cap.
    */
   isolation?: Partial<IsolationPolicy>;
-  /** Operator-facing lines (the engine event stream dropping and coming back). */
+  /** Operator-facing lines (the engine event stream dropping and coming back, cgroups that could not be removed). */
   log?: (msg: string) => void;
 }
 
@@ -94,6 +94,7 @@ export class DockerProvider implements SandboxProvider {
   private readonly provisioner: NodeProvisioner;
   /** The engine as checks see it (nodeEngine). */
   private readonly engine: NodeEngine;
+  private readonly log: ((msg: string) => void) | undefined;
 
   constructor(options: DockerProviderOptions = {}) {
     this.instance = options.instance ?? DEFAULT_INSTANCE;
@@ -106,6 +107,7 @@ export class DockerProvider implements SandboxProvider {
     this.readyTimeoutMs = options.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
     this.isolationPolicy = { ...DEFAULT_ISOLATION_POLICY, ...options.isolation };
     this.events = new NodeEventWatcher(this.api, this.instance, this.hostName, options.log);
+    this.log = options.log;
     const local = !isRemoteDockerHost(this.endpoint);
     this.engine = dockerNodeEngine(this.api, this.endpoint, local);
     this.provisioner = {
@@ -210,7 +212,37 @@ export class DockerProvider implements SandboxProvider {
     for (const c of await this.api.listContainers(filters)) await this.api.removeContainer(c.id);
     for (const v of await this.api.listVolumes(filters)) await this.api.removeVolume(v.name);
     const fence = await this.cgroupFence();
-    await fence?.remove(fence.parentFor(this.instance, id)).catch(() => {});
+    // The sandbox is gone either way; a fence directory left here is found
+    // and removed by reconciliation (sweepLeftovers).
+    await fence?.remove(fence.parentFor(this.instance, id)).catch((err: unknown) => this.log?.(`${id}: ${(err as Error).message}; reconciliation will retry`));
+  }
+
+  /**
+   * Removes the cgroup fence directories of sandboxes that no longer exist
+   * (a node removed behind the platform's back, a removal that found the
+   * cgroup busy, a server that died between the two). Only directories at
+   * least `minAgeMs` old: a fence is made just before its container, and one
+   * being made now has no container yet. Returns the sandbox ids cleaned.
+   */
+  async sweepLeftovers(minAgeMs: number): Promise<string[]> {
+    const fence = await this.cgroupFence();
+    if (!fence) return [];
+    const existing = new Set<string>();
+    for (const c of await this.api.listContainers(labelFilters({ instance: this.instance }))) {
+      const id = parseLabels(c.labels)?.sandboxId;
+      if (id) existing.add(id);
+    }
+    const swept: string[] = [];
+    for (const { sandboxId, ageMs } of await fence.fenced(this.instance)) {
+      if (existing.has(sandboxId) || ageMs < minAgeMs) continue;
+      try {
+        await fence.remove(fence.parentFor(this.instance, sandboxId));
+        swept.push(sandboxId);
+      } catch (err) {
+        this.log?.(`${sandboxId}: ${(err as Error).message}`);
+      }
+    }
+    return swept;
   }
 
   /** The host cgroup fence, detected once; null where this process cannot manage host cgroups. */
@@ -254,11 +286,9 @@ export class DockerProvider implements SandboxProvider {
     const containers = await this.api.listContainers(filters);
     for (const c of containers) await this.api.removeContainer(c.id);
     for (const v of await this.api.listVolumes(filters)) await this.api.removeVolume(v.name);
-    const fence = await this.cgroupFence();
-    for (const c of containers) {
-      const id = parseLabels(c.labels)?.sandboxId;
-      if (fence && id) await fence.remove(fence.parentFor(this.instance, id)).catch(() => {});
-    }
+    // Every fence directory of the instance goes too, also those of
+    // sandboxes removed earlier by someone else.
+    await this.sweepLeftovers(0);
     return containers.length;
   }
 
