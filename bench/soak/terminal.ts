@@ -49,7 +49,9 @@ export class SoakTerminal {
       this.wake?.();
     };
     void client.closed.then(({ code, reason }) => {
-      this.closeInfo = new TerminalClosed(code, reason);
+      // The shell's exit status says who ended it (137: killed; 0: exit).
+      const exit = client.frames.find((f) => f.type === "exit");
+      this.closeInfo = new TerminalClosed(code, exit?.type === "exit" ? `${reason} (exit status ${exit.code ?? "unknown"})` : reason);
       this.wake?.();
     });
   }

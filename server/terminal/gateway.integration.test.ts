@@ -329,6 +329,24 @@ describe("terminal gateway on real Docker", () => {
     await mine.closed;
   });
 
+
+  it("a learner reconnecting while the restarted server reaps gets a shell that waits for the node's old ones to end, and lives", async () => {
+    const old = await shell("t-before-crash");
+    const restarted = createTerminalGateway(platform.services, { graceMs: GRACE_MS });
+    try {
+      const node = { provider: platform.services.sessions.providerFor("node")!, sandboxId };
+      // Asked for at once, before the reaper has even listed the nodes.
+      const early = restarted.registry.getOrOpen({ sessionId, terminalId: "t-reconnected", ...node, cols: 80, rows: 24, user: alice.user });
+      expect((await restarted.leftoversReaped).shells).toBeGreaterThanOrEqual(1);
+      await old.closed;
+      const fresh = await early;
+      await new Promise((r) => setTimeout(r, 300));
+      expect(fresh.closed).toBe(false);
+      expect(await psInNode()).toContain("labs-shell");
+    } finally {
+      await restarted.close();
+    }
+  });
   it("closes terminals with a SESSION_ENDED frame when the session ends, then refuses with 409", async () => {
     const c = await shell("t-end");
     await platform.services.sessions.end(alice.user, sessionId);

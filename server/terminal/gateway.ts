@@ -56,13 +56,8 @@ export function createTerminalGateway(
   const registry = new TerminalRegistry(services.sessions, config, (m) => log(`terminal: ${m}`));
   // A server that was killed (kill -9, OOM, a crash) could not end its
   // shells: they still run in the nodes, with the learner's jobs, unseen.
-  const leftoversReaped = services.sessions.readySandboxes().then(
-    (nodes) => registry.reapLeftovers(nodes),
-    (err: unknown) => {
-      log(`terminal: could not look for old shells: ${String(err)}`);
-      return { shells: 0, nodes: 0 };
-    },
-  );
+  // New shells in a node wait for its old ones to be ended (registry.ts).
+  const leftoversReaped = registry.reapLeftovers(services.sessions.readySandboxes());
   const stopPrestart = config.prestartShell ? prestartShells(services, registry, log) : () => {};
   // maxPayload is a hard guard above the protocol's own limits, so
   // oversized frames within it get a clear BAD_FRAME error from the decoder.

@@ -40,6 +40,14 @@ export class TerminalRegistry {
   private readonly lastTouch = new Map<string, number>();
   private closing = false;
   /**
+   * Until a node's leftover shells are ended, no new shell opens in it: the
+   * reaper ends every shell it does not recognise as this process's, and a
+   * shell opened meanwhile must never be one it sweeps up (the soak saw five
+   * learners' fresh shells end at the moment the reaper went through their
+   * nodes). Set by reapLeftovers: resolves once the node list is known.
+   */
+  private reaping: Promise<Map<string, Promise<void>>> = Promise.resolve(new Map());
+  /**
    * This process's mark on the shells it opens (kept in the node): shells
    * with another mark belong to a server process that is gone, and no client
    * can ever reattach to them.
@@ -106,6 +114,7 @@ export class TerminalRegistry {
   }
 
   private async open(k: string, req: OpenRequest): Promise<Terminal> {
+    await (await this.reaping).get(req.sandboxId);
     const shell = await req.provider.openShell(req.sandboxId, { cols: req.cols, rows: req.rows, cwd: "/root", owner: this.owner });
     const terminal = new Terminal(k, shell, { cols: req.cols, rows: req.rows }, this.config, () => this.touch(req.sessionId), (code) => nodeStoppedEnd(req, code));
     this.terminals.set(k, terminal);
@@ -161,23 +170,43 @@ export class TerminalRegistry {
    * Ends the shells a previous server process left in live nodes (it was
    * killed or crashed, so it could not end them; their terminals lived in
    * its memory and nobody can reattach): each with everything it started in
-   * its session. Returns how many shells in how many nodes.
+   * its session. Nodes are done a few at a time, and a terminal opening in a
+   * node waits for that node only. Returns how many shells in how many nodes.
    */
-  async reapLeftovers(nodes: { provider: SandboxProvider; sandboxId: string }[]): Promise<{ shells: number; nodes: number }> {
-    let shells = 0;
-    let hit = 0;
-    for (const { provider, sandboxId } of nodes) {
-      if (!provider.reapShells) continue;
-      try {
-        const n = await provider.reapShells(sandboxId, this.owner);
-        shells += n;
-        if (n > 0) hit++;
-      } catch (err) {
-        this.log(`could not end old shells in ${sandboxId}: ${(err as Error).message}`);
-      }
-    }
+  async reapLeftovers(nodes: LeftoverNodes | Promise<LeftoverNodes>): Promise<{ shells: number; nodes: number }> {
+    const list = Promise.resolve(nodes).catch((err: unknown) => {
+      this.log(`could not look for old shells: ${String(err)}`);
+      return [];
+    });
+    const reaps = list.then((all) => {
+      const perNode = new Map<string, Promise<number>>();
+      // REAP_CONCURRENCY lanes, each reaping its nodes one after another.
+      const lanes: Promise<unknown>[] = Array.from({ length: REAP_CONCURRENCY }, () => Promise.resolve());
+      all.forEach(({ provider, sandboxId }, i) => {
+        const lane = i % REAP_CONCURRENCY;
+        const reap = lanes[lane]!.then(() => this.reapNode(provider, sandboxId));
+        lanes[lane] = reap;
+        perNode.set(sandboxId, reap);
+      });
+      return perNode;
+    });
+    this.reaping = reaps.then((perNode) => new Map([...perNode].map(([id, p]) => [id, p.then(() => {})])));
+    const counts = await Promise.all([...(await reaps).values()]);
+    const shells = counts.reduce((a, b) => a + b, 0);
+    const hit = counts.filter((n) => n > 0).length;
     if (shells > 0) this.log(`ended ${shells} shell(s) left by a previous server process in ${hit} node(s)`);
     return { shells, nodes: hit };
+  }
+
+  /** Ends one node's leftover shells; how many (0 when it could not). */
+  private async reapNode(provider: SandboxProvider, sandboxId: string): Promise<number> {
+    if (!provider.reapShells) return 0;
+    try {
+      return await provider.reapShells(sandboxId, this.owner);
+    } catch (err) {
+      this.log(`could not end old shells in ${sandboxId}: ${(err as Error).message}`);
+      return 0;
+    }
   }
 
   /**
@@ -194,6 +223,11 @@ export class TerminalRegistry {
     for (const s of [...this.watchers.keys()]) this.unfollow(s);
   }
 }
+
+type LeftoverNodes = { provider: SandboxProvider; sandboxId: string }[];
+
+/** Nodes whose old shells are ended at the same time after a restart. */
+const REAP_CONCURRENCY = 8;
 
 function key(sessionId: string, terminalId: string): string {
   return `${sessionId}/${terminalId}`;

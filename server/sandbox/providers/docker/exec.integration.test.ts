@@ -60,6 +60,18 @@ describe("docker provider: exec", () => {
     expect(left.stdout.trim()).toBe("none");
   });
 
+  it("labs-kill leaves alone a process that only took over a stale record's pid, and drops the record", async () => {
+    // A record whose shell died before removing it, naming a pid that now leads someone else's session.
+    const r = await provider.exec(sandbox.id, [
+      "sh",
+      "-c",
+      "setsid sleep 51515 & pid=$!; sleep 0.2; f=/run/labs/shells/gone.stale.pid; mkdir -p /run/labs/shells; echo $pid > $f; " +
+        "/usr/local/bin/labs-kill $f; sleep 0.1; kill -0 $pid && echo alive; test -e $f || echo record-gone; kill $pid",
+    ]);
+    expect(r.stdout).toContain("alive");
+    expect(r.stdout).toContain("record-gone");
+  });
+
   it("caps output per stream and says it was truncated, without blocking the command", async () => {
     const r = await provider.exec(sandbox.id, ["sh", "-c", "head -c 5000000 /dev/zero | tr '\\0' x; echo e >&2"], {
       maxOutputBytes: 1000,
