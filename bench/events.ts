@@ -131,13 +131,15 @@ async function busyWindow(platform: Platform, learners: Learner[], commands: num
   const command = sent.map((s) => (s.prompt ?? NaN) - s.at).filter((l) => !Number.isNaN(l));
   console.log(
     `${learners.length} sessions, one command a second completing a task (${sent.length} commands, ${seconds.toFixed(0)} s): ${performed} evaluations performed ` +
-      `(after commands ${byCause.command}, safety poll ${byCause.poll}); expected about ${sent.length} after commands (one per command) + ${polls.toFixed(0)} from the poll at most; ` +
+      `(after commands ${byCause.command}, containerd events ${byCause["node-event"]}, safety poll ${byCause.poll}); expected about ${sent.length} after commands (one per command) + ${polls.toFixed(0)} from the poll at most; ` +
       `server ${cpu.serverPct.toFixed(1)}% of one core, engine ${cpu.enginePct.toFixed(1)}%; ${loadLine()}`,
   );
   console.log(
     `  Enter → task passed (server side, the command's own run time included): p50 ${ms(percentile(ok, 50))}, p90 ${ms(percentile(ok, 90))}, max ${ms(Math.max(...ok))}` +
       `${missed ? `, ${missed} not passed within 3 s of the last command` : ""}  [target p50 ≤ 300 ms, max ≤ 1 s]`,
   );
+  const followed = grading.nodeEventStats();
+  if (followed) console.log(`  containerd event streams: ${followed.following} nodes followed now, ${followed.started} started, ${followed.events} relevant events, ${followed.requests} evaluation requests from them`);
   console.log(`  of which the command until its prompt came back: p50 ${ms(percentile(command, 50))}, max ${ms(Math.max(...command))}; prompt → task passed: p50 ${ms(percentile(afterPrompt, 50))}, p90 ${ms(percentile(afterPrompt, 90))}, max ${ms(Math.max(...afterPrompt))}`);
 }
 

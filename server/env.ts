@@ -99,6 +99,8 @@ const envSchema = z.object({
   // Grading's safety poll (tasks otherwise tick when a command finishes in the learner's terminal; docs/checks.md).
   GRADING_SAFETY_POLL_SECONDS: z.coerce.number({ error: "must be seconds" }).int("must be a whole number of seconds").min(1, "must be at least 1").max(86_400).default(30),
   GRADING_IDLE_POLL_SECONDS: z.coerce.number({ error: "must be seconds" }).int("must be a whole number of seconds").min(1, "must be at least 1").max(86_400).default(120),
+  // Follow containerd's events in the nodes of learners at work (server/grading/node-events.ts); 0 turns it off.
+  GRADING_NODE_EVENT_MINUTES: z.coerce.number({ error: "must be minutes" }).int("must be a whole number of minutes").min(0, "must be 0 (off) or more").max(1_440).default(10),
   // Off: webhooks refuse loopback, private and link-local destinations (SSRF; docs/api.md).
   WEBHOOK_ALLOW_PRIVATE_TARGETS: z.stringbool({ error: "must be 1 or 0 (true or false)" }).default(false),
   // Password guessing: sign-in and sign-up attempts per 10 s from one address

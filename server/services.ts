@@ -8,6 +8,7 @@ import { checkHealth } from "./health";
 import { LabAvailability } from "./labs/availability";
 import { LabCatalogService } from "./labs/service";
 import { KindProvider } from "./sandbox/providers/kind/provider";
+import { DEFAULT_NODE_EVENT_CONFIG } from "./grading/node-events";
 import { MultiHostDockerProvider } from "./sandbox/providers/docker/multi-host";
 import { createNodeProvider } from "./sandbox/providers/docker/from-env";
 import { FastForwardService } from "./grading/fast-forward";
@@ -109,7 +110,11 @@ export function sessionConfigFromEnv(env: Env): SessionConfig {
 
 /** Grading's safety poll from the environment (the rest of its timing is code: server/grading/service.ts). */
 export function gradingConfigFromEnv(env: Env): Partial<GradingConfig> {
-  return { safetyPollMs: env.GRADING_SAFETY_POLL_SECONDS * 1000, idleSafetyPollMs: env.GRADING_IDLE_POLL_SECONDS * 1000 };
+  return {
+    safetyPollMs: env.GRADING_SAFETY_POLL_SECONDS * 1000,
+    idleSafetyPollMs: env.GRADING_IDLE_POLL_SECONDS * 1000,
+    nodeEvents: env.GRADING_NODE_EVENT_MINUTES > 0 ? { ...DEFAULT_NODE_EVENT_CONFIG, activeWindowMs: env.GRADING_NODE_EVENT_MINUTES * 60_000 } : false,
+  };
 }
 
 /** Opens the database (migrating it), builds auth, and loads the catalog. */

@@ -100,12 +100,12 @@ describe("tasks tick when a command finishes in the terminal (real Docker)", () 
     // Far below any poll interval (there is none within this test's hour).
     for (const l of latencies) expect(l).toBeLessThan(5_000);
 
-    // The history says why each task ticked: a command, never a poll or Check now.
+    // The history says why each task ticked: the command, or containerd in
+    // the node reporting the container it started (whichever ran first),
+    // never a poll or Check now.
     const events = await platform.services.db.prisma.taskEvent.findMany({ where: { sessionId, status: "passed" } });
-    expect(events.map((e) => [e.taskId, e.trigger]).sort()).toEqual([
-      ["limit-memory", "command"],
-      ["read-the-limit", "command"],
-    ]);
+    expect(events.map((e) => e.taskId).sort()).toEqual(["limit-memory", "read-the-limit"]);
+    for (const e of events) expect(["command", "node-event"]).toContain(e.trigger);
     const stats = grading.evaluationStats();
     expect(stats.runs.check).toBe(0);
     expect(stats.runs.command).toBeGreaterThanOrEqual(2);
@@ -125,4 +125,25 @@ describe("tasks tick when a command finishes in the terminal (real Docker)", () 
     expect(runs).toBeGreaterThanOrEqual(1);
     expect(runs).toBeLessThanOrEqual(5);
   });
+
+  it("ticks a task when containerd in the node reports what a command set going, seconds after its prompt came back", async () => {
+    const grading = platform.services.grading;
+    const since = new Date();
+    // Detached: the prompt is back at once, and the OOM kill comes 4 s later,
+    // with nothing typed in between (and no poll within the hour).
+    client!.type(`ctr -n k8s.io run -d --memory-limit 33554432 localhost/labs/shell:1 hog sh -c 'sleep 4; x=a; while true; do x="$x$x"; done'\r`);
+    const typed = performance.now();
+    await until("oom-kill to pass", async () => {
+      const tasks = await grading.results(learner.user, sessionId);
+      return status(tasks, "oom-kill") === "passed" ? true : undefined;
+    }, 30_000);
+    const ms = performance.now() - typed;
+    console.log(`OOM kill 4 s after the command → task passed ${Math.round(ms)} ms after Enter; node events: ${JSON.stringify(grading.nodeEventStats())}`);
+    expect(ms).toBeGreaterThan(4_000); // it did wait for the kill
+    const events = await platform.services.db.prisma.taskEvent.findMany({ where: { sessionId, taskId: "oom-kill", createdAt: { gte: since } }, orderBy: { createdAt: "asc" } });
+    // Evaluations while it still ran saw it fail; containerd's report of the kill made it pass.
+    expect(events.at(-1)).toMatchObject({ status: "passed", trigger: "node-event" });
+    expect(events.slice(0, -1).map((e) => e.status)).toEqual(["failed"]);
+  });
 });
+

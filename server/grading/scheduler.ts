@@ -21,12 +21,13 @@
  * task history's `trigger`). "command": a command finished in the learner's
  * terminal; "check": the learner's Check now; "grade": anyone else (staff,
  * the API); "fast-forward": reference solutions applied at the learner's
- * request (fast-forward.ts); "poll": the safety poll.
+ * request (fast-forward.ts); "node-event": containerd in the node reported a
+ * task or container change (node-events.ts); "poll": the safety poll.
  */
-export type EvaluationCause = "command" | "check" | "grade" | "fast-forward" | "poll";
+export type EvaluationCause = "command" | "check" | "grade" | "fast-forward" | "node-event" | "poll";
 
 /** When several causes share one run, the one recorded is the first of these it has. */
-const CAUSE_ORDER: EvaluationCause[] = ["fast-forward", "check", "grade", "command", "poll"];
+const CAUSE_ORDER: EvaluationCause[] = ["fast-forward", "check", "grade", "command", "node-event", "poll"];
 
 export interface SchedulerConfig {
   /** A run starts this long after the last request... */
@@ -92,7 +93,7 @@ interface Slot {
   complete: boolean;
 }
 
-const zero = (): Record<EvaluationCause, number> => ({ command: 0, check: 0, grade: 0, "fast-forward": 0, poll: 0 });
+const zero = (): Record<EvaluationCause, number> => ({ command: 0, check: 0, grade: 0, "fast-forward": 0, "node-event": 0, poll: 0 });
 
 export class EvaluationScheduler {
   private readonly slots = new Map<string, Slot>();
@@ -171,6 +172,11 @@ export class EvaluationScheduler {
     } finally {
       this.polling = false;
     }
+  }
+
+  /** True when the session's last run found every task passed. */
+  isComplete(sessionId: string): boolean {
+    return this.slots.get(sessionId)?.complete ?? false;
   }
 
   /** Counters since start (copies). */

@@ -11,6 +11,7 @@ import { recordGradingRun, timeCheckEvaluation } from "../observability/metrics"
 import type { SessionService } from "../sessions/service";
 import { isSystem, SYSTEM, type Principal, type SessionUser } from "../auth/principal";
 import { evaluateTasks } from "./runner";
+import { DEFAULT_NODE_EVENT_CONFIG, NodeEventTriggers, type NodeEventConfig } from "./node-events";
 import { EvaluationScheduler, type EvaluationCause, type SchedulerConfig, type SchedulerStats } from "./scheduler";
 
 /** A task's state as the learner's checklist shows it. */
@@ -34,6 +35,8 @@ export interface TaskView {
 export interface GradingConfig extends SchedulerConfig {
   /** A learner with no activity this long is idle: the safety poll slows to idleSafetyPollMs. */
   idleAfterMs: number;
+  /** Following containerd's events in the nodes of learners at work (node-events.ts); false: commands and the poll only. */
+  nodeEvents: NodeEventConfig | false;
 }
 
 /** What made an evaluation happen (recorded with each change in the task history). */
@@ -62,6 +65,7 @@ export const DEFAULT_GRADING_CONFIG: GradingConfig = {
   safetyPollMs: 30_000,
   idleSafetyPollMs: 120_000,
   idleAfterMs: 2 * 60_000,
+  nodeEvents: DEFAULT_NODE_EVENT_CONFIG,
 };
 
 /**
@@ -75,6 +79,7 @@ export const DEFAULT_GRADING_CONFIG: GradingConfig = {
 export class GradingService {
   private readonly events = new EventEmitter();
   private readonly scheduler: EvaluationScheduler;
+  private readonly nodeEvents: NodeEventTriggers | null;
   /** Reasons the host view was unavailable, already logged. */
   private readonly hostViewNotes = new Set<string>();
 
@@ -105,6 +110,17 @@ export class GradingService {
       },
       config,
     );
+    this.nodeEvents = config.nodeEvents
+      ? new NodeEventTriggers(
+          {
+            locate: (sessionId) => deps.sessions.sandboxOf(SYSTEM, sessionId),
+            request: (sessionId) => this.scheduler.trigger(sessionId, "node-event"),
+            isComplete: (sessionId) => this.scheduler.isComplete(sessionId),
+            log: deps.log,
+          },
+          config.nodeEvents,
+        )
+      : null;
   }
 
   /** Starts the safety poll (sessions seen for the first time are evaluated at once). */
@@ -113,17 +129,25 @@ export class GradingService {
   }
 
   /** Stops the poll and pending runs; resolves when runs in progress have finished. */
-  shutdown(): Promise<void> {
-    return this.scheduler.stop();
+  async shutdown(): Promise<void> {
+    await Promise.all([this.scheduler.stop(), this.nodeEvents?.stop()]);
   }
 
   /**
    * Asks for an evaluation of the session's pending tasks soon, without
    * waiting for it (a command finished in its terminal). Bursts are
-   * debounced and rate-bounded per session; a failure is logged.
+   * debounced and rate-bounded per session; a failure is logged. A command
+   * also starts (or prolongs) following containerd's events in the node,
+   * so what the command set going is noticed when it happens later.
    */
   requestEvaluation(sessionId: string, cause: EvaluationCause): void {
     this.scheduler.trigger(sessionId, cause);
+    if (cause === "command") this.nodeEvents?.activity(sessionId);
+  }
+
+  /** Nodes whose containerd events are followed now, and what they did (benchmarks, tests). */
+  nodeEventStats(): ReturnType<NodeEventTriggers["stats"]> | null {
+    return this.nodeEvents?.stats() ?? null;
   }
 
   /** Evaluations requested and performed since start, by cause (benchmarks, tests). */

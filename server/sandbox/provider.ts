@@ -98,6 +98,11 @@ export interface ExecOptions {
   env?: Record<string, string>;
   user?: string;
   workdir?: string;
+  /**
+   * Called with stdout as it arrives (a long-running watcher such as
+   * `ctr events`); the output is still capped and returned at the end.
+   */
+  onStdout?: (chunk: Buffer) => void;
   /** Bytes written to the command's stdin, which is then closed. */
   stdin?: string | Buffer;
   signal?: AbortSignal;

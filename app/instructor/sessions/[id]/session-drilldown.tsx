@@ -24,6 +24,7 @@ const TRIGGER_WORDS: Record<string, string> = {
   check: "learner pressed Check",
   grade: "graded over the API",
   "fast-forward": "fast-forward: reference solutions applied",
+  "node-event": "when containerd in the node reported a change",
 };
 
 export function SessionDrilldown({ sessionId }: { sessionId: string }) {

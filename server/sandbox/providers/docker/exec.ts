@@ -87,7 +87,10 @@ export async function runExec(
     user: options.user,
     workdir: options.workdir,
   });
-  const demux = new StreamDemuxer((which, data) => (which === "stdout" ? stdout : stderr).push(data));
+  const demux = new StreamDemuxer((which, data) => {
+    (which === "stdout" ? stdout : stderr).push(data);
+    if (which === "stdout") options.onStdout?.(data);
+  });
 
   let timedOut = false;
   let killing: Promise<void> | null = null;
