@@ -1,5 +1,4 @@
 import { randomBytes } from "node:crypto";
-import { on } from "node:events";
 import { EventEmitter } from "node:events";
 import { DomainError } from "../errors";
 import { cohortName, labSlug, parseField } from "../fields";
@@ -10,6 +9,7 @@ import type { LabCatalogService } from "../labs/service";
 import type { SessionService } from "../sessions/service";
 import type { SessionUser } from "../auth/principal";
 import { assertCanManageCohort, canWatchSession } from "../auth/access";
+import { cohortResultsFeed } from "./results-feed";
 
 /** A cohort as its instructor sees it in lists. */
 export interface CohortSummary {
@@ -129,10 +129,6 @@ function toSummary(c: Prisma.CohortGetPayload<{ include: typeof SUMMARY_INCLUDE 
     memberCount: c._count.members,
   };
 }
-/** Dashboards coalesce bursts of changes (a poll round ticks several tasks) into one push. */
-const PUSH_COALESCE_MS = 250;
-/** Dashboards also refresh this often, for changes no event announces (a session expiring). */
-const PUSH_REFRESH_MS = 15_000;
 
 /**
  * Cohorts: an instructor's group of learners and the labs they work on.
@@ -236,77 +232,29 @@ export class CohortService {
   }
 
   /**
-   * The matrix now and again after every change that touches it: a task of
-   * a member's session in one of the cohort's labs changing, a member's
-   * session changing state, a member joining. Bursts are coalesced.
+   * The matrix now and again after every change that touches it, for as
+   * long as the caller may manage the cohort (results-feed.ts).
    */
   async *watchResults(user: SessionUser, cohortId: string, signal?: AbortSignal): AsyncGenerator<CohortResults> {
     await this.managed(user, cohortId);
-    const controller = new AbortController();
-    signal?.addEventListener("abort", () => controller.abort());
-    const wake = new EventEmitter();
-    let timer: NodeJS.Timeout | undefined;
-    const poke = () => {
-      timer ??= setTimeout(() => {
-        timer = undefined;
-        wake.emit("tick");
-      }, PUSH_COALESCE_MS);
-    };
-    // Who and what this dashboard shows, taken from the last matrix it sent:
-    // grading events are filtered in memory, with no query per event (session
-    // changes need one query per session, once). A learner joining emits a
-    // cohort event, whose push refreshes both sets.
-    let members = new Set<string>();
-    let labSlugs = new Set<string>();
-    const relevant = (userId: string, labSlug: string) => members.has(userId) && labSlugs.has(labSlug);
-    const send = async () => {
-      const results = await this.deps.results(cohortId);
-      members = new Set(results.learners.map((l) => l.userId));
-      labSlugs = new Set(results.labs.map((l) => l.slug));
-      return results;
-    };
-    const offGrading = this.deps.grading.onEvent((e) => {
-      if (e.type === "task.changed" && relevant(e.userId, e.labSlug)) poke();
-    });
-    // A session's learner and lab never change: look each up once per
-    // dashboard, not at every provisioning step of every session.
-    const owners = new Map<string, { userId: string; labSlug: string } | null>();
-    const offSessions = this.deps.sessions.onAnyChange((sessionId) => {
-      const known = owners.get(sessionId);
-      if (known !== undefined) {
-        if (known && relevant(known.userId, known.labSlug)) poke();
-        return;
-      }
-      void this.prisma.labSession
-        .findUnique({ where: { id: sessionId }, select: { userId: true, lab: { select: { slug: true } } } })
-        .then((s) => {
-          owners.set(sessionId, s ? { userId: s.userId, labSlug: s.lab.slug } : null);
-          if (s && relevant(s.userId, s.lab.slug)) poke();
-        })
-        .catch(() => {});
-    });
-    const onCohort = () => poke();
-    this.events.on(cohortId, onCohort);
-    const refresh = setInterval(poke, PUSH_REFRESH_MS);
-    try {
-      yield await send();
-      for await (const _ of on(wake, "tick", { signal: controller.signal })) {
-        // The stream outlives the request that opened it: a demoted
-        // instructor, or one whose cohort changed hands, stops receiving.
-        const current = await this.prisma.user.findUnique({ where: { id: user.id }, select: { id: true, role: true } });
-        await this.managed({ ...user, role: current?.role ?? "learner" }, cohortId);
-        yield await send();
-      }
-    } catch (err) {
-      if ((err as Error).name !== "AbortError") throw err;
-    } finally {
-      controller.abort();
-      clearTimeout(timer);
-      clearInterval(refresh);
-      offGrading();
-      offSessions();
-      this.events.off(cohortId, onCohort);
-    }
+    yield* cohortResultsFeed(
+      cohortId,
+      {
+        prisma: this.prisma,
+        grading: this.deps.grading,
+        sessions: this.deps.sessions,
+        results: (id) => this.deps.results(id),
+        onCohortChange: (listener) => {
+          this.events.on(cohortId, listener);
+          return () => this.events.off(cohortId, listener);
+        },
+        assertStillAllowed: async () => {
+          const current = await this.prisma.user.findUnique({ where: { id: user.id }, select: { id: true, role: true } });
+          await this.managed({ ...user, role: current?.role ?? "learner" }, cohortId);
+        },
+      },
+      signal,
+    );
   }
 
   /**
