@@ -69,6 +69,26 @@ start() {
   #    host-side fence above each node (server/sandbox/providers/docker/cgroup-fence.ts).
   say "starting dockerd (user namespaces, data-root on $root, socket $socket)"
   printf '{}\n' >"$state/daemon.json"
+  # runc without a session keyring per process. Why: every node's root is the
+  # same host uid (100000), and the kernel allows one uid 200 keys
+  # (kernel.keys.maxkeys); runc gives the node's init and every exec into it
+  # (shells, checks, `ctr events`) a keyring of their own, so about 60 nodes
+  # exhausted it and then nodes failed at "start node" with "disk quota
+  # exceeded". --no-new-keyring on create/run is stored with the container,
+  # so its execs skip the keyring too.
+  cat >"$state/runc-no-keyring" <<'WRAPPER'
+#!/bin/sh
+# runc, with --no-new-keyring after the create/run subcommand (written by sandbox-engine.sh).
+n=$#
+added=0
+while [ "$n" -gt 0 ]; do
+  a="$1"; shift; n=$((n - 1))
+  set -- "$@" "$a"
+  if [ "$added" = 0 ] && { [ "$a" = create ] || [ "$a" = run ]; }; then set -- "$@" --no-new-keyring; added=1; fi
+done
+exec runc "$@"
+WRAPPER
+  chmod 755 "$state/runc-no-keyring"
   nohup dockerd \
     --config-file="$state/daemon.json" \
     --host="unix://$socket" \
@@ -78,6 +98,8 @@ start() {
     --userns-remap=default \
     --storage-driver=btrfs \
     --exec-opt native.cgroupdriver=cgroupfs \
+    --add-runtime "runc-no-keyring=$state/runc-no-keyring" \
+    --default-runtime runc-no-keyring \
     --containerd-namespace="$name-sandboxes" \
     --containerd-plugins-namespace="$name-sandboxes-plugins" \
     --bridge=none --iptables=false --ip-masq=false \
