@@ -9,7 +9,7 @@
  * Env: BENCH_PROVISIONS (default 5), BENCH_IDLE (default 4).
  */
 import Docker from "dockerode";
-import { DockerApi } from "../server/sandbox/providers/docker/docker-api";
+import { DockerApi } from "../server/sandbox/providers/common/docker-api";
 import { DockerProvider } from "../server/sandbox/providers/docker/provider";
 import { sandboxEngineSocket } from "../server/sandbox/providers/docker/sandbox-engine";
 import { loadavg, mib, nodeMemoryBytes, nodeMemoryStat } from "./node-memory";

@@ -25,6 +25,12 @@ describe("the server's import graph", () => {
     expect(intoTests.map((e) => `${rel(e.from)} -> ${rel(e.to)}`)).toEqual([]);
   });
 
+  it("has no import from sandbox/providers/common/ into a provider's own folder (common sits below docker and kind)", () => {
+    const common = "server/sandbox/providers/common/";
+    const up = edges.filter((e) => rel(e.from).startsWith(common) && rel(e.to).startsWith("server/sandbox/providers/") && !rel(e.to).startsWith(common));
+    expect(up.map((e) => `${rel(e.from)} -> ${rel(e.to)}`)).toEqual([]);
+  });
+
   it("finds cycles and type-only imports when they are there (the checker itself)", () => {
     const e = (from: string, to: string) => ({ from, to, typeOnly: false });
     expect(cycles([e("a", "b"), e("b", "c"), e("c", "a"), e("c", "d")])).toEqual([["a", "b", "c"]]);

@@ -1,4 +1,4 @@
-import { errorResponse } from "@/server/api-tokens/request";
+import { errorResponse } from "@/server/rest/request";
 import { DomainError } from "@/server/errors";
 
 export const dynamic = "force-dynamic";

@@ -1,4 +1,4 @@
-import { apiRoute, methodNotAllowed, jsonResponse } from "@/server/api-tokens/request";
+import { apiRoute, methodNotAllowed, jsonResponse } from "@/server/rest/request";
 import { getServices } from "@/server/services";
 
 export const dynamic = "force-dynamic";

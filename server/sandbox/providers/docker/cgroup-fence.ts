@@ -21,7 +21,7 @@
  */
 import fs from "node:fs/promises";
 import path from "node:path";
-import { isRemoteDockerHost } from "./docker-api";
+import { isRemoteDockerHost } from "../common/docker-api";
 
 export interface FenceLimits {
   memoryBytes: number;

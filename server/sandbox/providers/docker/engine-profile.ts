@@ -11,19 +11,10 @@
  *   CAP_SYS_ADMIN over the host's kernel. Trusted learners only, and only
  *   when SANDBOX_ISOLATION says so.
  */
+import type { EngineInfo } from "../common/docker-api";
 
 export const ISOLATION_LEVELS = ["userns", "shared-kernel-root"] as const;
 export type IsolationLevel = (typeof ISOLATION_LEVELS)[number];
-
-/** The fields of `docker info` this module reads (Engine API names). */
-export interface EngineInfo {
-  Driver?: string;
-  DriverStatus?: [string, string][] | null;
-  SecurityOptions?: string[] | null;
-  DockerRootDir?: string;
-  CgroupDriver?: string;
-  CgroupVersion?: string;
-}
 
 export interface EngineProfile {
   isolation: IsolationLevel;

@@ -7,7 +7,7 @@
 import { timed } from "../../../health";
 import type { HostChange, HostStatus } from "../../provider";
 import { isSandboxError } from "../../errors";
-import type { DockerApi } from "./docker-api";
+import type { DockerApi } from "../common/docker-api";
 import type { DockerHostConfig } from "./hosts";
 import type { HostHealth } from "./hosts-health";
 import type { DockerProvider } from "./provider";

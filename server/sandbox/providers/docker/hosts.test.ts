@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseEnv, type EnvError } from "../../../env";
-import { dockerodeOptions, HostsConfigError, isLocalEndpoint, parseDockerHosts, parseMemory } from "./hosts";
+import { HostsConfigError, isLocalEndpoint, parseDockerHosts, parseMemory } from "./hosts";
 
 /** The issues of a parse that must fail. */
 function issuesOf(text: string, readFile?: (file: string) => string): string[] {
@@ -90,20 +90,6 @@ describe("sizes, endpoints and engine options", () => {
   it("treats unix sockets as this machine and tcp as another", () => {
     expect(isLocalEndpoint("unix:///var/run/docker.sock")).toBe(true);
     expect(isLocalEndpoint("tcp://10.0.0.2:2375")).toBe(false);
-  });
-
-  it("builds dockerode options: socket path, plain tcp, tcp with TLS files", () => {
-    expect(dockerodeOptions({ name: "a", endpoint: "unix:///run/b.sock" })).toEqual({ socketPath: "/run/b.sock" });
-    expect(dockerodeOptions({ name: "b", endpoint: "tcp://10.0.0.2" })).toEqual({ protocol: "http", host: "10.0.0.2", port: 2375 });
-    const read = (f: string) => `contents of ${path.basename(f)}`;
-    expect(dockerodeOptions({ name: "c", endpoint: "tcp://c.example:3376", tlsDir: "/certs" }, read)).toEqual({
-      protocol: "https",
-      host: "c.example",
-      port: 3376,
-      ca: "contents of ca.pem",
-      cert: "contents of cert.pem",
-      key: "contents of key.pem",
-    });
   });
 });
 

@@ -14,8 +14,6 @@
  * its memory, as a single host does.
  */
 import fs from "node:fs";
-import path from "node:path";
-import type Docker from "dockerode";
 import { z } from "zod";
 
 /** One Docker endpoint sandboxes may be placed on. */
@@ -188,25 +186,4 @@ export function parseDockerHosts(
  */
 export function isLocalEndpoint(endpoint: string): boolean {
   return endpoint.startsWith("unix://");
-}
-
-/** dockerode options for a host (reads the TLS files when configured). */
-export function dockerodeOptions(
-  host: DockerHostConfig,
-  readFile: (file: string) => string = (file) => fs.readFileSync(file, "utf8"),
-): Docker.DockerOptions {
-  if (host.endpoint.startsWith("unix://")) return { socketPath: host.endpoint.slice("unix://".length) };
-  const url = new URL(host.endpoint.replace(/^tcp:/, host.tlsDir ? "https:" : "http:"));
-  const tls = url.protocol === "https:";
-  const options: Docker.DockerOptions = {
-    protocol: tls ? "https" : "http",
-    host: url.hostname,
-    port: Number(url.port || (tls ? 2376 : 2375)),
-  };
-  if (host.tlsDir) {
-    options.ca = readFile(path.join(host.tlsDir, "ca.pem"));
-    options.cert = readFile(path.join(host.tlsDir, "cert.pem"));
-    options.key = readFile(path.join(host.tlsDir, "key.pem"));
-  }
-  return options;
 }

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { posix } from "node:path";
-import { isNotFound, type DockerApi } from "./docker-api";
+import { isNotFound, type DockerApi } from "../common/docker-api";
 
 const cache = new Map<string, Promise<string | null>>();
 

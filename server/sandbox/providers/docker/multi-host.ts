@@ -31,15 +31,17 @@ import type {
 } from "../../provider";
 import { DEFAULT_INSTANCE } from "../../labels";
 import { SandboxError, isSandboxError } from "../../errors";
-import { DockerApi } from "./docker-api";
-import { dockerodeOptions, type DockerHostConfig } from "./hosts";
+import { DockerApi } from "../common/docker-api";
+import { dockerodeOptions } from "../common/engine-connection";
+import { newSandboxId } from "../common/ids";
+import type { DockerHostConfig } from "./hosts";
 import { HostHealth } from "./hosts-health";
 import { HostSet } from "./host-set";
 import { HostLoads } from "./host-loads";
 import { SandboxLocator } from "./sandbox-locator";
 import { placeSandbox } from "./placement";
 import { DEFAULT_LIMITS } from "./node-spec";
-import { DockerProvider, newSandboxId, type DockerProviderOptions } from "./provider";
+import { DockerProvider, type DockerProviderOptions } from "./provider";
 import type { IsolationReport } from "./engine-profile";
 
 /** Options of {@link MultiHostDockerProvider}. */

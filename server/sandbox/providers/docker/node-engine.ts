@@ -4,7 +4,7 @@
  * translation applies) rather than the raw client.
  */
 import type { NodeEngine } from "../../provider";
-import type { DockerApi } from "./docker-api";
+import type { DockerApi } from "../common/docker-api";
 import { imageFileDigest } from "./image-files";
 
 /** The engine `api` talks to, at `endpoint`; `local` when it runs on this machine. */

@@ -9,7 +9,7 @@
  */
 import { LABELS, labelFilters } from "../../labels";
 import type { SandboxStop } from "../../provider";
-import type { DockerApi } from "./docker-api";
+import type { DockerApi } from "../common/docker-api";
 
 /** One engine event as the API sends it (the fields we read). */
 interface EngineEvent {

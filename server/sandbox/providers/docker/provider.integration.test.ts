@@ -7,7 +7,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ProvisionProgress, Sandbox } from "../../provider";
 import { LABELS } from "../../labels";
-import { DockerApi } from "./docker-api";
+import { DockerApi } from "../common/docker-api";
 import { hostNodeMemory, readCgroupKey, requireNodeImage, sleep, testProvider } from "./test-support";
 import { isSandboxError, type SandboxError } from "../../errors";
 import Docker from "dockerode";

@@ -3,7 +3,6 @@
  * node image (containerd + runc + runsc), with a labelled volume for
  * containerd's state. Labels on the container and volume are the only record.
  */
-import { randomBytes } from "node:crypto";
 import type {
   ExecOptions,
   ExecResult,
@@ -21,9 +20,10 @@ import type {
 import { DEFAULT_INSTANCE, labelFilters, parseLabels } from "../../labels";
 import { SandboxError } from "../../errors";
 import { runSteps } from "../../steps";
-import { DockerApi, isRemoteDockerHost, type ContainerSummary } from "./docker-api";
+import { DockerApi, isRemoteDockerHost, type ContainerSummary } from "../common/docker-api";
+import { newSandboxId } from "../common/ids";
 import { DEFAULT_LIMITS, DEFAULT_NODE_IMAGE } from "./node-spec";
-import { openShell, reapShells, runExec } from "./exec";
+import { openShell, reapShells, runExec } from "../common/exec";
 import { detectFence, type CgroupFence } from "./cgroup-fence";
 import { NodeEventWatcher } from "./node-events";
 import { dockerNodeEngine } from "./node-engine";
@@ -307,12 +307,6 @@ export class DockerProvider implements SandboxProvider {
       host,
     };
   }
-}
-
-/** A new random sandbox id: 10 lowercase base-36 characters. */
-export function newSandboxId(): string {
-  const bytes = randomBytes(10);
-  return Array.from(bytes, (b) => (b % 36).toString(36)).join("");
 }
 
 function toSandbox(c: ContainerSummary): Sandbox | null {

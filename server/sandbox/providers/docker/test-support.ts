@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { nodeCgroupRoot, parseProcCgroup } from "../../../checks/host-view";
-import { DockerApi } from "./docker-api";
+import { DockerApi } from "../common/docker-api";
 import { DockerProvider, type DockerProviderOptions } from "./provider";
 import { DEFAULT_NODE_IMAGE } from "./node-spec";
 import { isolationPolicyFromEnv } from "./engine-profile";

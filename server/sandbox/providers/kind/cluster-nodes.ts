@@ -6,7 +6,7 @@
  */
 import type { SandboxNode } from "../../provider";
 import { labelFilters, LABELS } from "../../labels";
-import type { ContainerSummary, DockerApi } from "../docker/docker-api";
+import type { ContainerSummary, DockerApi } from "../common/docker-api";
 import { KIND_CLUSTER_LABEL, KIND_ROLE_LABEL } from "./kind-labels";
 import { NETWORK_ROLE } from "./network-plan";
 

@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Docker from "dockerode";
-import { DockerApi } from "../docker/docker-api";
+import { DockerApi } from "../common/docker-api";
 import { evaluateCheck } from "../../../checks/evaluate";
 import { openHostView } from "../../../checks/host-view";
 import { checkSchema } from "../../../checks/schema";

@@ -16,7 +16,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import Docker from "dockerode";
-import { DockerApi } from "../docker/docker-api";
+import { DockerApi } from "../common/docker-api";
 import { requireNodeImage } from "../docker/test-support";
 import { DEFAULT_NODE_IMAGE } from "../docker/node-spec";
 import { buildLabels, LABELS } from "../../labels";
@@ -24,7 +24,7 @@ import type { ProvisionProgress } from "../../provider";
 import { KindProvider } from "./provider";
 import { LAB_IMAGES_TAR, preloadLabImages } from "./preload";
 import { nodeContainerOptions } from "../docker/node-spec";
-import { runExec } from "../docker/exec";
+import { runExec } from "../common/exec";
 import { clusterName, controlPlaneName, KIND_CLUSTER_LABEL, KIND_ROLE_LABEL, RECORD_ROLE } from "./kind-labels";
 import { kindOptionsFromTestEnv } from "./test-fixtures";
 

@@ -13,8 +13,8 @@
  */
 import type { Readable } from "node:stream";
 import { SandboxError } from "../../errors";
-import type { DockerApi } from "../docker/docker-api";
-import { runExec } from "../docker/exec";
+import type { DockerApi } from "../common/docker-api";
+import { runExec } from "../common/exec";
 import { LABELS } from "../../labels";
 
 /** Where the node image keeps the lab images tar. */

@@ -24,11 +24,11 @@ import { DEFAULT_INSTANCE, labelFilters, LABELS, parseLabels, type SandboxLabelD
 import { SandboxError } from "../../errors";
 import { runSteps } from "../../steps";
 import Docker from "dockerode";
-import { DockerApi } from "../docker/docker-api";
-import { openShell, reapShells, runExec } from "../docker/exec";
-import { newSandboxId } from "../docker/provider";
+import { DockerApi } from "../common/docker-api";
+import { openShell, reapShells, runExec } from "../common/exec";
+import { newSandboxId } from "../common/ids";
+import { dockerodeOptions } from "../common/engine-connection";
 import { DEFAULT_NODE_IMAGE } from "../docker/node-spec";
-import { dockerodeOptions } from "../docker/hosts";
 import { clusterName, KIND_CLUSTER_LABEL, RECORD_ROLE } from "./kind-labels";
 import { networkPlan } from "./network-plan";
 import { KubeconfigStore } from "./kubeconfig-store";
@@ -119,7 +119,7 @@ export class KindProvider implements SandboxProvider {
     this.dockerHost = options.dockerHost ?? DEFAULT_KIND_DOCKER_HOST;
     this.memoryBytes = options.memoryBytes ?? DEFAULT_CLUSTER_MEMORY_BYTES;
     this.log = options.log ?? (() => {});
-    this.api = options.api ?? new DockerApi(new Docker(dockerodeOptions({ name: "kind", endpoint: this.dockerHost })));
+    this.api = options.api ?? new DockerApi(new Docker(dockerodeOptions({ endpoint: this.dockerHost })));
     this.kubeconfigs = new KubeconfigStore(options.dataDir);
     this.provisioner = {
       api: this.api,

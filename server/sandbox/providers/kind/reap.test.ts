@@ -8,7 +8,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import type { DockerApi } from "../docker/docker-api";
+import type { DockerApi } from "../common/docker-api";
 import { buildLabels, LABELS } from "../../labels";
 import { KindProvider } from "./provider";
 import { NETWORK_ROLE } from "./network-plan";

@@ -6,7 +6,7 @@
  */
 import type { ProviderInfo } from "../../../provider";
 import type { SandboxLabelData } from "../../../labels";
-import type { DockerApi } from "../docker-api";
+import type { DockerApi } from "../../common/docker-api";
 import type { CgroupFence } from "../cgroup-fence";
 import type { EngineProfile, IsolationPolicy } from "../engine-profile";
 

@@ -1,7 +1,7 @@
 import { SandboxError } from "../../../errors";
 import type { ExecResult } from "../../../provider";
 import type { Step } from "../../../steps";
-import { runExec } from "../exec";
+import { runExec } from "../../common/exec";
 import type { NodeContext } from "./context";
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { describeError } from "../../../errors";
 import type { Step } from "../../../steps";
-import { isRemoteDockerHost } from "../../docker/docker-api";
+import { isRemoteDockerHost } from "../../common/docker-api";
 import { dockerUnreachable, inotifyVerdict } from "../kind-errors";
 import type { KindContext } from "./context";
 

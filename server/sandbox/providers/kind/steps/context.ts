@@ -6,7 +6,7 @@
  */
 import type { ProviderInfo } from "../../../provider";
 import type { SandboxLabelData } from "../../../labels";
-import type { DockerApi } from "../../docker/docker-api";
+import type { DockerApi } from "../../common/docker-api";
 import type { IsolationReport } from "../../docker/engine-profile";
 import type { CreationSlots } from "../creation-slots";
 import type { KindCli } from "../kind-cli";

@@ -1,6 +1,6 @@
 import { SandboxError } from "../../../errors";
 import type { Step } from "../../../steps";
-import { runExec } from "../../docker/exec";
+import { runExec } from "../../common/exec";
 import { runtimeClassManifest } from "../cluster-config";
 import type { KindContext } from "./context";
 

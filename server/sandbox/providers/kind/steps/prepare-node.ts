@@ -1,6 +1,6 @@
 import { SandboxError } from "../../../errors";
 import type { Step } from "../../../steps";
-import { runBare } from "../../docker/exec";
+import { runBare } from "../../common/exec";
 import type { KindContext } from "./context";
 
 /**

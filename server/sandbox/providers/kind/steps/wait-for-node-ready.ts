@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { SandboxError } from "../../../errors";
 import type { Step } from "../../../steps";
-import { runExec } from "../../docker/exec";
+import { runExec } from "../../common/exec";
 import { parseNodeReadiness } from "../node-status";
 import type { KindContext } from "./context";
 

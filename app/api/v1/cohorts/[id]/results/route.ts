@@ -1,5 +1,5 @@
-import { apiRoute, methodNotAllowed } from "@/server/api-tokens/request";
-import { getCohortResults } from "@/server/grades/rest";
+import { apiRoute, methodNotAllowed } from "@/server/rest/request";
+import { getCohortResults } from "@/server/rest/grades";
 import { getServices } from "@/server/services";
 
 export const dynamic = "force-dynamic";

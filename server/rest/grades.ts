@@ -1,9 +1,9 @@
-import { jsonResponse } from "../api-tokens/request";
-import type { ApiCaller } from "../api-tokens/request";
+import { jsonResponse } from "./request";
+import type { ApiCaller } from "./request";
 import { idField, parseField } from "../fields";
 import type { Services } from "../services";
-import { exportFileName, resultsToCsv, resultsToJson } from "./export";
-import { gradeSession, sessionResults } from "./session-report";
+import { exportFileName, resultsToCsv, resultsToJson } from "../grades/export";
+import { gradeSession, sessionResults } from "../grades/session-report";
 
 /**
  * The REST handlers of /api/v1 for grades (route files under app/api/v1

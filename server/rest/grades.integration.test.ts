@@ -16,8 +16,8 @@ import type { SessionUser } from "../auth/principal";
 import { createWebhook } from "../webhooks/manage";
 import { SIGNATURE_HEADER, verifySignature } from "../webhooks/signing";
 import { WebhookWorker } from "../webhooks/worker";
-import { CSV_FIXED_COLUMNS } from "./export";
-import { HISTORY_LIMIT } from "./session-report";
+import { CSV_FIXED_COLUMNS } from "../grades/export";
+import { HISTORY_LIMIT } from "../grades/session-report";
 
 type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
 

@@ -1,8 +1,8 @@
 import { DomainError, HTTP_STATUS, isDomainError } from "../errors";
 import type { Services } from "../services";
 import { userFromHeaders, type SessionUser } from "../auth/principal";
-import { authenticateApiToken } from "./service";
-import { parseAuthorization } from "./token";
+import { authenticateApiToken } from "../api-tokens/service";
+import { parseAuthorization } from "../api-tokens/token";
 
 /**
  * The edge of the REST API (/api/v1): who is calling, and errors as JSON

@@ -10,7 +10,6 @@
 import Docker from "dockerode";
 import type { Duplex, Readable } from "node:stream";
 import { SandboxError } from "../../errors";
-import type { EngineInfo } from "./engine-profile";
 
 /** A container as listed by the engine. */
 export interface ContainerSummary {
@@ -37,6 +36,16 @@ export interface StartedExec {
   /** Exit code once the process ended; null while it runs. */
   exitCode(): Promise<{ running: boolean; exitCode: number | null; pid: number }>;
   resize(cols: number, rows: number): Promise<void>;
+}
+
+/** The fields of `docker info` that docker/engine-profile.ts reads (Engine API names). */
+export interface EngineInfo {
+  Driver?: string;
+  DriverStatus?: [string, string][] | null;
+  SecurityOptions?: string[] | null;
+  DockerRootDir?: string;
+  CgroupDriver?: string;
+  CgroupVersion?: string;
 }
 
 /** A network as listed by the engine. */
