@@ -14,7 +14,7 @@ import { preferSandboxEngine } from "../server/sandbox/providers/docker/sandbox-
 // Benchmarks measure nodes where the platform runs them (inherited by each run).
 preferSandboxEngine();
 
-const ALL = [
+const ALL: { name: string; file: string; what: string; args?: string[] }[] = [
   { name: "sandbox", file: "sandbox.ts", what: "cold provision, idle memory, concurrent sandboxes" },
   { name: "isolation", file: "isolation.ts", what: "containment's cost: ordinary engine vs the sandbox engine, same run" },
   { name: "sessions", file: "sessions.ts", what: "warm claim through the session service" },
@@ -22,6 +22,7 @@ const ALL = [
   { name: "checks", file: "checks.ts", what: "evaluating all checks of a lab" },
   { name: "events", file: "events.ts", what: "grading a class: evaluations performed vs expected, server and engine CPU, idle and busy sessions" },
   { name: "browser", file: "browser.ts", what: "what a learner feels in Chromium: Start → prompt, Enter → task green" },
+  { name: "browser-cold", file: "browser.ts", args: ["5", "--cold"], what: "the same with no warm pool: Start → prompt when every start provisions a node" },
   { name: "cohorts", file: "cohorts.ts", what: "the instructor's results matrix and CSV at class sizes" },
 ];
 
@@ -36,7 +37,7 @@ for (const b of selected) {
   }
   console.log(`\n== ${b.name}: ${b.what} ==`);
   const started = Date.now();
-  const r = spawnSync(process.execPath, ["--import", "tsx", file], { stdio: "inherit" });
+  const r = spawnSync(process.execPath, ["--import", "tsx", file, ...(b.args ?? [])], { stdio: "inherit" });
   console.log(`(${b.name} took ${((Date.now() - started) / 1000).toFixed(1)} s${r.status ? `, exit ${r.status}` : ""})`);
   if (r.status) failed++;
 }

@@ -79,7 +79,9 @@ export class ServerProcess {
           const line = parseLine(text);
           if (!line) continue;
           if (line.level === "warn" || line.level === "error" || line.level === "fatal") {
-            const key = `${line.level}: ${String(line.msg)}`;
+            // Ids, times and counts differ between lines of the same kind: one key per kind.
+            const kind = String(line.msg).replace(/\b(?=[a-z0-9]*\d)[a-z0-9]{8,}\b/g, "<id>").replace(/\d+(\.\d+)?/g, "N");
+            const key = `${line.level}: ${kind}`;
             this.errorLines.set(key, (this.errorLines.get(key) ?? 0) + 1);
           }
           if (/server ready at/.test(String(line.msg))) resolve();
