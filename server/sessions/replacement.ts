@@ -52,9 +52,21 @@ export class SessionReplacer<V extends { id: string }> {
     return this.keepWatchersOn(id, () => this.replaceNow(owner, id, labSlug, reason));
   }
 
+  /**
+   * The old session ends first with an interim sentence (one lab per learner
+   * at a time), and says "replaced" only in the same write that names its
+   * successor: a server killed in between leaves a session that promises
+   * nothing it does not name, and the next start finishes the job
+   * (resumeInterrupted).
+   */
   private async replaceNow(owner: SessionUser, id: string, labSlug: string, reason: string): Promise<V> {
+    await this.deps.finish(id, `${interimReason(reason)} ${INTERIM_MARK}`);
+    return this.startSuccessor(owner, id, labSlug, reason);
+  }
+
+  /** Starts the successor of ended session `id` with its progress and names it there, with the final sentence. */
+  private async startSuccessor(owner: SessionUser, id: string, labSlug: string, reason: string): Promise<V> {
     const { store } = this.deps;
-    await this.deps.finish(id, reason);
     // Read after finishing, so a grading round that was running is included.
     const kept = await store.prisma.taskResult.findMany({ where: { sessionId: id, OR: [{ status: "passed" }, { hintsRevealed: { gt: 0 } }] } });
     const carry = kept.map<CarriedTaskResult>((r) =>
@@ -64,8 +76,38 @@ export class SessionReplacer<V extends { id: string }> {
           { taskId: r.taskId, status: "pending", passedAt: null, message: null, hintsRevealed: r.hintsRevealed, assisted: false },
     );
     const next = await this.deps.start(owner, labSlug, carry);
-    await store.prisma.labSession.update({ where: { id }, data: { replacedById: next.id } });
+    await store.prisma.labSession.update({ where: { id }, data: { replacedById: next.id, stateReason: reason } });
+    store.changed(id);
     return next;
+  }
+
+  /**
+   * At start: replacements a killed server left half done (the old session
+   * ended with the interim sentence, no successor named) get their
+   * successor now, with the progress; without this the learner's next start
+   * would begin from nothing. Returns how many were resumed.
+   */
+  async resumeInterrupted(): Promise<number> {
+    const { store, log } = this.deps;
+    const since = new Date(Date.now() - RESUME_WITHIN_MS);
+    const left = await store.prisma.labSession.findMany({
+      where: { state: "ended", replacedById: null, stateReason: { endsWith: INTERIM_MARK }, updatedAt: { gte: since } },
+      include: { user: true, lab: { select: { slug: true } } },
+    });
+    let resumed = 0;
+    for (const row of left) {
+      const owner: SessionUser = { id: row.user.id, email: row.user.email, name: row.user.name, role: row.user.role };
+      const reason = finalReason(row.stateReason ?? "");
+      try {
+        await this.keepWatchersOn(row.id, () => this.startSuccessor(owner, row.id, row.lab.slug, reason));
+        resumed++;
+      } catch (err) {
+        const e = asDomainError(err, "No fresh node could be started.");
+        await store.prisma.labSession.update({ where: { id: row.id }, data: { stateReason: `${reason.split(". ")[0]}. No fresh node could be started for you (${e.message}) Start the lab again to try once more.` } });
+      }
+    }
+    if (resumed) log(`resumed ${resumed} replacement(s) a previous server process left half done`);
+    return resumed;
   }
 
   /**
@@ -117,3 +159,25 @@ export class SessionReplacer<V extends { id: string }> {
     });
   }
 }
+
+/**
+ * Marks the interim sentence of a replacement in progress (ends it, so the
+ * query for interrupted ones is exact). Never shown for long: the final
+ * sentence replaces it once the successor is named.
+ */
+const INTERIM_MARK = "(A fresh node with your progress is being started.)";
+/** Interrupted replacements older than this are left as they are (the learner has moved on). */
+const RESUME_WITHIN_MS = 60 * 60_000;
+
+/** The interim form of a final reason: the part before "A fresh node ..." (or the whole). */
+function interimReason(reason: string): string {
+  const cut = reason.search(/[:.] a fresh node|\. A fresh node/i);
+  return cut >= 0 ? `${reason.slice(0, cut)}.` : reason;
+}
+
+/** The final reason stored beside an interim mark (see replaceNow): kept in the row as "<final> <mark>" is not possible, so it is rebuilt. */
+function finalReason(stored: string): string {
+  const head = stored.slice(0, stored.length - INTERIM_MARK.length).trim();
+  return `${head} A fresh node replaced it, and your progress was kept.`;
+}
+

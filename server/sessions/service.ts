@@ -97,6 +97,7 @@ export class SessionService {
       if (unfollow) this.unsubscribers.push(unfollow);
     }
     await this.reconcile({ adopt: true });
+    await this.replacer.resumeInterrupted().catch((err: unknown) => this.log(`could not resume interrupted replacements: ${String(err)}`));
     for (const pool of this.scheduler.pools.values()) pool.refill();
     const every = (what: string, ms: number, fn: () => Promise<unknown>) => {
       const t = setInterval(() => this.background.run(what, fn), ms);

@@ -280,6 +280,38 @@ describe("sessions on the fake provider: nodes that die", () => {
     h.provider.setUnreachable(false);
   });
 
+  it("a replacement cut short by a server crash is finished by the next server's start, with the progress", async () => {
+    const h = await harness();
+    const [a] = h.users as [SessionUser];
+    await h.service.boot();
+    const s = await readySession(h, a);
+    // The successor's start never comes back: the server "dies" here, after
+    // the old session has ended and before its successor is named.
+    (h.service as unknown as { deps: { labs: { get: () => Promise<never> } } }).deps.labs.get = () => new Promise<never>(() => {});
+    h.provider.kill(s.sandboxId!);
+    const cut = await eventually("the old session ended", async () => {
+      const v = await stateOf(h, a, s.id);
+      return v.state === "ended" ? v : undefined;
+    });
+    // What a learner sees meanwhile promises nothing that is not named.
+    expect(cut.reason).not.toMatch(/replaced it/);
+    expect(cut.replacedBy).toBeNull();
+    await h.service.shutdown({ drainMs: 50 });
+    services.splice(services.indexOf(h.service), 1);
+
+    const catalog = new LabCatalogService(db.prisma, LABS);
+    await catalog.reload();
+    const restarted = new SessionService({
+      prisma: db.prisma,
+      labs: catalog,
+      providers: { node: h.provider },
+      config: { ...DEFAULT_SESSION_CONFIG, poolSize: 0, orphanGraceMs: 0, tickMs: 3_600_000, reconcileMs: 3_600_000, deadNodeConfirmMs: 0 },
+    });
+    services.push(restarted);
+    await restarted.boot();
+    await expectReplaced({ ...h, service: restarted }, a, s, /^Your node stopped \(killed, exit code 137\)\. A fresh node replaced it, and your progress was kept\.$/);
+  });
+
   it("when no fresh node can be had, the old session says so instead", async () => {
     const h = await harness();
     const [a] = h.users as [SessionUser];
