@@ -121,11 +121,16 @@ export class CgroupFence {
    * kernel still calls busy is retried for a few seconds first), and the
    * failures are reported together.
    */
-  async remove(parent: string): Promise<void> {
+  async remove(parent: string, busyBudgetMs = BUSY_BUDGET_MS): Promise<void> {
     const problems: string[] = [];
+    // One budget for the whole call: a cgroup still busy after it is left to
+    // reconciliation's sweep, so a removal never holds up a pass for long
+    // (a retry per directory once kept a restarted server's first pass busy
+    // for minutes).
+    const deadline = Date.now() + busyBudgetMs;
     for (const dir of await this.everyHierarchy(parent)) {
       try {
-        await removeTree(dir);
+        await removeTree(dir, deadline);
       } catch (err) {
         problems.push(`${dir} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
         continue;
@@ -171,34 +176,37 @@ export class CgroupFence {
 }
 
 /** Removes a cgroup directory and its (empty) child cgroups, deepest first; a missing one is fine. */
-async function removeTree(dir: string): Promise<void> {
+async function removeTree(dir: string, deadline: number): Promise<void> {
   const children = await fs.readdir(dir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "ENOENT" || err.code === "ENOTDIR") return null;
     throw err;
   });
   if (children === null) return;
-  for (const c of children) if (c.isDirectory()) await removeTree(path.join(dir, c.name));
-  await rmdirWhenFree(dir);
+  for (const c of children) if (c.isDirectory()) await removeTree(path.join(dir, c.name), deadline);
+  await rmdirWhenFree(dir, deadline);
 }
 
 /**
- * rmdir of a cgroup, retried while the kernel calls it busy: right after a
- * container is removed under load its last tasks may still be exiting, and
- * giving up at once left the directories behind (the soak found them).
+ * rmdir of a cgroup, retried while the kernel calls it busy and `deadline`
+ * has not passed: right after a container is removed under load its last
+ * tasks may still be exiting.
  */
-async function rmdirWhenFree(dir: string, tries = 8): Promise<void> {
-  for (let i = 0; ; i++) {
+async function rmdirWhenFree(dir: string, deadline: number): Promise<void> {
+  for (let pause = 50; ; pause = Math.min(pause * 2, 500)) {
     try {
       await fs.rmdir(dir);
       return;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === "ENOENT") return;
-      if (code !== "EBUSY" || i >= tries - 1) throw err;
-      await new Promise((r) => setTimeout(r, 50 * 2 ** i)); // 50 ms ... 3.2 s, about 6 s in all
+      if (code !== "EBUSY" || Date.now() + pause > deadline) throw err;
+      await new Promise((r) => setTimeout(r, pause));
     }
   }
 }
+
+/** Time one remove() may spend waiting for busy cgroups. */
+const BUSY_BUDGET_MS = 2_000;
 
 /** Writes a file that only exists on some kernels (swap accounting). */
 async function write(file: string, value: string): Promise<void> {
@@ -216,10 +224,16 @@ export async function detectFence(opts: { dockerHost?: string; cgroupDriver?: st
   if (isRemoteDockerHost(opts.dockerHost)) return { fence: null, reason: `Docker is remote (${opts.dockerHost})` };
   if (process.getuid?.() !== 0) return { fence: null, reason: "the server does not run as root" };
   if (opts.cgroupDriver && opts.cgroupDriver !== "cgroupfs") return { fence: null, reason: `Docker's cgroup driver is ${opts.cgroupDriver}, not cgroupfs` };
-  const v2 = await fs.access(path.join(mount, "cgroup.controllers")).then(() => true, () => false);
+  const v2 = await fs.access(path.join(mount, "cgroup.controllers")).then(
+    () => true,
+    () => false,
+  );
   if (v2) return { fence: new CgroupFence(mount, 2) };
   for (const c of ["memory", "pids", "cpu", "devices"]) {
-    const ok = await fs.access(path.join(mount, c), fs.constants.W_OK).then(() => true, () => false);
+    const ok = await fs.access(path.join(mount, c), fs.constants.W_OK).then(
+      () => true,
+      () => false,
+    );
     if (!ok) return { fence: null, reason: `${path.join(mount, c)} is not writable` };
   }
   return { fence: new CgroupFence(mount, 1) };
