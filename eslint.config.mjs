@@ -6,7 +6,10 @@ export default tseslint.config(
   { ignores: ["node_modules/", ".next/", ".data/", "server/generated/", "test-results/", "playwright-report/", "next-env.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
-  { files: ["**/*.js", "**/*.cjs"], languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly", __dirname: "readonly", process: "readonly", console: "readonly" } } },
+  {
+    files: ["**/*.js", "**/*.cjs"],
+    languageOptions: { sourceType: "commonjs", globals: { module: "writable", require: "readonly", __dirname: "readonly", process: "readonly", console: "readonly" } },
+  },
   { files: ["**/*.mjs"], languageOptions: { globals: { process: "readonly", console: "readonly" } } },
   {
     files: ["**/*.{ts,tsx,mts}"],
@@ -26,7 +29,10 @@ export default tseslint.config(
     files: ["server/**/*.ts"],
     ignores: ["server/trpc/**", "server/**/*.test.ts"],
     rules: {
-      "no-restricted-imports": ["error", { patterns: [{ group: ["**/trpc/*", "**/trpc"], message: "Domain code must not import the API layer (server/trpc); the caller type is in server/auth/principal.ts." }] }],
+      "no-restricted-imports": [
+        "error",
+        { patterns: [{ group: ["**/trpc/*", "**/trpc"], message: "Domain code must not import the API layer (server/trpc); the caller type is in server/auth/principal.ts." }] },
+      ],
     },
   },
   {

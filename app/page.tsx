@@ -26,8 +26,7 @@ export default async function CatalogPage() {
       <section className="mb-8">
         <h1 className="text-3xl font-bold tracking-tight">Labs</h1>
         <p className="mt-2 max-w-2xl text-zinc-600 dark:text-zinc-400">
-          Each lab gives you a real node of your own — containerd, runc and gVisor — and a root shell on it. Tasks are checked from the
-          node&apos;s real kernel and runtime state.
+          Each lab gives you a real node of your own — containerd, runc and gVisor — and a root shell on it. Tasks are checked from the node&apos;s real kernel and runtime state.
         </p>
       </section>
       <MyCohorts cohorts={cohorts} />
@@ -77,7 +76,10 @@ export default async function CatalogPage() {
 
 /** A track name as an id fragment: "Container runtimes" -> "container-runtimes". */
 function slugOf(name: string): string {
-  return name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 }
 
 /** One lab's card: its place in the path, what it is, whether it can run here, and the learner's progress. */

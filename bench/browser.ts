@@ -72,7 +72,10 @@ async function startServer(instance: string, poolSize: number): Promise<{ server
   const deadline = Date.now() + 120_000;
   for (;;) {
     if (server.exitCode !== null) throw new Error(`the server exited with ${server.exitCode}`);
-    const ok = await fetch(`${BASE}/api/health`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${BASE}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { server, dataDir };
     if (Date.now() > deadline) throw new Error("the server did not answer /api/health within 120 s");
     await sleep(500);
@@ -112,21 +115,33 @@ async function oneLearner(page: Page, i: number): Promise<Sample> {
   await page.evaluate(() => {
     const bench: NonNullable<Window["__bench"]> = {};
     window.__bench = bench;
-    document.addEventListener("click", (e) => {
-      if ((e.target as Element | null)?.closest("button")?.textContent?.includes("Start lab")) bench.click = performance.now();
-    }, true);
-    window.addEventListener("keydown", (e) => {
-      if (e.key === "Enter") bench.enter = performance.now();
-    }, true);
+    document.addEventListener(
+      "click",
+      (e) => {
+        if ((e.target as Element | null)?.closest("button")?.textContent?.includes("Start lab")) bench.click = performance.now();
+      },
+      true,
+    );
+    window.addEventListener(
+      "keydown",
+      (e) => {
+        if (e.key === "Enter") bench.enter = performance.now();
+      },
+      true,
+    );
   });
   const claims = await metric("labs_pool_claims_total", 'environment="node"');
   await start.click();
   // Checked every frame: the moment the prompt is drawn.
-  await page.waitForFunction((source) => {
-    if (!new RegExp(source).test(window.__runtimeLabsTerminals?.active() ?? "")) return false;
-    window.__bench!.prompt ??= performance.now();
-    return true;
-  }, PROMPT_SOURCE, { polling: "raf", timeout: 60_000 });
+  await page.waitForFunction(
+    (source) => {
+      if (!new RegExp(source).test(window.__runtimeLabsTerminals?.active() ?? "")) return false;
+      window.__bench!.prompt ??= performance.now();
+      return true;
+    },
+    PROMPT_SOURCE,
+    { polling: "raf", timeout: 60_000 },
+  );
   const startToPrompt = await page.evaluate(() => window.__bench!.prompt! - window.__bench!.click!);
   const warm = (await metric("labs_pool_claims_total", 'environment="node"')) > claims;
   const version = Number((await page.getByTestId("node-cgroup-version").textContent())?.replace(/\D/g, ""));
@@ -168,9 +183,7 @@ async function oneLearner(page: Page, i: number): Promise<Sample> {
 }
 
 const line = (label: string, values: number[], target: string) =>
-  values.length
-    ? `${label} (n=${values.length}): p50 ${ms(percentile(values, 50))}, p90 ${ms(percentile(values, 90))}, max ${ms(Math.max(...values))}  [target ${target}]`
-    : `${label}: no samples`;
+  values.length ? `${label} (n=${values.length}): p50 ${ms(percentile(values, 50))}, p90 ${ms(percentile(values, 90))}, max ${ms(Math.max(...values))}  [target ${target}]` : `${label}: no samples`;
 
 async function main() {
   const cold = process.argv.includes("--cold");
@@ -193,7 +206,9 @@ async function main() {
     await signUp(admin.request, "browser-admin@example.com");
     await admin.close();
     const isolation = process.env.SANDBOX_ISOLATION ?? "userns";
-    console.log(`server up (production build, ${cold ? "no warm pool: every start is cold" : "warm pool of 2"}, nodes on ${process.env.DOCKER_HOST}, isolation ${isolation}); ${samples} learners, 3 tasks each; ${loadLine()}`);
+    console.log(
+      `server up (production build, ${cold ? "no warm pool: every start is cold" : "warm pool of 2"}, nodes on ${process.env.DOCKER_HOST}, isolation ${isolation}); ${samples} learners, 3 tasks each; ${loadLine()}`,
+    );
     for (let i = 0; i < samples; i++) {
       // Each learner finds a warm node, as on a class day with POOL_SIZE set right.
       for (let w = 0; !cold && w < 60 && (await metric("labs_pool_sandboxes", 'state="ready"')) < 1; w++) await sleep(500);
@@ -219,12 +234,36 @@ async function main() {
   const all = results.flatMap((r) => r.tasks);
   if (warmStarts.length) console.log(line("Start click → shell prompt, warm pool", warmStarts, "p50 ≤ 500 ms"));
   if (coldStarts.length) console.log(line("Start click → shell prompt, pool empty (cold)", coldStarts, "p50 ≤ 1.5 s"));
-  console.log(line("Enter → checkbox green, 3 tasks", all.map((t) => t.enterToGreen), "p50 ≤ 300 ms, max ≤ 1 s"));
+  console.log(
+    line(
+      "Enter → checkbox green, 3 tasks",
+      all.map((t) => t.enterToGreen),
+      "p50 ≤ 300 ms, max ≤ 1 s",
+    ),
+  );
   for (const task of [...new Set(all.map((t) => t.task))]) {
     const mine = all.filter((t) => t.task === task);
-    console.log(`  ${task}: Enter → green p50 ${ms(percentile(mine.map((t) => t.enterToGreen), 50))}, max ${ms(Math.max(...mine.map((t) => t.enterToGreen)))}; the command until its prompt p50 ${ms(percentile(mine.map((t) => t.enterToPrompt), 50))}`);
+    console.log(
+      `  ${task}: Enter → green p50 ${ms(
+        percentile(
+          mine.map((t) => t.enterToGreen),
+          50,
+        ),
+      )}, max ${ms(Math.max(...mine.map((t) => t.enterToGreen)))}; the command until its prompt p50 ${ms(
+        percentile(
+          mine.map((t) => t.enterToPrompt),
+          50,
+        ),
+      )}`,
+    );
   }
-  console.log(line("  prompt back → checkbox green", all.map((t) => t.enterToGreen - t.enterToPrompt), "what grading adds"));
+  console.log(
+    line(
+      "  prompt back → checkbox green",
+      all.map((t) => t.enterToGreen - t.enterToPrompt),
+      "what grading adds",
+    ),
+  );
   console.log(loadLine());
 }
 

@@ -53,5 +53,8 @@ export function cpuMeter(): { stop(): { wallMs: number; serverPct: number; engin
 
 /** "load 1.23 / 0.98 / 0.75 (2 cores)": the machine's load averages, printed beside figures. */
 export function loadLine(): string {
-  return `load ${os.loadavg().map((l) => l.toFixed(2)).join(" / ")} (${os.cpus().length} cores)`;
+  return `load ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" / ")} (${os.cpus().length} cores)`;
 }

@@ -112,7 +112,12 @@ async function busyWindow(platform: Platform, learners: Learner[], commands: num
     sent.push(entry);
     // When the command's prompt comes back: what the command itself took.
     const from = l.terminal.text().length + c.line.length + 1;
-    void l.terminal.until("the prompt", () => PROMPT.test(l.terminal.text().slice(from)), 10_000).then(() => (entry.prompt = performance.now()), () => undefined);
+    void l.terminal
+      .until("the prompt", () => PROMPT.test(l.terminal.text().slice(from)), 10_000)
+      .then(
+        () => (entry.prompt = performance.now()),
+        () => undefined,
+      );
     l.terminal.type(`${c.line}\r`);
     await sleep(1000);
   }
@@ -139,12 +144,20 @@ async function busyWindow(platform: Platform, learners: Learner[], commands: num
       `${missed ? `, ${missed} not passed within 3 s of the last command` : ""}  [target p50 ≤ 300 ms, max ≤ 1 s]`,
   );
   const followed = grading.nodeEventStats();
-  if (followed) console.log(`  containerd event streams: ${followed.following} nodes followed now, ${followed.started} started, ${followed.events} relevant events, ${followed.requests} evaluation requests from them`);
-  console.log(`  of which the command until its prompt came back: p50 ${ms(percentile(command, 50))}, max ${ms(Math.max(...command))}; prompt → task passed: p50 ${ms(percentile(afterPrompt, 50))}, p90 ${ms(percentile(afterPrompt, 90))}, max ${ms(Math.max(...afterPrompt))}`);
+  if (followed)
+    console.log(
+      `  containerd event streams: ${followed.following} nodes followed now, ${followed.started} started, ${followed.events} relevant events, ${followed.requests} evaluation requests from them`,
+    );
+  console.log(
+    `  of which the command until its prompt came back: p50 ${ms(percentile(command, 50))}, max ${ms(Math.max(...command))}; prompt → task passed: p50 ${ms(percentile(afterPrompt, 50))}, p90 ${ms(percentile(afterPrompt, 90))}, max ${ms(Math.max(...afterPrompt))}`,
+  );
 }
 
 async function main() {
-  const sizes = (process.argv[2] ?? "50,200").split(",").map(Number).sort((a, b) => a - b);
+  const sizes = (process.argv[2] ?? "50,200")
+    .split(",")
+    .map(Number)
+    .sort((a, b) => a - b);
   const idleSeconds = Number(process.argv[3] ?? 60);
   const commands = Number(process.argv[4] ?? 60);
   const largest = Math.max(...sizes);
@@ -197,7 +210,9 @@ async function main() {
     const baseline = cpuMeter();
     await sleep(idleSeconds * 500);
     const b = baseline.stop();
-    console.log(`${learners.length} live sessions with grading stopped: server ${b.serverPct.toFixed(1)}% of one core, engine ${b.enginePct.toFixed(1)}% (subtract from the idle figures for grading's own share); ${loadLine()}`);
+    console.log(
+      `${learners.length} live sessions with grading stopped: server ${b.serverPct.toFixed(1)}% of one core, engine ${b.enginePct.toFixed(1)}% (subtract from the idle figures for grading's own share); ${loadLine()}`,
+    );
   } finally {
     for (const l of learners) l.terminal.ws.terminate();
     await gateway.close();

@@ -66,9 +66,11 @@ async function measure(side: Side): Promise<{ provisionMs: number; idleBytes: nu
 async function main(): Promise<void> {
   const before = await measure({ label: "before: ordinary engine", socket: "/var/run/docker.sock", isolation: { required: "shared-kernel-root", diskMb: 0 } });
   const after = await measure({ label: "after: sandbox engine", socket: sandboxEngineSocket(), isolation: { required: "userns", diskMb: 4096 } });
-  console.log(`ratio after/before: provision ${(after.provisionMs / before.provisionMs).toFixed(2)}x` +
-    (after.idleBytes && before.idleBytes ? `, idle memory ${(after.idleBytes / before.idleBytes).toFixed(2)}x` : "") +
-    (after.rssBytes && before.rssBytes ? `, of it rss ${(after.rssBytes / before.rssBytes).toFixed(2)}x` : ""));
+  console.log(
+    `ratio after/before: provision ${(after.provisionMs / before.provisionMs).toFixed(2)}x` +
+      (after.idleBytes && before.idleBytes ? `, idle memory ${(after.idleBytes / before.idleBytes).toFixed(2)}x` : "") +
+      (after.rssBytes && before.rssBytes ? `, of it rss ${(after.rssBytes / before.rssBytes).toFixed(2)}x` : ""),
+  );
 }
 
 main().catch((err) => {

@@ -35,7 +35,13 @@ export async function nodeMemoryStat(docker: Docker, containerId: string): Promi
   const v2 = paths.get("");
   const file = v1 ? `/sys/fs/cgroup/memory${nodeCgroupRoot(v1, containerId)}/memory.stat` : v2 ? `/sys/fs/cgroup${nodeCgroupRoot(v2, containerId)}/memory.stat` : null;
   if (!file || !existsSync(file)) return null;
-  const stat = Object.fromEntries(readFileSync(file, "utf8").trim().split("\n").map((l) => l.split(" ")).map(([k, v]) => [k, Number(v)]));
+  const stat = Object.fromEntries(
+    readFileSync(file, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => l.split(" "))
+      .map(([k, v]) => [k, Number(v)]),
+  );
   return v1 ? { rss: stat.total_rss ?? 0, cache: stat.total_cache ?? 0 } : { rss: stat.anon ?? 0, cache: stat.file ?? 0 };
 }
 

@@ -9,11 +9,7 @@ import { userFromHeaders, type SessionUser } from "../server/auth/principal";
 import { cookieHeader } from "../test/support/cookies";
 
 /** Platform services on a throwaway PGlite database, for benchmarks. */
-export async function startTestPlatformOutsideVitest(
-  instance: string,
-  sessionConfig: Partial<SessionConfig>,
-  options: { gradingConfig?: Partial<GradingConfig>; env?: Record<string, string> } = {},
-) {
+export async function startTestPlatformOutsideVitest(instance: string, sessionConfig: Partial<SessionConfig>, options: { gradingConfig?: Partial<GradingConfig>; env?: Record<string, string> } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "labs-bench-"));
   // SANDBOX_ISOLATION and SANDBOX_DISK_MB pass through: a benchmark may run on the ordinary engine on purpose (it says so).
   const { SANDBOX_ISOLATION, SANDBOX_DISK_MB } = process.env;

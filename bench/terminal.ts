@@ -106,7 +106,11 @@ async function echoLatency(d: Driver, n: number): Promise<number[]> {
 
 /** Checks that `seq 1 n` arrived complete and in order. */
 function checkSequence(text: string, n: number): string | null {
-  const nums = text.split(/\r?\n/).map((l) => l.trim()).filter((l) => /^\d+$/.test(l)).map(Number);
+  const nums = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => /^\d+$/.test(l))
+    .map(Number);
   if (nums.length !== n) return `expected ${n} numbered lines, got ${nums.length}`;
   for (let i = 0; i < n; i++) if (nums[i] !== i + 1) return `line ${i + 1} is ${nums[i]}`;
   return null;
@@ -174,7 +178,9 @@ export async function benchTerminal(megabytes = 50) {
     await dGw.close();
     const added50 = median(latGw) - median(latDirect);
     const added99 = percentile(latGw, 99) - percentile(latDirect, 99);
-    console.log(`keystroke echo (n=${latDirect.length}): direct p50 ${ms(median(latDirect))} p99 ${ms(percentile(latDirect, 99))}; gateway p50 ${ms(median(latGw))} p99 ${ms(percentile(latGw, 99))}; added p50 ${ms(added50)} p99 ${ms(added99)}  [target added p50 < 5 ms, p99 < 20 ms]`);
+    console.log(
+      `keystroke echo (n=${latDirect.length}): direct p50 ${ms(median(latDirect))} p99 ${ms(percentile(latDirect, 99))}; gateway p50 ${ms(median(latGw))} p99 ${ms(percentile(latGw, 99))}; added p50 ${ms(added50)} p99 ${ms(added99)}  [target added p50 < 5 ms, p99 < 20 ms]`,
+    );
 
     // ---- busy terminals, lossless and ordered -------------------------------
     const lines = 20_000;
@@ -195,10 +201,12 @@ export async function benchTerminal(megabytes = 50) {
         }),
       );
       const seconds = (performance.now() - t0) / 1000;
-      const problems = clients.map((c, i) => {
-        const p = checkSequence(c.bytes().subarray(marks[i]).toString("utf8"), lines);
-        return p ? `terminal ${i}: ${p}` : c.gaps ? `terminal ${i}: ${c.gaps} offset gaps` : null;
-      }).filter((p): p is string => p !== null);
+      const problems = clients
+        .map((c, i) => {
+          const p = checkSequence(c.bytes().subarray(marks[i]).toString("utf8"), lines);
+          return p ? `terminal ${i}: ${p}` : c.gaps ? `terminal ${i}: ${c.gaps} offset gaps` : null;
+        })
+        .filter((p): p is string => p !== null);
       busy[count] = { lossless: problems.length === 0, seconds, problems };
       console.log(`busy terminals: ${count} x seq 1 ${lines} in ${seconds.toFixed(2)} s, ${problems.length === 0 ? "lossless and ordered" : `PROBLEMS: ${problems.join("; ")}`}  [target lossless]`);
       for (const c of clients) {

@@ -39,10 +39,7 @@ describe("docs/operations.md", () => {
   });
 
   it("documents every variable the server reads", () => {
-    const read = new Set([
-      ...schemaVariables(fs.readFileSync(path.join(root, "server/env.ts"), "utf8")),
-      ...directReads(path.join(root, "server")).filter((v) => !NOT_CONFIGURATION.has(v)),
-    ]);
+    const read = new Set([...schemaVariables(fs.readFileSync(path.join(root, "server/env.ts"), "utf8")), ...directReads(path.join(root, "server")).filter((v) => !NOT_CONFIGURATION.has(v))]);
     const missing = [...read].filter((v) => !doc.includes(`\`${v}\``)).sort();
     expect(missing, "add these to the configuration reference in docs/operations.md").toEqual([]);
   });

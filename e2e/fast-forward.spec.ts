@@ -55,7 +55,10 @@ test("fast-forward to a task: earlier tasks pass as assisted (checklist, dashboa
   await expect(cell).toHaveAttribute("data-status", "passed", { timeout: 20_000 });
   await expect(cell).toHaveAttribute("data-assisted", "true");
   const [download] = await Promise.all([staff.waitForEvent("download"), staff.getByTestId("export-csv").click()]);
-  const [header, ...rows] = fs.readFileSync((await download.path())!, "utf8").trim().split(/\r\n/);
+  const [header, ...rows] = fs
+    .readFileSync((await download.path())!, "utf8")
+    .trim()
+    .split(/\r\n/);
   const columns = header!.split(",");
   const row = rows.find((r) => r.includes(email))!.split(",");
   expect(row[columns.indexOf("assisted tasks")]).toBe("run-first");

@@ -14,7 +14,13 @@ const fixtures = path.join("test/fixtures/broken-labs");
 const broken = fs
   .readdirSync(fixtures, { withFileTypes: true })
   .filter((d) => d.isDirectory())
-  .map((d) => ({ slug: d.name, expected: fs.readFileSync(path.join(fixtures, d.name, "expected.txt"), "utf8").trimEnd().split("\n") }));
+  .map((d) => ({
+    slug: d.name,
+    expected: fs
+      .readFileSync(path.join(fixtures, d.name, "expected.txt"), "utf8")
+      .trimEnd()
+      .split("\n"),
+  }));
 const served = fs.readdirSync("labs", { withFileTypes: true }).filter((d) => d.isDirectory()).length;
 
 test("staff see every broken lab with each problem located; the good labs still serve", async ({ page }) => {

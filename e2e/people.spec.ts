@@ -83,7 +83,14 @@ test("instructor sees a learner's task tick live, watches the terminal, exports 
   await teacherPage.getByRole("button", { name: "Watch terminal 1" }).click();
   await expect(teacherPage.getByTestId("watch-state")).toContainText("Read-only", { timeout: 20_000 });
   const watched = teacherPage.getByRole("group", { name: "Learner's terminal (read-only)" });
-  const watchedText = () => teacherPage.evaluate(() => window.__runtimeLabsTerminals?.ids().map((id) => window.__runtimeLabsTerminals!.text(id)).join("\n") ?? "");
+  const watchedText = () =>
+    teacherPage.evaluate(
+      () =>
+        window.__runtimeLabsTerminals
+          ?.ids()
+          .map((id) => window.__runtimeLabsTerminals!.text(id))
+          .join("\n") ?? "",
+    );
   await expect.poll(watchedText, { timeout: 20_000 }).toContain("saved-42");
   // What the learner types next appears on the instructor's screen.
   await learnerPage.keyboard.type("echo live-$((7*8))");
@@ -124,8 +131,7 @@ test("instructor sees a learner's task tick live, watches the terminal, exports 
   expect(page404?.status()).toBe(404);
   const denied = await intruderPage.evaluate(
     async ({ sessionId, cohortId }) => {
-      const trpc = (path: string, input: unknown) =>
-        fetch(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`).then((r) => r.status);
+      const trpc = (path: string, input: unknown) => fetch(`/api/trpc/${path}?input=${encodeURIComponent(JSON.stringify({ json: input }))}`).then((r) => r.status);
       const ws = await new Promise<string>((resolve) => {
         const s = new WebSocket(`${location.origin.replace(/^http/, "ws")}/api/terminal?session=${sessionId}&terminal=t1&offset=0&cols=80&rows=24`);
         s.onopen = () => resolve("opened");

@@ -131,7 +131,10 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 200));
       s = await client.sessions.get.query({ id: s.id });
     }
-    const steps = s.progress.filter((p) => p.status === "done").map((p) => `${p.step}${p.durationMs === undefined ? "" : ` ${p.durationMs} ms`}`).join(", ");
+    const steps = s.progress
+      .filter((p) => p.status === "done")
+      .map((p) => `${p.step}${p.durationMs === undefined ? "" : ` ${p.durationMs} ms`}`)
+      .join(", ");
     console.log(`[smoke]      session ${s.id}, sandbox ${s.sandboxId}${s.warmStart ? " (warm)" : ""}${steps ? `: ${steps}` : ""}`);
     return s;
   });

@@ -21,7 +21,10 @@ async function signUp(page: Page, base: string, email: string, next: string) {
     await page.getByRole("button", { name: "Sign up" }).click();
     const limited = await Promise.race([
       page.waitForURL((url) => url.pathname === next, { timeout: 30_000 }).then(() => false),
-      page.getByText("Too many requests").waitFor({ timeout: 30_000 }).then(() => true),
+      page
+        .getByText("Too many requests")
+        .waitFor({ timeout: 30_000 })
+        .then(() => true),
     ]);
     if (!limited) return;
     if (attempt === 2) throw new Error("sign-up stayed rate-limited");

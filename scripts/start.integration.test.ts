@@ -144,7 +144,11 @@ describe.skipIf(!built)(TITLE, () => {
     expect(await portAnswers(s.port)).toBe(false);
 
     // The same lines are in DATA_DIR/logs/server.log, the last one included.
-    const logged = fs.readFileSync(path.join(s.dataDir, "logs/server.log"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { msg: string });
+    const logged = fs
+      .readFileSync(path.join(s.dataDir, "logs/server.log"), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { msg: string });
     expect(logged.map((l) => l.msg)).toEqual(expect.arrayContaining([ready.msg, `${signal}: shutting down`]));
     // The control socket goes with the server.
     expect(fs.existsSync(path.join(s.dataDir, "control.sock"))).toBe(false);

@@ -10,7 +10,12 @@ const tiers = [];
 const skippedNames = [];
 // The cgroup v2 tier (scripts/cgroup-v2-vm/tier.sh) leaves the same reports
 // in v2/, or v2-skipped.txt saying why it did not run.
-const vitestReports = [["unit.json", "unit"], ["integration.json", "integration"], ["v2/integration.json", "v2 integration"], ["v2/integration-systemd.json", "v2 systemd"]];
+const vitestReports = [
+  ["unit.json", "unit"],
+  ["integration.json", "integration"],
+  ["v2/integration.json", "v2 integration"],
+  ["v2/integration-systemd.json", "v2 systemd"],
+];
 for (const [file, tier] of vitestReports) {
   const r = read(file);
   if (!r) continue;

@@ -23,6 +23,8 @@ step() { printf '\n\033[1m== %s ==\033[0m\n' "$1"; }
 timer() { local label=$1 s=$SECONDS; shift; "$@"; echo "(${label}: $((SECONDS - s)) s)"; }
 
 step "lint"; timer lint npx eslint .
+# One formatter for the tree (.prettierrc.json); `npm run format` fixes what this finds.
+step "format"; timer format npx prettier --check --log-level warn "**/*.{ts,tsx,mjs,js}"
 step "typecheck"; timer typecheck npx tsc --noEmit
 
 step "unit tests"

@@ -19,12 +19,7 @@ const burstCalls = (fallback: number) => wholeCalls(fallback, 100_000, "calls");
  */
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  PORT: z.coerce
-    .number({ error: "must be a port number, e.g. 3000" })
-    .int("must be a whole number")
-    .min(1, "must be between 1 and 65535")
-    .max(65535, "must be between 1 and 65535")
-    .default(3000),
+  PORT: z.coerce.number({ error: "must be a port number, e.g. 3000" }).int("must be a whole number").min(1, "must be between 1 and 65535").max(65535, "must be between 1 and 65535").default(3000),
   // Loopback by default: a lab platform hands out root shells, so exposing it
   // on every interface is a decision the operator makes explicitly.
   HOST: z.string().min(1, "must not be empty").default("127.0.0.1"),
@@ -50,7 +45,10 @@ const envSchema = z.object({
   // Cluster sandboxes (kind; docs/kind.md). kind is looked up when a cluster is created, never at start-up.
   KIND_BIN: z.string().min(1).optional(),
   // The engine kind clusters are made on: the ordinary one (kind nodes are privileged).
-  KIND_DOCKER_HOST: z.string().regex(/^(unix|tcp):\/\//, "must be a unix:// or tcp:// Docker endpoint").default("unix:///var/run/docker.sock"),
+  KIND_DOCKER_HOST: z
+    .string()
+    .regex(/^(unix|tcp):\/\//, "must be a unix:// or tcp:// Docker endpoint")
+    .default("unix:///var/run/docker.sock"),
   KIND_NODE_IMAGE: z.string().min(1).default("runtime-labs/kind-node:dev"),
   CLUSTER_POOL_SIZE: z.coerce.number({ error: "must be a number of warm clusters" }).int().min(0, "must be 0 or more").max(20).default(0),
   CLUSTER_MAX_SANDBOXES: z.coerce.number({ error: "must be a number of clusters" }).int().min(1, "must be at least 1").optional(),
@@ -92,10 +90,30 @@ const envSchema = z.object({
   DOCKER_HOST_PING_MS: z.coerce.number({ error: "must be milliseconds" }).int().min(100, "must be at least 100").max(600_000).default(5_000),
   DOCKER_HOST_DOWN_AFTER: z.coerce.number({ error: "must be a number of missed pings" }).int().min(1, "must be at least 1").max(100).default(3),
   POOL_SIZE: z.coerce.number({ error: "must be a number of warm sandboxes" }).int().min(0, "must be 0 or more").max(50).default(2),
-  SESSION_TTL_MINUTES: z.coerce.number({ error: "must be minutes" }).int().min(5, "must be at least 5").max(24 * 60).default(60),
-  SESSION_IDLE_MINUTES: z.coerce.number({ error: "must be minutes" }).int().min(1, "must be at least 1").max(24 * 60).default(30),
-  SESSION_EXTEND_MINUTES: z.coerce.number({ error: "must be minutes" }).int().min(1).max(24 * 60).default(30),
-  SESSION_MAX_MINUTES: z.coerce.number({ error: "must be minutes" }).int().min(5).max(7 * 24 * 60).default(240),
+  SESSION_TTL_MINUTES: z.coerce
+    .number({ error: "must be minutes" })
+    .int()
+    .min(5, "must be at least 5")
+    .max(24 * 60)
+    .default(60),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number({ error: "must be minutes" })
+    .int()
+    .min(1, "must be at least 1")
+    .max(24 * 60)
+    .default(30),
+  SESSION_EXTEND_MINUTES: z.coerce
+    .number({ error: "must be minutes" })
+    .int()
+    .min(1)
+    .max(24 * 60)
+    .default(30),
+  SESSION_MAX_MINUTES: z.coerce
+    .number({ error: "must be minutes" })
+    .int()
+    .min(5)
+    .max(7 * 24 * 60)
+    .default(240),
   // Grading's safety poll (tasks otherwise tick when a command finishes in the learner's terminal; docs/checks.md).
   GRADING_SAFETY_POLL_SECONDS: z.coerce.number({ error: "must be seconds" }).int("must be a whole number of seconds").min(1, "must be at least 1").max(86_400).default(30),
   GRADING_IDLE_POLL_SECONDS: z.coerce.number({ error: "must be seconds" }).int("must be a whole number of seconds").min(1, "must be at least 1").max(86_400).default(120),
@@ -105,7 +123,12 @@ const envSchema = z.object({
   WEBHOOK_ALLOW_PRIVATE_TARGETS: z.stringbool({ error: "must be 1 or 0 (true or false)" }).default(false),
   // Password guessing: sign-in and sign-up attempts per 10 s from one address
   // (production only; better-auth's limiter). The e2e suite raises it on purpose.
-  AUTH_ATTEMPTS_PER_10S: z.coerce.number({ error: "must be a whole number of attempts, at least 1" }).int("must be a whole number of attempts, at least 1").min(1, "must be a whole number of attempts, at least 1").max(10_000).default(3),
+  AUTH_ATTEMPTS_PER_10S: z.coerce
+    .number({ error: "must be a whole number of attempts, at least 1" })
+    .int("must be a whole number of attempts, at least 1")
+    .min(1, "must be a whole number of attempts, at least 1")
+    .max(10_000)
+    .default(3),
   // "Check now" runs every pending check of a session on its node.
   RATE_LIMIT_CHECK_NOW_PER_SEC: callsPerSecond(5),
   RATE_LIMIT_CHECK_NOW_BURST: burstCalls(10),

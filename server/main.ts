@@ -112,7 +112,9 @@ async function main() {
   log(`${dev ? "development" : "production"} server ready at ${env.publicUrl} (listening on ${env.HOST}:${env.PORT}) in ${Math.round(performance.now() - started)} ms`);
   log(docker.message);
   if (isolation && (!isolation.ok || isolation.level !== "userns")) {
-    rootLogger().child({ component: "server" }).warn(`isolation: ${isolation.message}${isolation.fix ? ` Fix: ${isolation.fix}` : ""}`);
+    rootLogger()
+      .child({ component: "server" })
+      .warn(`isolation: ${isolation.message}${isolation.fix ? ` Fix: ${isolation.fix}` : ""}`);
   } else if (isolation) log(`isolation: ${isolation.message}`);
 }
 

@@ -100,7 +100,10 @@ describe("per-user rate limits on expensive calls (real Docker, PostgreSQL)", ()
     await refilled(3);
     const createContext = async () => createContextInner({ services: platform.services, user: adaUser });
     const post = () =>
-      handleTrpcRequest(new Request("http://labs.test/api/trpc/grading.checkNow", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ json: { sessionId } }) }), createContext);
+      handleTrpcRequest(
+        new Request("http://labs.test/api/trpc/grading.checkNow", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ json: { sessionId } }) }),
+        createContext,
+      );
     const statuses = (await Promise.all(Array.from({ length: 6 }, post))).map((r) => r.status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(3);
     expect(statuses.filter((s) => s === 429)).toHaveLength(3);

@@ -75,11 +75,7 @@ export interface RateLimits {
 export function platformRateLimits(env: Env, now?: () => number): RateLimits {
   const api = { perSecond: env.RATE_LIMIT_API_PER_SEC, burst: env.RATE_LIMIT_API_BURST };
   return {
-    checkNow: new KeyedRateLimiter(
-      { perSecond: env.RATE_LIMIT_CHECK_NOW_PER_SEC, burst: env.RATE_LIMIT_CHECK_NOW_BURST },
-      "You are checking too often; wait a second and try again.",
-      now,
-    ),
+    checkNow: new KeyedRateLimiter({ perSecond: env.RATE_LIMIT_CHECK_NOW_PER_SEC, burst: env.RATE_LIMIT_CHECK_NOW_BURST }, "You are checking too often; wait a second and try again.", now),
     cgroupTree: new KeyedRateLimiter(
       { perSecond: env.RATE_LIMIT_CGROUP_TREE_PER_SEC, burst: env.RATE_LIMIT_CGROUP_TREE_BURST },
       "The cgroup tree is being refreshed too often; wait a second and try again.",

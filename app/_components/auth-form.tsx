@@ -24,9 +24,7 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
     const email = String(form.get("email") ?? "").trim();
     const password = String(form.get("password") ?? "");
     const result =
-      mode === "sign-up"
-        ? await authClient.signUp.email({ email, password, name: String(form.get("name") ?? "").trim() || email.split("@")[0]! })
-        : await authClient.signIn.email({ email, password });
+      mode === "sign-up" ? await authClient.signUp.email({ email, password, name: String(form.get("name") ?? "").trim() || email.split("@")[0]! }) : await authClient.signIn.email({ email, password });
     setPending(false);
     if (result.error) {
       setError(result.error.message ?? "That did not work; please try again.");
@@ -52,14 +50,7 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
       </label>
       <label className="block text-sm">
         Password
-        <input
-          name="password"
-          type="password"
-          required
-          minLength={8}
-          autoComplete={mode === "sign-up" ? "new-password" : "current-password"}
-          className={field}
-        />
+        <input name="password" type="password" required minLength={8} autoComplete={mode === "sign-up" ? "new-password" : "current-password"} className={field} />
         {mode === "sign-up" && <span className="mt-1 block text-xs text-zinc-500">At least 8 characters.</span>}
       </label>
       {error && (
@@ -73,11 +64,17 @@ export function AuthForm({ mode }: { mode: "sign-in" | "sign-up" }) {
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
         {mode === "sign-up" ? (
           <>
-            Already have an account? <Link href="/sign-in" className="text-sky-600 underline">Sign in</Link>
+            Already have an account?{" "}
+            <Link href="/sign-in" className="text-sky-600 underline">
+              Sign in
+            </Link>
           </>
         ) : (
           <>
-            New here? <Link href="/sign-up" className="text-sky-600 underline">Create an account</Link>
+            New here?{" "}
+            <Link href="/sign-up" className="text-sky-600 underline">
+              Create an account
+            </Link>
           </>
         )}
       </p>

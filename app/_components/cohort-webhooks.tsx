@@ -37,10 +37,7 @@ export function CohortWebhooks({ cohortId }: { cohortId: string }) {
   const [secret, setSecret] = useState<{ url: string; secret: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const refresh = () =>
-    Promise.all([
-      queryClient.invalidateQueries({ queryKey: trpc.webhooks.list.queryKey({ cohortId }) }),
-      queryClient.invalidateQueries({ queryKey: trpc.webhooks.deliveries.queryKey() }),
-    ]);
+    Promise.all([queryClient.invalidateQueries({ queryKey: trpc.webhooks.list.queryKey({ cohortId }) }), queryClient.invalidateQueries({ queryKey: trpc.webhooks.deliveries.queryKey() })]);
   const onError = (e: { message: string }) => setError(e.message);
 
   const create = useMutation(
@@ -77,8 +74,8 @@ export function CohortWebhooks({ cohortId }: { cohortId: string }) {
         Webhooks
       </h2>
       <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
-        Each event is POSTed as JSON, signed with HMAC-SHA256 in the <code className="font-mono">X-RuntimeLabs-Signature</code> header, and
-        retried with backoff for about an hour and a quarter (10 s, 30 s, 2 min, 10 min, 1 h). docs/api.md shows how to verify it.
+        Each event is POSTed as JSON, signed with HMAC-SHA256 in the <code className="font-mono">X-RuntimeLabs-Signature</code> header, and retried with backoff for about an hour and a quarter (10 s,
+        30 s, 2 min, 10 min, 1 h). docs/api.md shows how to verify it.
       </p>
 
       <form onSubmit={submit} className="flex flex-wrap items-end gap-3">
@@ -134,12 +131,7 @@ export function CohortWebhooks({ cohortId }: { cohortId: string }) {
               <Truncated text={h.url} className="min-w-0 flex-1 font-mono text-xs" />
               <span className="text-zinc-600 dark:text-zinc-400">{h.events.join(", ")}</span>
               {!h.active && <span className="text-zinc-500">(off)</span>}
-              <button
-                type="button"
-                disabled={ping.isPending}
-                onClick={() => ping.mutate({ webhookId: h.id })}
-                className="rounded border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700"
-              >
+              <button type="button" disabled={ping.isPending} onClick={() => ping.mutate({ webhookId: h.id })} className="rounded border border-zinc-300 px-2 py-1 text-xs dark:border-zinc-700">
                 Send test
               </button>
               <ConfirmButton label="Remove" confirmLabel="Remove, with its deliveries" pending={remove.isPending} onConfirm={() => remove.mutate({ webhookId: h.id })} />
@@ -175,7 +167,11 @@ export function CohortWebhooks({ cohortId }: { cohortId: string }) {
                 </td>
                 <td className={statusClass[d.status]}>
                   {d.status}
-                  {d.status === "pending" && d.nextAttemptAt && <span className="block text-xs text-zinc-500">next try <LocalTime date={d.nextAttemptAt} /></span>}
+                  {d.status === "pending" && d.nextAttemptAt && (
+                    <span className="block text-xs text-zinc-500">
+                      next try <LocalTime date={d.nextAttemptAt} />
+                    </span>
+                  )}
                 </td>
                 <td>{d.attempts}</td>
                 <td className="text-xs">

@@ -22,8 +22,15 @@ export function InlineTask({ taskId, title, points }: { taskId: string; title: s
       aria-label={`Task: ${markdownText(title)}`}
     >
       <p className="font-medium">
-        {state === "passed" ? <CheckIcon className="mr-1.5 inline-block h-4 w-4 align-[-0.15em] text-emerald-600" /> : <PlayIcon className="mr-1.5 inline-block h-3.5 w-3.5 align-[-0.1em] text-sky-600" />}
-        Task: <TaskTitle title={title} /> <span className="text-sm font-normal text-zinc-600 dark:text-zinc-400">({word} · {points} points)</span>
+        {state === "passed" ? (
+          <CheckIcon className="mr-1.5 inline-block h-4 w-4 align-[-0.15em] text-emerald-600" />
+        ) : (
+          <PlayIcon className="mr-1.5 inline-block h-3.5 w-3.5 align-[-0.1em] text-sky-600" />
+        )}
+        Task: <TaskTitle title={title} />{" "}
+        <span className="text-sm font-normal text-zinc-600 dark:text-zinc-400">
+          ({word} · {points} points)
+        </span>
       </p>
       {t?.message && state !== "passed" && <p className="mt-1 text-sm text-zinc-700 dark:text-zinc-300">{t.message}</p>}
     </aside>

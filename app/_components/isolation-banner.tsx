@@ -31,9 +31,7 @@ export function IsolationBanner({ report }: { report: IsolationReport | null }) 
             Fix: <code className="rounded bg-amber-100 px-1 py-0.5 font-mono text-xs dark:bg-amber-900">{report.fix}</code>
           </p>
         )}
-        <p className="mt-1 text-xs">
-          Shown to admins only. See docs/isolation.md for what each level means.
-        </p>
+        <p className="mt-1 text-xs">Shown to admins only. See docs/isolation.md for what each level means.</p>
       </div>
     </div>
   );

@@ -7,7 +7,11 @@ const noSubscription = () => () => {};
 
 /** True once hydrated in the browser (the store's server snapshot is false, its client one true). */
 export function useInBrowser(): boolean {
-  return useSyncExternalStore(noSubscription, () => true, () => false);
+  return useSyncExternalStore(
+    noSubscription,
+    () => true,
+    () => false,
+  );
 }
 
 /**
@@ -18,11 +22,7 @@ export function useInBrowser(): boolean {
 export function LocalTime({ date, dateOnly = false }: { date: Date | string; dateOnly?: boolean }) {
   const inBrowser = useInBrowser();
   const iso = new Date(date).toISOString();
-  return (
-    <time dateTime={iso}>
-      {inBrowser ? formatDate(date, { dateOnly }) : utcPlaceholder(date, dateOnly)}
-    </time>
-  );
+  return <time dateTime={iso}>{inBrowser ? formatDate(date, { dateOnly }) : utcPlaceholder(date, dateOnly)}</time>;
 }
 
 /** "due <date>" or "no due date". */

@@ -19,13 +19,7 @@ export function PlatformStatus() {
   }[state];
   const dot = { connecting: "bg-zinc-400", available: "bg-emerald-500", unavailable: "bg-amber-500" }[state];
   return (
-    <span
-      className="inline-flex items-center gap-1.5 text-xs text-zinc-600 dark:text-zinc-400"
-      title={report?.docker.message}
-      data-testid="platform-status"
-      data-state={state}
-      role="status"
-    >
+    <span className="inline-flex items-center gap-1.5 text-xs text-zinc-600 dark:text-zinc-400" title={report?.docker.message} data-testid="platform-status" data-state={state} role="status">
       <span aria-hidden className={`h-2 w-2 rounded-full ${dot}`} />
       {label}
     </span>

@@ -47,7 +47,9 @@ function Steps({ session }: { session: SessionView }) {
     <ol className="mt-2 space-y-1 text-sm" aria-label="Provisioning steps" data-testid="provision-steps">
       {session.progress.map((p) => (
         <li key={p.index} className="flex gap-2">
-          <span aria-hidden className="w-4">{mark[p.status]}</span>
+          <span aria-hidden className="w-4">
+            {mark[p.status]}
+          </span>
           <span>
             {p.step}
             <span className="sr-only"> ({p.status})</span>
@@ -77,10 +79,7 @@ function ResetConfirm({ busy, onConfirm, onCancel }: { busy: boolean; onConfirm(
       onKeyDown={(e) => e.key === "Escape" && onCancel()}
       data-testid="reset-confirm"
     >
-      <p id="reset-confirm-text">
-        Replace your node with a fresh one? Everything on the current node (files, containers, open shells) is deleted. Tasks you have passed
-        stay passed.
-      </p>
+      <p id="reset-confirm-text">Replace your node with a fresh one? Everything on the current node (files, containers, open shells) is deleted. Tasks you have passed stay passed.</p>
       <div className="mt-2 flex gap-2">
         <button type="button" className={`${button} bg-amber-600 text-white hover:bg-amber-700`} disabled={busy} onClick={onConfirm}>
           {busy ? "Resetting…" : "Reset now"}
@@ -213,9 +212,7 @@ export function SessionPanel({ slug, signedIn, unavailable = null }: { slug: str
         <div role="status" aria-live="polite">
           <p className="font-medium">{stateText[session.state]}</p>
           {session.queuePosition !== null && (
-            <p className="text-sm text-zinc-600 dark:text-zinc-400">
-              The server is at capacity. You are number {session.queuePosition} in the queue; your node starts as soon as one is free.
-            </p>
+            <p className="text-sm text-zinc-600 dark:text-zinc-400">The server is at capacity. You are number {session.queuePosition} in the queue; your node starts as soon as one is free.</p>
           )}
           {(session.state === "provisioning" || session.state === "ready") && <Steps session={session} />}
           {session.state === "ready" && (

@@ -34,16 +34,23 @@ function readStored(key: string): number | null {
  * hydration the initial size is used; the stored one follows at once.
  */
 export function useSplitSize(storageKey: string, bounds: SplitBounds): [number, (percent: number) => void] {
-  const subscribe = useCallback((onChange: () => void) => {
-    listeners.add(onChange);
-    const onStorage = (e: StorageEvent) => e.key === storageKey && onChange();
-    window.addEventListener("storage", onStorage);
-    return () => {
-      listeners.delete(onChange);
-      window.removeEventListener("storage", onStorage);
-    };
-  }, [storageKey]);
-  const stored = useSyncExternalStore(subscribe, () => readStored(storageKey), () => null);
+  const subscribe = useCallback(
+    (onChange: () => void) => {
+      listeners.add(onChange);
+      const onStorage = (e: StorageEvent) => e.key === storageKey && onChange();
+      window.addEventListener("storage", onStorage);
+      return () => {
+        listeners.delete(onChange);
+        window.removeEventListener("storage", onStorage);
+      };
+    },
+    [storageKey],
+  );
+  const stored = useSyncExternalStore(
+    subscribe,
+    () => readStored(storageKey),
+    () => null,
+  );
   const size = clamp(stored ?? bounds.initial, bounds);
   const { min, max } = bounds;
   const setSize = useCallback(

@@ -42,7 +42,10 @@ export function TaskChecklist({ sessionId }: { sessionId: string }) {
     <section aria-label="Tasks" className="mt-4" data-testid="task-checklist">
       <div className="flex items-baseline justify-between">
         <h2 className="font-semibold">
-          Tasks <span className="text-sm font-normal text-zinc-500">{done.length} of {tasks.length} done · {points}/{total} points</span>
+          Tasks{" "}
+          <span className="text-sm font-normal text-zinc-500">
+            {done.length} of {tasks.length} done · {points}/{total} points
+          </span>
         </h2>
         <CheckNowButton sessionId={sessionId} />
       </div>

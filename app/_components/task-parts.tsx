@@ -93,9 +93,7 @@ export function FastForwardButton({ sessionId, taskId }: { sessionId: string; ta
         <p role="status">Fast-forwarding: a fresh node, then the reference solutions of the tasks before this one…</p>
       ) : asking ? (
         <p className="flex flex-wrap items-center gap-2">
-          <span>
-            Apply the reference solutions of the tasks before this one on a fresh node? Those you have not passed are marked &ldquo;assisted&rdquo;.
-          </span>
+          <span>Apply the reference solutions of the tasks before this one on a fresh node? Those you have not passed are marked &ldquo;assisted&rdquo;.</span>
           <button type="button" className={link} onClick={() => (setAsking(false), ff.mutate({ sessionId, taskId }))}>
             Yes, fast-forward
           </button>
@@ -120,7 +118,10 @@ export function FastForwardButton({ sessionId, taskId }: { sessionId: string; ta
 /** The mark beside a task passed by a fast-forward. */
 export function AssistedBadge() {
   return (
-    <span className="ml-1 rounded bg-violet-100 px-1 text-xs font-medium text-violet-800 dark:bg-violet-950 dark:text-violet-300" title="Passed by a fast-forward: the reference solution was applied for you">
+    <span
+      className="ml-1 rounded bg-violet-100 px-1 text-xs font-medium text-violet-800 dark:bg-violet-950 dark:text-violet-300"
+      title="Passed by a fast-forward: the reference solution was applied for you"
+    >
       assisted
     </span>
   );

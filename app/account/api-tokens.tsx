@@ -70,8 +70,7 @@ export function ApiTokens() {
         API tokens
       </h2>
       <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
-        Scripts and graders use a token as <code className="font-mono">Authorization: Bearer rl_…</code>. It acts as you, with your role; the API
-        endpoints are described in docs/api.md.
+        Scripts and graders use a token as <code className="font-mono">Authorization: Bearer rl_…</code>. It acts as you, with your role; the API endpoints are described in docs/api.md.
       </p>
 
       <form onSubmit={submit} className="flex flex-wrap items-end gap-2">
@@ -128,46 +127,45 @@ export function ApiTokens() {
         <p className="mt-4 text-sm text-zinc-500">You have no API tokens yet.</p>
       ) : (
         <div className="mt-4 overflow-x-auto">
-        <table className="w-full text-left text-sm">
-          <thead>
-            <tr className="border-b border-zinc-200 dark:border-zinc-800">
-              <th className="py-2">Name</th>
-              <th>Token</th>
-              <th>Created</th>
-              <th>Last used</th>
-              <th>Expires</th>
-              <th>Status</th>
-              <th>
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data.map((t) => {
-              const status = statusOf(t, now);
-              return (
-                <tr key={t.id} className="border-b border-zinc-100 dark:border-zinc-900" data-testid="api-token-row">
-                  <td className="py-2 pr-3">
-                    <Truncated text={t.name} className="block max-w-56" />
-                  </td>
-                  <td>
-                    <code className="font-mono text-xs">{t.prefix}…</code>
-                  </td>
-                  <td>
-                    <LocalTime date={t.createdAt} dateOnly />
-                  </td>
-                  <td>{t.lastUsedAt ? <LocalTime date={t.lastUsedAt} /> : "never"}</td>
-                  <td>{t.expiresAt ? <LocalTime date={t.expiresAt} dateOnly /> : "—"}</td>
-                  <td className={status === "active" ? "text-emerald-700 dark:text-emerald-300" : "text-zinc-500"}>{status}</td>
-                  <td className="text-right">
-                    {status !== "revoked" &&
-                      <ConfirmButton label="Revoke" confirmLabel={`Revoke “${t.name}”`} pending={revoke.isPending} onConfirm={() => revoke.mutate({ tokenId: t.id })} />}
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+          <table className="w-full text-left text-sm">
+            <thead>
+              <tr className="border-b border-zinc-200 dark:border-zinc-800">
+                <th className="py-2">Name</th>
+                <th>Token</th>
+                <th>Created</th>
+                <th>Last used</th>
+                <th>Expires</th>
+                <th>Status</th>
+                <th>
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.data.map((t) => {
+                const status = statusOf(t, now);
+                return (
+                  <tr key={t.id} className="border-b border-zinc-100 dark:border-zinc-900" data-testid="api-token-row">
+                    <td className="py-2 pr-3">
+                      <Truncated text={t.name} className="block max-w-56" />
+                    </td>
+                    <td>
+                      <code className="font-mono text-xs">{t.prefix}…</code>
+                    </td>
+                    <td>
+                      <LocalTime date={t.createdAt} dateOnly />
+                    </td>
+                    <td>{t.lastUsedAt ? <LocalTime date={t.lastUsedAt} /> : "never"}</td>
+                    <td>{t.expiresAt ? <LocalTime date={t.expiresAt} dateOnly /> : "—"}</td>
+                    <td className={status === "active" ? "text-emerald-700 dark:text-emerald-300" : "text-zinc-500"}>{status}</td>
+                    <td className="text-right">
+                      {status !== "revoked" && <ConfirmButton label="Revoke" confirmLabel={`Revoke “${t.name}”`} pending={revoke.isPending} onConfirm={() => revoke.mutate({ tokenId: t.id })} />}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
         </div>
       )}
     </section>

@@ -16,7 +16,10 @@ export function SessionHistory({ sessions }: { sessions: SessionHistoryItem[] })
   if (!sessions.length) {
     return (
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
-        You have not started a lab yet. <Link href="/" className="text-sky-700 underline dark:text-sky-400">Pick one from the catalog.</Link>
+        You have not started a lab yet.{" "}
+        <Link href="/" className="text-sky-700 underline dark:text-sky-400">
+          Pick one from the catalog.
+        </Link>
       </p>
     );
   }
@@ -26,9 +29,15 @@ export function SessionHistory({ sessions }: { sessions: SessionHistoryItem[] })
         <caption className="sr-only">Your lab sessions, newest first</caption>
         <thead>
           <tr className="border-b border-zinc-200 dark:border-zinc-800">
-            <th scope="col" className="py-2 pr-4">Lab</th>
-            <th scope="col" className="pr-4">Started</th>
-            <th scope="col" className="pr-4">State</th>
+            <th scope="col" className="py-2 pr-4">
+              Lab
+            </th>
+            <th scope="col" className="pr-4">
+              Started
+            </th>
+            <th scope="col" className="pr-4">
+              State
+            </th>
             <th scope="col">Tasks passed</th>
           </tr>
         </thead>

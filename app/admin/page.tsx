@@ -58,34 +58,34 @@ export default async function AdminPage() {
       <LabEnvironments availability={availability} />
       <h2 className="mb-2 text-lg font-semibold">People</h2>
       <div className="overflow-x-auto">
-      <table className="w-full text-left text-sm">
-        <thead>
-          <tr className="border-b border-zinc-200 dark:border-zinc-800">
-            <th className="py-2">Email</th>
-            <th>Name</th>
-            <th>Joined</th>
-            <th>Role</th>
-          </tr>
-        </thead>
-        <tbody>
-          {users.map((u) => (
-            <tr key={u.id} className="border-b border-zinc-100 dark:border-zinc-900">
-              <td className="py-2 pr-3">
-                <Truncated text={u.email} className="block max-w-72" />
-              </td>
-              <td className="pr-3">
-                <Truncated text={u.name} className="block max-w-72" />
-              </td>
-              <td>
-                <LocalTime date={u.createdAt} dateOnly />
-              </td>
-              <td>
-                <RoleSelect key={u.role} userId={u.id} email={u.email} role={u.role} />
-              </td>
+        <table className="w-full text-left text-sm">
+          <thead>
+            <tr className="border-b border-zinc-200 dark:border-zinc-800">
+              <th className="py-2">Email</th>
+              <th>Name</th>
+              <th>Joined</th>
+              <th>Role</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {users.map((u) => (
+              <tr key={u.id} className="border-b border-zinc-100 dark:border-zinc-900">
+                <td className="py-2 pr-3">
+                  <Truncated text={u.email} className="block max-w-72" />
+                </td>
+                <td className="pr-3">
+                  <Truncated text={u.name} className="block max-w-72" />
+                </td>
+                <td>
+                  <LocalTime date={u.createdAt} dateOnly />
+                </td>
+                <td>
+                  <RoleSelect key={u.role} userId={u.id} email={u.email} role={u.role} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       </div>
     </section>
   );

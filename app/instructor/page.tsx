@@ -25,7 +25,11 @@ export default async function InstructorPage() {
     <div className="space-y-8">
       {catalog.broken.length + catalog.other.length > 0 && (
         // A broken lab is simply missing for learners; staff are told here.
-        <p role="status" className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100" data-testid="lab-problems-notice">
+        <p
+          role="status"
+          className="rounded border border-amber-300 bg-amber-50 p-3 text-sm text-amber-950 dark:border-amber-800 dark:bg-amber-950 dark:text-amber-100"
+          data-testid="lab-problems-notice"
+        >
           {catalog.broken.length === 1 ? "1 lab has problems and is not served" : `${catalog.broken.length} labs have problems and are not served`}
           {catalog.other.length > 0 && `; the labs directory has ${catalog.other.length === 1 ? "a problem" : "problems"}`}.{" "}
           <Link href="/instructor/labs" className="rounded font-medium underline">

@@ -30,7 +30,9 @@ export async function closeRun(learners: Learner[], db: SoakDatabase, host: Host
   const settled = await Promise.all(learners.map((l) => l.settle(SETTLE_MS)));
   checks.push({
     name: "every learner ends on a working node (terminal answering)",
-    problems: learners.filter((_, i) => !settled[i]).map((l) => `learner ${l.index}: no working terminal within ${SETTLE_MS / 1000} s; session ${l.session?.id} is ${l.session?.state} (${l.session?.reason ?? "no reason"})`),
+    problems: learners
+      .filter((_, i) => !settled[i])
+      .map((l) => `learner ${l.index}: no working terminal within ${SETTLE_MS / 1000} s; session ${l.session?.id} is ${l.session?.state} (${l.session?.reason ?? "no reason"})`),
   });
 
   const nodeStates = new Map((await host.leftovers()).containers.map((c) => [c.sandboxId, c.state]));
@@ -82,7 +84,10 @@ async function quiesce(host: HostState): Promise<void> {
   let stableSince = Date.now();
   while (Date.now() < deadline) {
     const { containers } = await host.leftovers();
-    const now = containers.map((c) => `${c.name}:${c.state}`).sort().join(",");
+    const now = containers
+      .map((c) => `${c.name}:${c.state}`)
+      .sort()
+      .join(",");
     if (now !== last) {
       last = now;
       stableSince = Date.now();

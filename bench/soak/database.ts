@@ -64,9 +64,7 @@ export class SoakDatabase {
   /** Every lab session the platform recorded. */
   sessions(): Promise<SessionRow[]> {
     return this.withClient(async (c) => {
-      const r = await c.query<SessionRow>(
-        `SELECT id, "userId", state::text AS state, "stateReason", "replacedById", "sandboxId", "createdAt" FROM lab_sessions ORDER BY "createdAt"`,
-      );
+      const r = await c.query<SessionRow>(`SELECT id, "userId", state::text AS state, "stateReason", "replacedById", "sandboxId", "createdAt" FROM lab_sessions ORDER BY "createdAt"`);
       return r.rows;
     });
   }

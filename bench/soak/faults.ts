@@ -57,7 +57,7 @@ export async function runFaults(ctx: FaultContext, plan: FaultSchedule): Promise
   while (working(ctx).length === 0 && Date.now() < latestStart) await sleep(1_000);
   const everyMs = plan.everyMs ?? Math.max(5_000, (stopAt - Date.now()) / (kinds.length * plan.rounds));
   let next = Date.now();
-  for (let i = 0; ; ) {
+  for (let i = 0; ;) {
     await sleep(Math.max(0, next - Date.now()));
     if (Date.now() >= stopAt || ctx.stopped()) return;
     const kind = kinds[i % kinds.length]!;

@@ -63,7 +63,7 @@ export class HostState {
    */
   async removeAll(): Promise<void> {
     const deadline = Date.now() + 120_000;
-    for (let emptyInARow = 0; emptyInARow < 2 && Date.now() < deadline; ) {
+    for (let emptyInARow = 0; emptyInARow < 2 && Date.now() < deadline;) {
       // One call the engine never answers (a removal stuck in a kill) must not stop the cleanup: ask again.
       await withTimeout(this.provider.destroyAll(), 30_000).catch((err: unknown) => console.error(`[soak] cleanup: ${(err as Error).message}`));
       const left = await this.leftovers().catch(() => null);

@@ -21,7 +21,8 @@ export function apiClient(baseUrl: string, cookie: string) {
         url: `${baseUrl}/api/trpc`,
         transformer: superjson,
         headers: () => ({ origin, cookie }),
-        fetch: (url, init) => fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]) : AbortSignal.timeout(CALL_TIMEOUT_MS) } as RequestInit),
+        fetch: (url, init) =>
+          fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, AbortSignal.timeout(CALL_TIMEOUT_MS)]) : AbortSignal.timeout(CALL_TIMEOUT_MS) } as RequestInit),
       }),
     ],
   });

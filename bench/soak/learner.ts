@@ -251,7 +251,12 @@ export class Learner {
     // with the output it has; otherwise it opens a new terminal.
     const resume = this.term?.closed ? this.term : null;
     // As the lab page does: a shell the server opened ahead (nobody attached yet) is taken over, not left beside a new one.
-    const ahead = resume ? undefined : await this.api.sessions.terminals.query({ id: this.session!.id }).then((list) => list.find((t) => t.clients === 0)?.terminalId, () => undefined);
+    const ahead = resume
+      ? undefined
+      : await this.api.sessions.terminals.query({ id: this.session!.id }).then(
+          (list) => list.find((t) => t.clients === 0)?.terminalId,
+          () => undefined,
+        );
     const id = resume?.id ?? ahead ?? `t${++this.terminals}`;
     try {
       this.term = await SoakTerminal.open(this.baseUrl, { session: this.session!.id, terminal: id, cookie: this.cookie, offset: resume?.offset ?? 0 });

@@ -48,7 +48,9 @@ function options(): SoakOptions {
 function progress(record: SoakRecord, learners: Learner[], t0: number): NodeJS.Timeout {
   const timer = setInterval(() => {
     const ready = learners.filter((l) => l.session?.state === "ready").length;
-    console.log(`[soak] +${Math.round((Date.now() - t0) / 1000)} s: ${ready}/${learners.length} learners on a ready node, ${record.tasksPassed} tasks passed, ${record.echoMs.length} echoes, ${record.faults.length} faults, load ${os.loadavg()[0]!.toFixed(2)}`);
+    console.log(
+      `[soak] +${Math.round((Date.now() - t0) / 1000)} s: ${ready}/${learners.length} learners on a ready node, ${record.tasksPassed} tasks passed, ${record.echoMs.length} echoes, ${record.faults.length} faults, load ${os.loadavg()[0]!.toFixed(2)}`,
+    );
   }, 30_000);
   timer.unref();
   return timer;
@@ -98,7 +100,9 @@ async function main(): Promise<number> {
 
   const started = Date.now();
   try {
-    console.log(`[soak] ${opts.learners} learners, ${opts.minutes} min, labs ${opts.labs.join(", ")}; faults ${opts.faults.join(", ") || "none"} ${opts.faultEverySeconds === null ? `(${opts.faultRounds} round${opts.faultRounds > 1 ? "s" : ""})` : `every ${opts.faultEverySeconds} s`}; instance ${instance}`);
+    console.log(
+      `[soak] ${opts.learners} learners, ${opts.minutes} min, labs ${opts.labs.join(", ")}; faults ${opts.faults.join(", ") || "none"} ${opts.faultEverySeconds === null ? `(${opts.faultRounds} round${opts.faultRounds > 1 ? "s" : ""})` : `every ${opts.faultEverySeconds} s`}; instance ${instance}`,
+    );
     db = await SoakDatabase.start();
     server = new ServerProcess({ port: await freePort(), dataDir, databaseUrl: db.url, instance, poolSize: opts.poolSize, maxSandboxes: opts.learners + opts.poolSize + 4, diskMb: opts.diskMb });
     await server.start();

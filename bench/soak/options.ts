@@ -66,7 +66,10 @@ export function parseSoakOptions(argv: string[]): SoakOptions {
   const learners = whole("--learners", values.learners ?? (values.short ? "6" : "50"), 1, 500);
   const minutes = positive("--minutes", values.minutes ?? (values.short ? "2" : "10"));
   const faults = FAULT_KINDS.filter((k) => !values[`no-${k}`]);
-  const labs = values.labs.split(",").map((s) => s.trim()).filter(Boolean);
+  const labs = values.labs
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (labs.length === 0) throw new Error("--labs needs at least one lab slug.");
   const faultEverySeconds = values["fault-every"] === undefined ? null : positive("--fault-every", values["fault-every"]);
   return {

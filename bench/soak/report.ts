@@ -51,9 +51,12 @@ export function printFigures(f: Figures): void {
   const echo = record.echoMs;
   console.log(`\n== soak figures: ${options.learners} learners, ${options.minutes} min, ${options.labs.join(", ")}; ran ${seconds(f.elapsedMs)} ==`);
   console.log(`sessions started: ${f.sessions.length} (${record.labStarts} by learners, ${replaced} replacements of a dead node)`);
-  if (record.startToReadyMs.length) console.log(`Start lab to a ready node: p50 ${seconds(percentile(record.startToReadyMs, 50))}, max ${seconds(Math.max(...record.startToReadyMs))} (${record.startToReadyMs.length} starts)`);
+  if (record.startToReadyMs.length)
+    console.log(`Start lab to a ready node: p50 ${seconds(percentile(record.startToReadyMs, 50))}, max ${seconds(Math.max(...record.startToReadyMs))} (${record.startToReadyMs.length} starts)`);
   if (!record.startToReadyMs.length || percentile(record.startToReadyMs, 50) > SLOW_START_MS) {
-    console.log(`  (nodes ${record.startToReadyMs.length ? "took long" : "never became ready"}: the sandbox engine is not keeping up, and the checks below say more about it than about recovery; docs/testing.md, "The soak")`);
+    console.log(
+      `  (nodes ${record.startToReadyMs.length ? "took long" : "never became ready"}: the sandbox engine is not keeping up, and the checks below say more about it than about recovery; docs/testing.md, "The soak")`,
+    );
   }
   console.log(`faults injected: ${[...byKind].map(([k, v]) => `${k} ${v.done}${v.missed ? ` (+${v.missed} missed)` : ""}`).join(", ") || "none"}`);
   const followed = record.recoveries.filter((r) => !r.startedAgain).length;
@@ -61,10 +64,18 @@ export function printFigures(f: Figures): void {
     `recoveries: ${record.recoveries.length} times a learner was back on a working node after losing theirs (${followed} by following replacedBy to the fresh node, ${record.recoveries.length - followed} by starting the lab again)` +
       (recovered.length ? `; node kill to terminal answering again: p50 ${seconds(percentile(recovered, 50))}, max ${seconds(Math.max(...recovered))}` : ""),
   );
-  if (record.successorWaitMs.length) console.log(`successor named after the old session said "replaced" (as learners saw it): p50 ${seconds(percentile(record.successorWaitMs, 50))}, max ${seconds(Math.max(...record.successorWaitMs))}`);
-  if (record.restartMs.length) console.log(`server restarts: ${record.restartMs.length}, kill -9 to ready: p50 ${seconds(percentile(record.restartMs, 50))}, max ${seconds(Math.max(...record.restartMs))}`);
+  if (record.successorWaitMs.length)
+    console.log(
+      `successor named after the old session said "replaced" (as learners saw it): p50 ${seconds(percentile(record.successorWaitMs, 50))}, max ${seconds(Math.max(...record.successorWaitMs))}`,
+    );
+  if (record.restartMs.length)
+    console.log(`server restarts: ${record.restartMs.length}, kill -9 to ready: p50 ${seconds(percentile(record.restartMs, 50))}, max ${seconds(Math.max(...record.restartMs))}`);
   console.log(`tasks passed: ${record.tasksPassed}`);
-  console.log(echo.length ? `echo latency (n=${echo.length}): p50 ${percentile(echo, 50).toFixed(0)} ms, p99 ${percentile(echo, 99).toFixed(0)} ms, max ${Math.max(...echo).toFixed(0)} ms` : "echo latency: no sample");
+  console.log(
+    echo.length
+      ? `echo latency (n=${echo.length}): p50 ${percentile(echo, 50).toFixed(0)} ms, p99 ${percentile(echo, 99).toFixed(0)} ms, max ${Math.max(...echo).toFixed(0)} ms`
+      : "echo latency: no sample",
+  );
   const errors = [...record.errors].sort((a, b) => b[1] - a[1]);
   console.log(`what learners met (around faults): ${errors.map(([k, n]) => `${k} ${n}`).join(", ") || "nothing"}`);
   const serverErrors = [...f.serverErrors].sort((a, b) => b[1] - a[1]).slice(0, 8);

@@ -80,7 +80,9 @@ export class ServerProcess {
           if (!line) continue;
           if (line.level === "warn" || line.level === "error" || line.level === "fatal") {
             // Ids, times and counts differ between lines of the same kind: one key per kind.
-            const kind = String(line.msg).replace(/\b(?=[a-z0-9]*\d)[a-z0-9]{8,}\b/g, "<id>").replace(/\d+(\.\d+)?/g, "N");
+            const kind = String(line.msg)
+              .replace(/\b(?=[a-z0-9]*\d)[a-z0-9]{8,}\b/g, "<id>")
+              .replace(/\d+(\.\d+)?/g, "N");
             const key = `${line.level}: ${kind}`;
             this.errorLines.set(key, (this.errorLines.get(key) ?? 0) + 1);
           }

@@ -116,7 +116,14 @@ describe.each(DATABASE_KINDS)("API token limits on %s", (kind) => {
     // 150 revoked tokens, all newer than the live ones.
     const later = Date.now() + 60_000;
     await prisma().apiToken.createMany({
-      data: Array.from({ length: 150 }, (_, i) => ({ userId, name: `old ${i}`, prefix: "rl_revoked", tokenHash: `revoked-${kind}-${i}`, revokedAt: new Date(later + i), createdAt: new Date(later + i) })),
+      data: Array.from({ length: 150 }, (_, i) => ({
+        userId,
+        name: `old ${i}`,
+        prefix: "rl_revoked",
+        tokenHash: `revoked-${kind}-${i}`,
+        revokedAt: new Date(later + i),
+        createdAt: new Date(later + i),
+      })),
     });
     const list = await listApiTokens(prisma(), { id: userId });
     expect(list).toHaveLength(TOKEN_LIST_LIMIT);

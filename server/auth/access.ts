@@ -24,10 +24,7 @@ export function assertCanManageCohort(user: Pick<SessionUser, "id" | "role">, co
 /** The database queries {@link canWatchSession} needs. */
 interface CohortMembershipReader {
   cohort: {
-    findFirst(args: {
-      where: { ownerId: string; archivedAt: null; members: { some: { userId: string } }; labs: { some: { labId: string } } };
-      select: { id: true };
-    }): Promise<{ id: string } | null>;
+    findFirst(args: { where: { ownerId: string; archivedAt: null; members: { some: { userId: string } }; labs: { some: { labId: string } } }; select: { id: true } }): Promise<{ id: string } | null>;
   };
 }
 
@@ -38,11 +35,7 @@ interface CohortMembershipReader {
  * instructors see nothing, so a learner's work is visible only to the people
  * teaching them.
  */
-export async function canWatchSession(
-  prisma: CohortMembershipReader,
-  user: Pick<SessionUser, "id" | "role"> | Principal,
-  session: { userId: string; labId: string },
-): Promise<boolean> {
+export async function canWatchSession(prisma: CohortMembershipReader, user: Pick<SessionUser, "id" | "role"> | Principal, session: { userId: string; labId: string }): Promise<boolean> {
   if (isSystem(user)) return true;
   if (session.userId === user.id || user.role === "admin") return true;
   if (user.role !== "instructor") return false;

@@ -12,8 +12,20 @@ describe("capabilities", () => {
 
   it("decodes containerd's default set (CapEff of a nested container, seen live)", () => {
     expect(decodeCapabilities("00000000a80425fb")).toEqual([
-      "CAP_CHOWN", "CAP_DAC_OVERRIDE", "CAP_FOWNER", "CAP_FSETID", "CAP_KILL", "CAP_SETGID", "CAP_SETUID", "CAP_SETPCAP",
-      "CAP_NET_BIND_SERVICE", "CAP_NET_RAW", "CAP_SYS_CHROOT", "CAP_MKNOD", "CAP_AUDIT_WRITE", "CAP_SETFCAP",
+      "CAP_CHOWN",
+      "CAP_DAC_OVERRIDE",
+      "CAP_FOWNER",
+      "CAP_FSETID",
+      "CAP_KILL",
+      "CAP_SETGID",
+      "CAP_SETUID",
+      "CAP_SETPCAP",
+      "CAP_NET_BIND_SERVICE",
+      "CAP_NET_RAW",
+      "CAP_SYS_CHROOT",
+      "CAP_MKNOD",
+      "CAP_AUDIT_WRITE",
+      "CAP_SETFCAP",
     ]);
   });
 

@@ -1,19 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  cgroupPathFromOci,
-  compare,
-  filesFor,
-  normalise,
-  parseCpuMax,
-  parseMaxValue,
-  parseMemoryEvents,
-  parseOomControl,
-  parseV1MemoryLimit,
-  type CgroupResource,
-  type CgroupVersion,
-} from "./cgroup";
+import { cgroupPathFromOci, compare, filesFor, normalise, parseCpuMax, parseMaxValue, parseMemoryEvents, parseOomControl, parseV1MemoryLimit, type CgroupResource, type CgroupVersion } from "./cgroup";
 
 const FIXTURES = join(import.meta.dirname, "../../test/fixtures/cgroup");
 const read = (dir: string, file: string) => readFileSync(join(FIXTURES, dir, file), "utf8");
@@ -22,7 +10,11 @@ const read = (dir: string, file: string) => readFileSync(join(FIXTURES, dir, fil
 function fromFixture(version: CgroupVersion, dir: string, resource: CgroupResource) {
   const which = filesFor(resource, version);
   if ("unavailable" in which) throw new Error(which.unavailable);
-  return normalise(resource, version, which.files.map((f) => read(`v${version}/${dir}`, f)));
+  return normalise(
+    resource,
+    version,
+    which.files.map((f) => read(`v${version}/${dir}`, f)),
+  );
 }
 
 describe("the same question on cgroup v1 and v2", () => {

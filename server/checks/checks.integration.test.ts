@@ -36,8 +36,7 @@ describe("check primitives on a real node", () => {
     await provider.destroyAll();
   });
 
-  const check = (c: CheckInput, view: HostView = host): Promise<CheckResult> =>
-    evaluateCheck(checkSchema.parse(c), { provider, sandboxId, view, retryDelayMs: 500 });
+  const check = (c: CheckInput, view: HostView = host): Promise<CheckResult> => evaluateCheck(checkSchema.parse(c), { provider, sandboxId, view, retryDelayMs: 500 });
 
   /** Runs a shell script in the node; background jobs must not hold the exec's output open. */
   const run = async (script: string) => {

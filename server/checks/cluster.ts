@@ -96,7 +96,10 @@ export function pickContainer(pod: PodFacts, name: string | undefined): PodConta
 export function kubeletOomSignals(c: PodContainer): { signals: string[]; supporting: string[] } {
   const signals: string[] = [];
   const supporting: string[] = [];
-  for (const [label, t] of [["state", c.terminated], ["lastState", c.lastTerminated]] as const) {
+  for (const [label, t] of [
+    ["state", c.terminated],
+    ["lastState", c.lastTerminated],
+  ] as const) {
     if (!t) continue;
     if (t.reason === "OOMKilled") signals.push(`kubelet: ${label}.terminated.reason OOMKilled`);
     // SIGKILL, from the OOM killer or anyone else: never proof on its own.

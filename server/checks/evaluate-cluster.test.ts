@@ -56,8 +56,7 @@ describe("oomKilled on a Pod", () => {
     pod.status.containerStatuses[0].state = { terminated: { exitCode: 1, reason: "Error", containerID: `containerd://${CID}` } };
     const view: HostView = {
       ...empty,
-      readNodeFile: async (f) =>
-        f.endsWith(`/k8s.io/${CID}/config.json`) ? JSON.stringify({ linux: { cgroupsPath: `kubelet-kubepods-pod1.slice:cri-containerd:${CID}` } }) : null,
+      readNodeFile: async (f) => (f.endsWith(`/k8s.io/${CID}/config.json`) ? JSON.stringify({ linux: { cgroupsPath: `kubelet-kubepods-pod1.slice:cri-containerd:${CID}` } }) : null),
       readCgroupFile: async (_c, rel, file) => (file === "memory.events" && rel.endsWith(`cri-containerd-${CID}.scope`) ? "oom 1\noom_kill 1\n" : null),
     };
     const r = await evaluateCheck(check({ type: "oomKilled", pod: { name: "hog" } }), ctx(cluster({ [getPod("hog")]: JSON.stringify(pod) }), view));

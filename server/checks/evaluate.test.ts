@@ -81,7 +81,13 @@ describe("evaluateCheck", () => {
       ...parentCounted,
       readNodeFile: async (f) => (f === "/var/lib/containerd/io.containerd.grpc.v1.cri/containers/m1/status" ? JSON.stringify({ Version: "v1", ExitCode: 137, Reason: "Error" }) : null),
     };
-    const r = await evaluateCheck(check({ type: "oomKilled", container: "m1" }), ctx(fakeProvider("node", () => ({})), v));
+    const r = await evaluateCheck(
+      check({ type: "oomKilled", container: "m1" }),
+      ctx(
+        fakeProvider("node", () => ({})),
+        v,
+      ),
+    );
     expect(r.passed).toBe(true);
     expect(r.evidence).toMatchObject({ cgroupGone: true, parentOomKillCounter: 1, signals: ["oom_kill counter 1 in parent /k8s.io"] });
     expect(r.evidence.supporting).toEqual(["exit status 137 (SIGKILL; not proof of an OOM kill by itself)"]);
@@ -90,7 +96,13 @@ describe("evaluateCheck", () => {
   });
 
   it("never reads a cgroup that merely has the container's name: no task or CRI record, no pass", async () => {
-    const r = await evaluateCheck(check({ type: "oomKilled", container: "m1" }), ctx(fakeProvider("node", () => ({})), parentCounted));
+    const r = await evaluateCheck(
+      check({ type: "oomKilled", container: "m1" }),
+      ctx(
+        fakeProvider("node", () => ({})),
+        parentCounted,
+      ),
+    );
     expect(r.passed).toBe(false);
     expect(r.message).toMatch(/has no task/);
     expect(r.evidence.ownership).toMatch(/same name is not evidence/);
@@ -101,7 +113,13 @@ describe("evaluateCheck", () => {
       ...view,
       readNodeFile: async (f) => (f.endsWith("/containers/m1/status") ? JSON.stringify({ ExitCode: 137, Reason: "Error" }) : null),
     };
-    const r = await evaluateCheck(check({ type: "oomKilled", container: "m1" }), ctx(fakeProvider("node", () => ({})), v));
+    const r = await evaluateCheck(
+      check({ type: "oomKilled", container: "m1" }),
+      ctx(
+        fakeProvider("node", () => ({})),
+        v,
+      ),
+    );
     expect(r.passed).toBe(false);
     expect(r.message).toMatch(/SIGKILL/);
   });

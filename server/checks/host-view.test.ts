@@ -27,11 +27,25 @@ describe("host view parsing", () => {
   it("parses the in-node listing and drops the listing shell, its children and ancestors", () => {
     const text = [
       "@self 50",
-      "@proc 1", "@cmd /usr/bin/tini -g -- /usr/local/sbin/node-init ", "@ns pid pid:[1]", "@st PPid:\t0",
-      "@proc 40", "@cmd setsid -w /bin/sh -c echo $$ ... /proc ", "@st PPid:\t1",
-      "@proc 50", "@cmd /bin/sh -c echo \"@self $$\" ... sleep", "@st PPid:\t40",
-      "@proc 51", "@cmd tr \\0  ", "@st PPid:\t50",
-      "@proc 60", "@cmd sleep 600 ", "@ns pid pid:[9]", "@ns net ", "@st PPid:\t1", "@st Seccomp:\t0",
+      "@proc 1",
+      "@cmd /usr/bin/tini -g -- /usr/local/sbin/node-init ",
+      "@ns pid pid:[1]",
+      "@st PPid:\t0",
+      "@proc 40",
+      "@cmd setsid -w /bin/sh -c echo $$ ... /proc ",
+      "@st PPid:\t1",
+      "@proc 50",
+      '@cmd /bin/sh -c echo "@self $$" ... sleep',
+      "@st PPid:\t40",
+      "@proc 51",
+      "@cmd tr \\0  ",
+      "@st PPid:\t50",
+      "@proc 60",
+      "@cmd sleep 600 ",
+      "@ns pid pid:[9]",
+      "@ns net ",
+      "@st PPid:\t1",
+      "@st Seccomp:\t0",
     ].join("\n");
     const ps = parseProcessListing(text);
     expect(ps.map((p) => p.pid)).toEqual([1, 60]);

@@ -40,11 +40,7 @@ export interface OpenHostViewOptions {
  * cgroup directories present), otherwise {@link NodeExecView}. `reason` says
  * why the local view was not used.
  */
-export async function openHostView(
-  provider: SandboxProvider,
-  sandboxId: string,
-  options: OpenHostViewOptions = {},
-): Promise<{ view: HostView; reason?: string }> {
+export async function openHostView(provider: SandboxProvider, sandboxId: string, options: OpenHostViewOptions = {}): Promise<{ view: HostView; reason?: string }> {
   const fallback = (reason: string) => ({ view: new NodeExecView(provider, sandboxId), reason });
   if (options.forceNodeExec) return fallback("the host view was turned off");
   const sb = await provider.get(sandboxId);
@@ -72,7 +68,13 @@ export async function openHostView(
     for (const c of needed) {
       const root = roots.get(c);
       const dir = `/sys/fs/cgroup${version === 1 ? `/${c}` : ""}${root ?? ""}`;
-      if (root === undefined || !(await fs.stat(dir).then((s) => s.isDirectory(), () => false))) {
+      if (
+        root === undefined ||
+        !(await fs.stat(dir).then(
+          (s) => s.isDirectory(),
+          () => false,
+        ))
+      ) {
         return fallback(`the node's ${c || "v2"} cgroup is not visible at ${dir}`);
       }
     }

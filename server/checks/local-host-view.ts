@@ -94,7 +94,10 @@ export class LocalHostView implements HostView {
     const key = this.version === 2 ? "" : controller;
     const root = this.roots.get(key);
     if (root === undefined) throw new Error(`the node has no ${controller || "v2"} cgroup on this host`);
-    const sub = rel.split("/").filter((p) => p && p !== "." && p !== "..").join("/");
+    const sub = rel
+      .split("/")
+      .filter((p) => p && p !== "." && p !== "..")
+      .join("/");
     return `${this.cgroupFs}${this.version === 1 ? `/${controller}` : ""}${root}${sub ? `/${sub}` : ""}`;
   }
 
@@ -122,10 +125,7 @@ export class LocalHostView implements HostView {
     const out: NodeProcess[] = [];
     await Promise.all(
       [...pids].map(async (hostPid) => {
-        const [statusText, cmd] = await Promise.all([
-          readCapped(`/proc/${hostPid}/status`, 64 * 1024).catch(() => null),
-          readCapped(`/proc/${hostPid}/cmdline`, 64 * 1024).catch(() => null),
-        ]);
+        const [statusText, cmd] = await Promise.all([readCapped(`/proc/${hostPid}/status`, 64 * 1024).catch(() => null), readCapped(`/proc/${hostPid}/cmdline`, 64 * 1024).catch(() => null)]);
         if (statusText === null) return; // exited meanwhile
         const status = parseStatus(statusText);
         const nspid = (status.NSpid ?? "").split(/\s+/).map(Number);

@@ -60,7 +60,10 @@ export class NodeExecView implements HostView {
 
   async readCgroupFile(controller: CgroupController, rel: string, file: string): Promise<string | null> {
     const v = await this.cgroupVersion();
-    const sub = rel.split("/").filter((p) => p && p !== "..").join("/");
+    const sub = rel
+      .split("/")
+      .filter((p) => p && p !== "..")
+      .join("/");
     return this.readNodeFile(`/sys/fs/cgroup${v === 1 ? `/${controller}` : ""}${sub ? `/${sub}` : ""}/${file}`);
   }
 

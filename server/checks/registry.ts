@@ -41,19 +41,7 @@ type Definitions = typeof definitions;
 export type CheckTypeName = keyof Definitions;
 
 /** Every check type, in the order documentation lists them. */
-export const CHECK_TYPES = [
-  "script",
-  "file",
-  "structured",
-  "command",
-  "cgroup",
-  "oomKilled",
-  "runtime",
-  "namespace",
-  "capability",
-  "seccomp",
-  "kubectl",
-] as const satisfies readonly CheckTypeName[];
+export const CHECK_TYPES = ["script", "file", "structured", "command", "cgroup", "oomKilled", "runtime", "namespace", "capability", "seccomp", "kubectl"] as const satisfies readonly CheckTypeName[];
 
 /** A definition by name, typed per name: a check looked up by its `type` meets the evaluator and rules of that very type. */
 type DefinitionOf<T extends CheckTypeName> = CheckTypeDefinition<T, Definitions[T]["schema"]>;

@@ -7,8 +7,7 @@ import { checkSchema, type CheckInput } from "./schema";
 import { parseFieldPath } from "./structured";
 
 const viewWith = (files: Record<string, string>): HostView => stubView({ readNodeFile: async (p) => files[p] ?? null });
-const run = (c: CheckInput, files: Record<string, string>) =>
-  evaluateCheck(checkSchema.parse(c), { provider: {} as SandboxProvider, sandboxId: "sb", view: viewWith(files), retryDelayMs: 1 });
+const run = (c: CheckInput, files: Record<string, string>) => evaluateCheck(checkSchema.parse(c), { provider: {} as SandboxProvider, sandboxId: "sb", view: viewWith(files), retryDelayMs: 1 });
 
 const runtimeClass: CheckInput = {
   type: "structured",
@@ -35,7 +34,7 @@ describe("structured check", () => {
   it("names the field that is wrong, the wrong apiVersion for a kind, and bad YAML", async () => {
     const wrong = await run(runtimeClass, { "/root/runtimeclass.yaml": "apiVersion: v1\nkind: RuntimeClass\nmetadata: {name: gvisor}\nspec: {handler: runsc}\n" });
     expect(wrong.passed).toBe(false);
-    expect(wrong.message).toContain("a RuntimeClass has apiVersion node.k8s.io/v1, not \"v1\"");
+    expect(wrong.message).toContain('a RuntimeClass has apiVersion node.k8s.io/v1, not "v1"');
     expect(wrong.message).toContain("handler is missing");
     const bad = await run(runtimeClass, { "/root/runtimeclass.yaml": "kind: [unclosed\n" });
     expect(bad.message).toMatch(/is not valid YAML/);

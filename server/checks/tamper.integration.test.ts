@@ -50,8 +50,7 @@ afterAll(async () => {
   console.log(`\ntamper suite (${answers.length} cases):\n${answers.map((x) => `  ${x.trick.padEnd(width)}  ${x.answer}`).join("\n")}`);
 });
 
-const check = (c: CheckInput, sandboxId = a, view = viewA): Promise<CheckResult> =>
-  evaluateCheck(checkSchema.parse(c), { provider, sandboxId, view, retryDelayMs: 300 });
+const check = (c: CheckInput, sandboxId = a, view = viewA): Promise<CheckResult> => evaluateCheck(checkSchema.parse(c), { provider, sandboxId, view, retryDelayMs: 300 });
 const run = async (script: string, sandboxId = a) => {
   const r = await provider.exec(sandboxId, ["/bin/sh", "-c", script], { timeoutMs: 60_000 });
   expect(r.exitCode, `${script}\n${r.stderr}`).toBe(0);

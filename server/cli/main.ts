@@ -50,7 +50,8 @@ async function sandbox(args: string[]): Promise<number> {
       if (values.env !== "node") throw new CliError(`--env ${values.env} is not available here: only "node" sandboxes can be created by this server.`);
       const started = performance.now();
       const sb = await provider().provision({}, (p) => {
-        if (p.status !== "started") process.stderr.write(`  ${p.status === "done" ? "✓" : "✗"} ${p.step}${p.durationMs !== undefined ? ` (${p.durationMs} ms)` : ""}${p.error ? `: ${p.error}` : ""}\n`);
+        if (p.status !== "started")
+          process.stderr.write(`  ${p.status === "done" ? "✓" : "✗"} ${p.step}${p.durationMs !== undefined ? ` (${p.durationMs} ms)` : ""}${p.error ? `: ${p.error}` : ""}\n`);
       });
       const ms = Math.round(performance.now() - started);
       if (values.json) console.log(JSON.stringify({ ...row(sb), readyMs: ms }));
@@ -122,13 +123,16 @@ async function test(args: string[]): Promise<number> {
   const env = parseEnv();
   const catalog = loadCatalog(env.labsDir);
   for (const p of catalog.problems) console.error(formatProblem(p));
-  const wanted = values.all || !positionals.length ? catalog.labs.filter((l) => l.environment === "node") : positionals.map((p) => {
-    const slug = path.basename(path.resolve(p));
-    const lab = catalog.labs.find((l) => l.slug === slug);
-    if (!lab) throw new CliError(`no valid lab "${slug}" in ${env.LABS_DIR} (run \`labs validate\`)`);
-    if (lab.environment !== "node") throw new CliError(`lab "${slug}" needs a ${lab.environment}; this host can only test node labs`);
-    return lab;
-  });
+  const wanted =
+    values.all || !positionals.length
+      ? catalog.labs.filter((l) => l.environment === "node")
+      : positionals.map((p) => {
+          const slug = path.basename(path.resolve(p));
+          const lab = catalog.labs.find((l) => l.slug === slug);
+          if (!lab) throw new CliError(`no valid lab "${slug}" in ${env.LABS_DIR} (run \`labs validate\`)`);
+          if (lab.environment !== "node") throw new CliError(`lab "${slug}" needs a ${lab.environment}; this host can only test node labs`);
+          return lab;
+        });
   let failed = 0;
   for (const lab of wanted) {
     console.log(`\n${lab.slug} (${lab.tasks.length} task(s))`);

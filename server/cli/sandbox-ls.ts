@@ -80,16 +80,12 @@ function printTable(rows: SandboxReportRow[]): void {
   console.log(COLUMNS.join("\t"));
   for (const r of rows) {
     const lab = r.session?.lab ?? r.labels?.lab;
-    console.log(
-      [r.id, r.state, r.host ?? "-", r.pool ? "yes" : "no", r.session?.id ?? "-", r.session?.state ?? "-", lab ?? "-", r.session?.learner.email ?? "-", r.flag ?? "-"].join("\t"),
-    );
+    console.log([r.id, r.state, r.host ?? "-", r.pool ? "yes" : "no", r.session?.id ?? "-", r.session?.state ?? "-", lab ?? "-", r.session?.learner.email ?? "-", r.flag ?? "-"].join("\t"));
   }
   const { orphanGraceMs, reconcileMs } = DEFAULT_SESSION_CONFIG;
   const notes = [
-    rows.some((r) => r.flag === "orphan") &&
-      `orphan: no live session holds it and it is not a warm-pool node; a running server removes it once it is ${orphanGraceMs / 60_000} minutes old`,
-    rows.some((r) => r.flag === "missing") &&
-      `missing: a live session's sandbox that the engine does not have; a running server ends the session within ${reconcileMs / 1000} s`,
+    rows.some((r) => r.flag === "orphan") && `orphan: no live session holds it and it is not a warm-pool node; a running server removes it once it is ${orphanGraceMs / 60_000} minutes old`,
+    rows.some((r) => r.flag === "missing") && `missing: a live session's sandbox that the engine does not have; a running server ends the session within ${reconcileMs / 1000} s`,
   ].filter(Boolean);
   if (notes.length) console.log(`\n${notes.join("\n")}`);
 }

@@ -31,7 +31,12 @@ describe("database connection errors (unit)", () => {
     await expect(readWithReconnect(async () => Promise.reject(terminated), 1)).rejects.toMatchObject({ code: "UNAVAILABLE", message: expect.stringMatching(/lost its database connection/) });
     let calls = 0;
     const boom = new Error("syntax error");
-    await expect(readWithReconnect(async () => { calls++; throw boom; }, 1)).rejects.toBe(boom);
+    await expect(
+      readWithReconnect(async () => {
+        calls++;
+        throw boom;
+      }, 1),
+    ).rejects.toBe(boom);
     expect(calls).toBe(1);
   });
 });

@@ -33,9 +33,7 @@ describe.each(DATABASE_KINDS)("migrations on %s", (kind) => {
     const first = await openDatabase(t);
     const names = fs.readdirSync(REAL_MIGRATIONS).filter((n) => fs.statSync(path.join(REAL_MIGRATIONS, n)).isDirectory());
     expect(first.migrations.applied).toEqual(names.sort());
-    const rows = await first.prisma.$queryRawUnsafe<{ migration_name: string; finished_at: Date | null }[]>(
-      `SELECT migration_name, finished_at FROM "_prisma_migrations" ORDER BY migration_name`,
-    );
+    const rows = await first.prisma.$queryRawUnsafe<{ migration_name: string; finished_at: Date | null }[]>(`SELECT migration_name, finished_at FROM "_prisma_migrations" ORDER BY migration_name`);
     expect(rows.map((r) => r.migration_name)).toEqual(names.sort());
     expect(rows.every((r) => r.finished_at !== null)).toBe(true);
     await first.close();
@@ -65,9 +63,7 @@ describe.each(DATABASE_KINDS)("migrations on %s", (kind) => {
     // The good migrations stayed; the broken one left nothing behind.
     fs.rmSync(bad, { recursive: true });
     const db = await openDatabase(t, dir);
-    const tables = await db.prisma.$queryRawUnsafe<{ n: bigint | number }[]>(
-      `SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'half_done'`,
-    );
+    const tables = await db.prisma.$queryRawUnsafe<{ n: bigint | number }[]>(`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'half_done'`);
     expect(Number(tables[0]!.n)).toBe(0);
     expect(db.migrations.applied).toEqual([]);
     await db.close();

@@ -82,9 +82,7 @@ export async function applyMigrations(db: SqlRunner, migrations: Migration[]): P
   await db.query("SELECT pg_advisory_lock($1)", [LOCK_KEY]);
   try {
     await db.exec(CREATE_TABLE);
-    const rows = await db.query<AppliedRow>(
-      `SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`,
-    );
+    const rows = await db.query<AppliedRow>(`SELECT migration_name, checksum, finished_at, rolled_back_at FROM "_prisma_migrations" WHERE rolled_back_at IS NULL`);
     const byName = new Map(rows.map((r) => [r.migration_name, r]));
     const unfinished = rows.find((r) => r.finished_at === null);
     if (unfinished) {
@@ -107,10 +105,7 @@ export async function applyMigrations(db: SqlRunner, migrations: Migration[]): P
       await db.exec("BEGIN");
       try {
         await db.exec(m.sql);
-        await db.query(
-          `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count) VALUES ($1, $2, now(), $3, 1)`,
-          [crypto.randomUUID(), m.checksum, m.name],
-        );
+        await db.query(`INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, applied_steps_count) VALUES ($1, $2, now(), $3, 1)`, [crypto.randomUUID(), m.checksum, m.name]);
         await db.exec("COMMIT");
       } catch (err) {
         await db.exec("ROLLBACK");

@@ -35,7 +35,17 @@ describe.each(DATABASE_KINDS)("cohortResults on %s", (kind) => {
     const labs = Object.fromEntries((await prisma.lab.findMany()).map((l) => [l.slug, l.id]));
     // A lab whose file is gone: archived, yet still part of the cohort.
     const gone = await prisma.lab.create({
-      data: { slug: "retired-lab", title: "Retired lab", summary: "s", difficulty: "beginner", durationMinutes: 5, environment: "node", sourcePath: "labs/retired-lab/lab.md", sourceHash: "x", archivedAt: at(0) },
+      data: {
+        slug: "retired-lab",
+        title: "Retired lab",
+        summary: "s",
+        difficulty: "beginner",
+        durationMinutes: 5,
+        environment: "node",
+        sourcePath: "labs/retired-lab/lab.md",
+        sourceHash: "x",
+        archivedAt: at(0),
+      },
     });
     const cohort = await prisma.cohort.create({
       data: {
@@ -44,8 +54,19 @@ describe.each(DATABASE_KINDS)("cohortResults on %s", (kind) => {
         ownerId: owner.id,
         dueAt: at(600),
         // Position, not insertion order, decides the column order.
-        labs: { create: [{ labId: labs["cgroups-and-oom"]!, position: 2 }, { labId: labs["first-container"]!, position: 1 }, { labId: gone.id, position: 3 }] },
-        members: { create: [{ userId: bob, joinedAt: at(1) }, { userId: ada, joinedAt: at(0) }] },
+        labs: {
+          create: [
+            { labId: labs["cgroups-and-oom"]!, position: 2 },
+            { labId: labs["first-container"]!, position: 1 },
+            { labId: gone.id, position: 3 },
+          ],
+        },
+        members: {
+          create: [
+            { userId: bob, joinedAt: at(1) },
+            { userId: ada, joinedAt: at(0) },
+          ],
+        },
       },
     });
     cohortId = cohort.id;
@@ -142,7 +163,10 @@ describe.each(DATABASE_KINDS)("cohortResults on %s", (kind) => {
 
   it("serves the same results to the dashboard over tRPC, to the cohort's instructor only", async () => {
     const r = await ownerCaller.grades.cohortResults({ cohortId });
-    expect(r.learners.map((l) => [l.userId, l.points])).toEqual([[ada, 50], [bob, 0]]);
+    expect(r.learners.map((l) => [l.userId, l.points])).toEqual([
+      [ada, 50],
+      [bob, 0],
+    ]);
     expect(r.learners[0]!.labs["first-container"]!.completedAt).toEqual(at(30));
     await expect(adaCaller.grades.cohortResults({ cohortId })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await platform.services.db.prisma.user.update({ where: { id: ada }, data: { role: "instructor" } });

@@ -25,20 +25,21 @@ export async function cohortResults(prisma: PrismaClient, labs: LabCatalogServic
   const labIds = cohort.labs.map((cl) => cl.labId);
   // Every session is read, also ones started before joining: passes from
   // before are marked as such, and count as the cohort's setting says.
-  const sessions = userIds.length && labIds.length
-    ? await prisma.labSession.findMany({
-        where: { userId: { in: userIds }, labId: { in: labIds } },
-        select: {
-          id: true,
-          userId: true,
-          labId: true,
-          state: true,
-          createdAt: true,
-          taskResults: { select: TASK_RESULT_SELECT },
-        },
-        orderBy: { createdAt: "asc" },
-      })
-    : [];
+  const sessions =
+    userIds.length && labIds.length
+      ? await prisma.labSession.findMany({
+          where: { userId: { in: userIds }, labId: { in: labIds } },
+          select: {
+            id: true,
+            userId: true,
+            labId: true,
+            state: true,
+            createdAt: true,
+            taskResults: { select: TASK_RESULT_SELECT },
+          },
+          orderBy: { createdAt: "asc" },
+        })
+      : [];
 
   const sessionsOf = new Map<string, SessionLike[]>();
   for (const s of sessions) {
@@ -48,7 +49,11 @@ export async function cohortResults(prisma: PrismaClient, labs: LabCatalogServic
 
   const labInfos: (CohortLabInfo & { labId: string })[] = [];
   for (const { lab } of cohort.labs) {
-    const tasks = await gradedTasks(labs, lab, sessions.filter((s) => s.labId === lab.id).flatMap((s) => s.taskResults.map((r) => r.taskId)));
+    const tasks = await gradedTasks(
+      labs,
+      lab,
+      sessions.filter((s) => s.labId === lab.id).flatMap((s) => s.taskResults.map((r) => r.taskId)),
+    );
     labInfos.push({
       labId: lab.id,
       slug: lab.slug,

@@ -24,7 +24,12 @@ function fixture(): CohortResults {
     },
   ]);
   const partial = labCell(oomTasks, [
-    { id: "s2", state: "ready", createdAt: at(70), taskResults: [{ taskId: "oom-kill", status: "failed", message: "no", attempts: 1, hintsRevealed: 2, passedAt: null, updatedAt: at(71), assisted: false }] },
+    {
+      id: "s2",
+      state: "ready",
+      createdAt: at(70),
+      taskResults: [{ taskId: "oom-kill", status: "failed", message: "no", attempts: 1, hintsRevealed: 2, passedAt: null, updatedAt: at(71), assisted: false }],
+    },
   ]);
   return {
     cohort: { id: "c1", name: "Runtime Week / Spring 2030", dueAt: at(120), includeWorkBeforeJoining: true },
@@ -103,9 +108,7 @@ describe("resultsToCsv", () => {
   });
 
   it("writes a completed lab with its time, hints and task statuses; other labs' task columns stay empty", () => {
-    expect(lines[1]).toBe(
-      `"'=HYPERLINK(""http://evil.example"",""click"")",ada@example.com,first-container,40,40,100,2030-01-01T11:05:00.000Z,1:05:00,1,0,own-pid,passed,passed,`,
-    );
+    expect(lines[1]).toBe(`"'=HYPERLINK(""http://evil.example"",""click"")",ada@example.com,first-container,40,40,100,2030-01-01T11:05:00.000Z,1:05:00,1,0,own-pid,passed,passed,`);
     expect(lines[2]).toBe(`"'=HYPERLINK(""http://evil.example"",""click"")",ada@example.com,cgroups-and-oom,0,20,0,,,2,0,,,,failed`);
   });
 

@@ -81,7 +81,10 @@ export function resultsToCsv(results: CohortResults): string {
           cell.hintsUsed,
           cell.pointsBeforeJoining,
           // Task ids passed by a fast-forward, space-separated (empty when none).
-          lab.tasks.filter((t) => cell.tasks[t.id]?.assisted).map((t) => t.id).join(" ") || null,
+          lab.tasks
+            .filter((t) => cell.tasks[t.id]?.assisted)
+            .map((t) => t.id)
+            .join(" ") || null,
           ...taskColumns.map((c) => (c.lab === lab.slug ? (cell.tasks[c.task]?.status ?? "not-started") : null)),
         ]),
       );
@@ -93,13 +96,7 @@ export function resultsToCsv(results: CohortResults): string {
 /** CohortResults with every Date as an ISO 8601 string: what the JSON export and API return. */
 export type CohortResultsJson = IsoDates<CohortResults>;
 
-type IsoDates<T> = T extends Date
-  ? string
-  : T extends (infer U)[]
-    ? IsoDates<U>[]
-    : T extends object
-      ? { [K in keyof T]: IsoDates<T[K]> }
-      : T;
+type IsoDates<T> = T extends Date ? string : T extends (infer U)[] ? IsoDates<U>[] : T extends object ? { [K in keyof T]: IsoDates<T[K]> } : T;
 
 /** The results as a JSON value (dates as ISO strings). */
 export function resultsToJson(results: CohortResults): CohortResultsJson {
@@ -108,6 +105,11 @@ export function resultsToJson(results: CohortResults): CohortResultsJson {
 
 /** A file name for a download: `<cohort-name>-results-<YYYY-MM-DD>.<ext>`, safe for any file system. */
 export function exportFileName(results: Pick<CohortResults, "cohort" | "generatedAt">, ext: "csv" | "json"): string {
-  const base = results.cohort.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "cohort";
+  const base =
+    results.cohort.name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "-")
+      .replace(/^-+|-+$/g, "")
+      .slice(0, 60) || "cohort";
   return `${base}-results-${results.generatedAt.toISOString().slice(0, 10)}.${ext}`;
 }

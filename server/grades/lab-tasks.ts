@@ -14,11 +14,7 @@ export const ARCHIVED_TASK_POINTS = 10;
  * file is gone (archived), the tasks named by stored results (`seenTaskIds`),
  * in the order first seen, each worth ARCHIVED_TASK_POINTS.
  */
-export async function gradedTasks(
-  labs: LabCatalogService,
-  lab: { slug: string; archivedAt: Date | null },
-  seenTaskIds: string[],
-): Promise<{ list: GradedTask[]; archived: boolean }> {
+export async function gradedTasks(labs: LabCatalogService, lab: { slug: string; archivedAt: Date | null }, seenTaskIds: string[]): Promise<{ list: GradedTask[]; archived: boolean }> {
   if (!lab.archivedAt) {
     try {
       const def = await labs.get(lab.slug);

@@ -25,7 +25,6 @@ describe("mergeTaskRows", () => {
     expect(mergeTaskRows([row("t", { status: "failed", assisted: true })])).toMatchObject({ status: "failed", assisted: false });
   });
 
-
   it("is pending with nothing recorded", () => {
     expect(mergeTaskRows([])).toEqual({ status: "pending", passedAt: null, beforeJoining: false, assisted: false, hintsRevealed: 0, attempts: 0, message: null });
   });
@@ -40,10 +39,7 @@ describe("mergeTaskRows", () => {
   });
 
   it("takes status and message of the latest row while nothing passed", () => {
-    const cell = mergeTaskRows([
-      row("t", { status: "failed", message: "old failure", updatedAt: at(5) }),
-      row("t", { status: "pending", message: null, updatedAt: at(9), attempts: 0 }),
-    ]);
+    const cell = mergeTaskRows([row("t", { status: "failed", message: "old failure", updatedAt: at(5) }), row("t", { status: "pending", message: null, updatedAt: at(9), attempts: 0 })]);
     expect(cell).toMatchObject({ status: "pending", message: null, attempts: 1 });
   });
 });
@@ -97,10 +93,7 @@ describe("labCell", () => {
 
 describe("work before joining a cohort", () => {
   // Joined at minute 20: run-first passed at 7 (before), oom-kill at 45 (after).
-  const sessions = () => [
-    session("early", 0, [row("run-first", { status: "passed", passedAt: at(7) })]),
-    session("late", 30, [row("oom-kill", { status: "passed", passedAt: at(45) })], "ready"),
-  ];
+  const sessions = () => [session("early", 0, [row("run-first", { status: "passed", passedAt: at(7) })]), session("late", 30, [row("oom-kill", { status: "passed", passedAt: at(45) })], "ready")];
   const joinedAt = at(20);
 
   it("marks passes from before joining and, by default, counts them", () => {
@@ -134,7 +127,12 @@ describe("work before joining a cohort", () => {
 
 describe("totals and scoreOf", () => {
   it("adds points over labs and divides once (a big lab weighs more)", () => {
-    expect(totals([{ points: 10, maxPoints: 40 }, { points: 20, maxPoints: 20 }])).toEqual({ points: 30, maxPoints: 60, score: 0.5 });
+    expect(
+      totals([
+        { points: 10, maxPoints: 40 },
+        { points: 20, maxPoints: 20 },
+      ]),
+    ).toEqual({ points: 30, maxPoints: 60, score: 0.5 });
   });
   it("counts nothing to earn as a full score", () => {
     expect(scoreOf(0, 0)).toBe(1);

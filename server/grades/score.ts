@@ -96,7 +96,10 @@ export function labCell(tasks: GradedTask[], sessions: SessionLike[], rule?: Cou
   let hintsUsed = 0;
   for (const task of tasks) {
     const cell: TaskCell = first
-      ? mergeTaskRows(ordered.flatMap((s) => s.taskResults.filter((r) => r.taskId === task.id)), rule)
+      ? mergeTaskRows(
+          ordered.flatMap((s) => s.taskResults.filter((r) => r.taskId === task.id)),
+          rule,
+        )
       : { status: "not-started", passedAt: null, beforeJoining: false, assisted: false, hintsRevealed: 0, attempts: 0, message: null };
     cells[task.id] = cell;
     if (counts(cell)) points += task.points;
@@ -106,8 +109,7 @@ export function labCell(tasks: GradedTask[], sessions: SessionLike[], rule?: Cou
   const maxPoints = tasks.reduce((n, t) => n + t.points, 0);
   // Complete when every task has passed (and counts): at the moment the last one did.
   const passedAts = tasks.map((t) => (counts(cells[t.id]!) ? cells[t.id]!.passedAt : null));
-  const completedAt =
-    tasks.length && passedAts.every((d): d is Date => d !== null) ? new Date(Math.max(...passedAts.map((d) => d.getTime()))) : null;
+  const completedAt = tasks.length && passedAts.every((d): d is Date => d !== null) ? new Date(Math.max(...passedAts.map((d) => d.getTime()))) : null;
   const startedAt = first?.createdAt ?? null;
   return {
     sessionId: last?.id ?? null,

@@ -105,14 +105,13 @@ function isStaff(user: SessionUser, row: { userId: string }): boolean {
   return user.role === "admin" || (user.role === "instructor" && row.userId !== user.id);
 }
 
-async function buildReport(
-  prisma: PrismaClient,
-  labs: LabCatalogService,
-  row: GradableSession,
-  opts: { history: boolean; checkedNow: boolean; note: string | null },
-): Promise<SessionReport> {
+async function buildReport(prisma: PrismaClient, labs: LabCatalogService, row: GradableSession, opts: { history: boolean; checkedNow: boolean; note: string | null }): Promise<SessionReport> {
   const results = await prisma.taskResult.findMany({ where: { sessionId: row.id } });
-  const tasks = await gradedTasks(labs, row.lab, results.map((r) => r.taskId));
+  const tasks = await gradedTasks(
+    labs,
+    row.lab,
+    results.map((r) => r.taskId),
+  );
   const cell = labCell(tasks.list, [{ id: row.id, state: row.state, createdAt: row.createdAt, taskResults: results }]);
   // The newest HISTORY_LIMIT changes, as the dashboard's drill-down shows; oldest first in the report.
   const events = opts.history ? (await prisma.taskEvent.findMany({ where: { sessionId: row.id }, orderBy: { createdAt: "desc" }, take: HISTORY_LIMIT })).reverse() : [];
@@ -139,9 +138,7 @@ async function buildReport(
         hintsRevealed: c.hintsRevealed,
       };
       if (opts.history) {
-        task.history = events
-          .filter((e) => e.taskId === t.id)
-          .map((e) => ({ status: e.status, message: e.message, evidence: e.evidence, trigger: e.trigger, at: e.createdAt }));
+        task.history = events.filter((e) => e.taskId === t.id).map((e) => ({ status: e.status, message: e.message, evidence: e.evidence, trigger: e.trigger, at: e.createdAt }));
       }
       return task;
     }),

@@ -26,7 +26,11 @@ describe("tasks tick when a command finishes in the terminal (real Docker)", () 
   let client: NodeTerminalClient | undefined;
 
   beforeAll(async () => {
-    platform = await startTestPlatform("pglite", { LABS_INSTANCE: INSTANCE, GRADING_SAFETY_POLL_SECONDS: "3600", GRADING_IDLE_POLL_SECONDS: "3600" }, { poolSize: 0, tickMs: 3_600_000, reconcileMs: 3_600_000 });
+    platform = await startTestPlatform(
+      "pglite",
+      { LABS_INSTANCE: INSTANCE, GRADING_SAFETY_POLL_SECONDS: "3600", GRADING_IDLE_POLL_SECONDS: "3600" },
+      { poolSize: 0, tickMs: 3_600_000, reconcileMs: 3_600_000 },
+    );
     provider = new DockerProvider({ instance: INSTANCE });
     const services = platform.services;
     const signed = await platform.signUp("ticks@example.com");
@@ -40,11 +44,15 @@ describe("tasks tick when a command finishes in the terminal (real Docker)", () 
     });
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const s = await services.sessions.start(learner.user, "cgroups-and-oom");
-    await until("the session to be ready", async () => {
-      const v = await services.sessions.get(learner.user, s.id);
-      if (v.state === "failed") throw new Error(`session failed: ${v.reason}`);
-      return v.state === "ready";
-    }, 120_000);
+    await until(
+      "the session to be ready",
+      async () => {
+        const v = await services.sessions.get(learner.user, s.id);
+        if (v.state === "failed") throw new Error(`session failed: ${v.reason}`);
+        return v.state === "ready";
+      },
+      120_000,
+    );
     sessionId = s.id;
   });
 
@@ -133,10 +141,14 @@ describe("tasks tick when a command finishes in the terminal (real Docker)", () 
     // with nothing typed in between (and no poll within the hour).
     client!.type(`ctr -n k8s.io run -d --memory-limit 33554432 localhost/labs/shell:1 hog sh -c 'sleep 4; x=a; while true; do x="$x$x"; done'\r`);
     const typed = performance.now();
-    await until("oom-kill to pass", async () => {
-      const tasks = await grading.results(learner.user, sessionId);
-      return status(tasks, "oom-kill") === "passed" ? true : undefined;
-    }, 30_000);
+    await until(
+      "oom-kill to pass",
+      async () => {
+        const tasks = await grading.results(learner.user, sessionId);
+        return status(tasks, "oom-kill") === "passed" ? true : undefined;
+      },
+      30_000,
+    );
     const ms = performance.now() - typed;
     console.log(`OOM kill 4 s after the command → task passed ${Math.round(ms)} ms after Enter; node events: ${JSON.stringify(grading.nodeEventStats())}`);
     expect(ms).toBeGreaterThan(4_000); // it did wait for the kill
@@ -146,4 +158,3 @@ describe("tasks tick when a command finishes in the terminal (real Docker)", () 
     expect(events.slice(0, -1).map((e) => e.status)).toEqual(["failed"]);
   });
 });
-

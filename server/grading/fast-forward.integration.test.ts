@@ -29,16 +29,24 @@ describe("fast-forward: reference solutions of earlier tasks on a fresh node, ma
 
   async function readySession(user: SessionUser, slug: string): Promise<string> {
     const s = await platform.services.sessions.start(user, slug);
-    await until("the session to be ready", async () => {
-      const v = await platform.services.sessions.get(user, s.id);
-      if (v.state === "failed") throw new Error(`session failed: ${v.reason}`);
-      return v.state === "ready";
-    }, 120_000);
+    await until(
+      "the session to be ready",
+      async () => {
+        const v = await platform.services.sessions.get(user, s.id);
+        if (v.state === "failed") throw new Error(`session failed: ${v.reason}`);
+        return v.state === "ready";
+      },
+      120_000,
+    );
     return s.id;
   }
 
   beforeAll(async () => {
-    platform = await startTestPlatform("pglite", { LABS_INSTANCE: INSTANCE, GRADING_SAFETY_POLL_SECONDS: "3600", GRADING_IDLE_POLL_SECONDS: "3600" }, { poolSize: 0, tickMs: 3_600_000, reconcileMs: 3_600_000 });
+    platform = await startTestPlatform(
+      "pglite",
+      { LABS_INSTANCE: INSTANCE, GRADING_SAFETY_POLL_SECONDS: "3600", GRADING_IDLE_POLL_SECONDS: "3600" },
+      { poolSize: 0, tickMs: 3_600_000, reconcileMs: 3_600_000 },
+    );
     provider = new DockerProvider({ instance: INSTANCE });
     await platform.signUp("admin-ff@example.com"); // the first account is admin
     const me = async (email: string) => (await (await platform.signUp(email)).caller.system.me())!;

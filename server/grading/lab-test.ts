@@ -45,11 +45,7 @@ export type Ways = (typeof WAYS)[number];
  * Solutions written per cgroup version run as the node's version: a lab
  * tested on a v1 host and on a v2 host has proved both.
  */
-export async function testLab(
-  lab: LabDefinition,
-  provider: SandboxProvider,
-  options: { keep?: boolean; ways?: Ways; onEvent?: (e: LabTestEvent) => void } = {},
-): Promise<LabTestResult> {
+export async function testLab(lab: LabDefinition, provider: SandboxProvider, options: { keep?: boolean; ways?: Ways; onEvent?: (e: LabTestEvent) => void } = {}): Promise<LabTestResult> {
   const emit = options.onEvent ?? (() => {});
   const started = performance.now();
   const ordered = orderByNeeds(lab.tasks);

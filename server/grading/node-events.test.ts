@@ -20,8 +20,8 @@ function fakeNodes() {
   return { provider, streams, execs };
 }
 
-const EXIT = "2026-11-30 04:10:00.000000000 +0000 UTC k8s.io /tasks/exit {\"container_id\":\"hog\",\"exit_status\":137}";
-const SNAPSHOT = "2026-11-30 04:10:00.000000000 +0000 UTC k8s.io /snapshot/prepare {\"key\":\"x\"}";
+const EXIT = '2026-11-30 04:10:00.000000000 +0000 UTC k8s.io /tasks/exit {"container_id":"hog","exit_status":137}';
+const SNAPSHOT = '2026-11-30 04:10:00.000000000 +0000 UTC k8s.io /snapshot/prepare {"key":"x"}';
 const CONFIG: NodeEventConfig = { activeWindowMs: 60_000, maxFollowed: 2, minRequestIntervalMs: 1_000 };
 
 function harness(complete = new Set<string>()) {

@@ -33,11 +33,7 @@ export interface EvaluateTasksOptions {
  * the next one, so finishing A and B at once ticks both. A task passes when
  * all its checks pass (checks of one task also run in parallel).
  */
-export async function evaluateTasks(
-  tasks: GradableTask[],
-  evaluate: (check: Check) => Promise<CheckResult>,
-  options: EvaluateTasksOptions,
-): Promise<TaskEvaluation[]> {
+export async function evaluateTasks(tasks: GradableTask[], evaluate: (check: Check) => Promise<CheckResult>, options: EvaluateTasksOptions): Promise<TaskEvaluation[]> {
   const passed = new Set(options.passed);
   const results = new Map<string, TaskEvaluation>();
   const wanted = (t: GradableTask) => !options.only || options.only.has(t.id);

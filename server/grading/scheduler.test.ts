@@ -190,7 +190,13 @@ describe("EvaluationScheduler", () => {
     });
 
     it("leaves sessions whose tasks have all passed alone, and counts any run as a poll's turn", async () => {
-      const { scheduler, runs } = harness({ ready: () => [{ id: "done", idle: false }, { id: "busy", idle: false }], complete: (id) => id === "done" });
+      const { scheduler, runs } = harness({
+        ready: () => [
+          { id: "done", idle: false },
+          { id: "busy", idle: false },
+        ],
+        complete: (id) => id === "done",
+      });
       scheduler.startSafetyPoll(1_000);
       await vi.advanceTimersByTimeAsync(1_100);
       // The learner of "busy" keeps running commands: the poll never needs to come.

@@ -168,10 +168,7 @@ export class GradingService {
    */
   private async view(sessionId: string, labSlug: string, cgroupVersion?: number | null): Promise<TaskView[]> {
     const lab = await this.deps.labs.get(labSlug);
-    const known =
-      cgroupVersion !== undefined
-        ? cgroupVersion
-        : (await this.deps.prisma.labSession.findUnique({ where: { id: sessionId }, select: { cgroupVersion: true } }))?.cgroupVersion;
+    const known = cgroupVersion !== undefined ? cgroupVersion : (await this.deps.prisma.labSession.findUnique({ where: { id: sessionId }, select: { cgroupVersion: true } }))?.cgroupVersion;
     const version = known === 1 || known === 2 ? known : null;
     const rows = new Map((await this.deps.prisma.taskResult.findMany({ where: { sessionId } })).map((r) => [r.taskId, r]));
     const passed = new Set([...rows.values()].filter((r) => r.status === "passed").map((r) => r.taskId));
@@ -229,18 +226,16 @@ export class GradingService {
       this.hostViewNotes.add(reason);
       this.deps.log?.(`grading: checks run inside nodes, not from the host: ${reason}`);
     }
-    const outcomes = await evaluateTasks(
-      lab.tasks,
-      (check) => timeCheckEvaluation(check.type, () => evaluateCheck(check, { provider, sandboxId, view })),
-      { passed },
-    );
+    const outcomes = await evaluateTasks(lab.tasks, (check) => timeCheckEvaluation(check.type, () => evaluateCheck(check, { provider, sandboxId, view })), { passed });
     let changed = false;
     const at = new Date();
     const newlyPassed: string[] = [];
     for (const o of outcomes) {
       if (o.status === "locked") continue;
       const before = existing.find((r) => r.taskId === o.taskId);
-      const evidence = JSON.parse(JSON.stringify({ checks: o.checks.map((c) => ({ passed: c.passed, message: c.message, evidence: c.evidence, tamperResistant: c.tamperResistant, durationMs: c.durationMs })) }));
+      const evidence = JSON.parse(
+        JSON.stringify({ checks: o.checks.map((c) => ({ passed: c.passed, message: c.message, evidence: c.evidence, tamperResistant: c.tamperResistant, durationMs: c.durationMs })) }),
+      );
       // Only a *passing* round may set passed; the where clause keeps a
       // passed row from ever going back to failed.
       await this.deps.prisma.taskResult.upsert({

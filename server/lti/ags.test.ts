@@ -30,7 +30,12 @@ describe("scoreOf", () => {
   });
 
   it("says Completed / FullyGraded only when every task has passed", () => {
-    expect(scoreOf("sub-1", tasks, cell("passed", "passed", at), at)).toMatchObject({ scoreGiven: 40, activityProgress: "Completed", gradingProgress: "FullyGraded", comment: "2 of 2 tasks passed: Start it; Kill it" });
+    expect(scoreOf("sub-1", tasks, cell("passed", "passed", at), at)).toMatchObject({
+      scoreGiven: 40,
+      activityProgress: "Completed",
+      gradingProgress: "FullyGraded",
+      comment: "2 of 2 tasks passed: Start it; Kill it",
+    });
     expect(scoreOf("sub-1", tasks, cell("failed", "pending", null), at)).toMatchObject({ scoreGiven: 0, comment: "0 of 2 tasks passed." });
   });
 

@@ -136,9 +136,7 @@ export class ToolKeys {
     const kid = randomUUID();
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: TOOL_ALG, use: "sig" };
     const privateJwk = await exportJWK(privateKey);
-    const privateJwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(privateJwk)))
-      .setProtectedHeader({ alg: "dir", enc: "A256GCM", kid })
-      .encrypt(this.wrapKey);
+    const privateJwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(privateJwk))).setProtectedHeader({ alg: "dir", enc: "A256GCM", kid }).encrypt(this.wrapKey);
     const row = await this.opts.prisma.ltiKey.create({ data: { kid, publicJwk, privateJwe, createdAt: this.now() }, select: { kid: true, createdAt: true } });
     this.privateKeys.set(kid, privateKey);
     this.opts.log?.(`lti: made signing key ${kid}`);

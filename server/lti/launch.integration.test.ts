@@ -201,7 +201,12 @@ describe("LTI 1.3 launches", () => {
       },
       { name: "issued too long ago", status: 401, sentence: "The id_token was issued more than 10 minutes ago", change: (c) => (c.iat = Math.floor(Date.now() / 1000) - 3600) },
       { name: "another issuer", status: 401, sentence: /issued by https:\/\/other\.example, not by the registered issuer/, change: (c) => (c.iss = "https://other.example") },
-      { name: "unknown deployment", status: 403, sentence: "The deployment deployment-9 of Test LMS is not registered here (unknown deployment).", change: (c) => (c[`${LTI}deployment_id`] = "deployment-9") },
+      {
+        name: "unknown deployment",
+        status: 403,
+        sentence: "The deployment deployment-9 of Test LMS is not registered here (unknown deployment).",
+        change: (c) => (c[`${LTI}deployment_id`] = "deployment-9"),
+      },
       { name: "missing version", status: 400, sentence: `lacks the LTI version (claim ${LTI}version)`, change: (c) => delete c[`${LTI}version`] },
       { name: "wrong version", status: 400, sentence: "The launch is LTI version 1.1; only 1.3.0 is supported.", change: (c) => (c[`${LTI}version`] = "1.1") },
       { name: "missing message type", status: 400, sentence: "lacks the message type", change: (c) => delete c[`${LTI}message_type`] },
@@ -211,8 +216,18 @@ describe("LTI 1.3 launches", () => {
       { name: "missing deployment id", status: 400, sentence: "lacks the deployment id", change: (c) => delete c[`${LTI}deployment_id`] },
       { name: "missing sub", status: 400, sentence: "lacks the sub claim", change: (c) => delete c.sub },
       { name: "missing nonce", status: 400, sentence: "lacks the nonce claim", change: (c) => delete c.nonce },
-      { name: "a target off this site", status: 400, sentence: "The launch targets https://evil.example/, which is not an address", change: (c) => (c[`${LTI}target_link_uri`] = "https://evil.example/") },
-      { name: "a lab that does not exist", status: 404, sentence: "opens the lab “no-such-lab”, which is not in this Runtime Labs catalog", change: (c) => (c[`${LTI}custom`] = { lab: "no-such-lab" }) },
+      {
+        name: "a target off this site",
+        status: 400,
+        sentence: "The launch targets https://evil.example/, which is not an address",
+        change: (c) => (c[`${LTI}target_link_uri`] = "https://evil.example/"),
+      },
+      {
+        name: "a lab that does not exist",
+        status: 404,
+        sentence: "opens the lab “no-such-lab”, which is not in this Runtime Labs catalog",
+        change: (c) => (c[`${LTI}custom`] = { lab: "no-such-lab" }),
+      },
     ];
     for (const c of cases) {
       it(`refuses ${c.name}`, async () => {

@@ -79,7 +79,11 @@ function verificationRefusal(err: unknown, platform: LtiPlatform, payload: JWTPa
       if (e.claim === "iat") return new LtiRefusal(401, "The id_token says it was issued in the future; check the LMS server's clock.", ADMIN_ADVICE);
       return new LtiRefusal(401, `The id_token's ${e.claim} claim is not acceptable: ${e.message}.`, ADMIN_ADVICE);
     case errors.JWKSTimeout.code:
-      return new LtiRefusal(502, `${platform.name}'s keyset (${platform.jwksUrl}) did not answer in time, so the launch could not be checked.`, "Try again in a minute; if it persists, the LMS's keyset URL is unreachable from Runtime Labs.");
+      return new LtiRefusal(
+        502,
+        `${platform.name}'s keyset (${platform.jwksUrl}) did not answer in time, so the launch could not be checked.`,
+        "Try again in a minute; if it persists, the LMS's keyset URL is unreachable from Runtime Labs.",
+      );
     case errors.JWSInvalid.code:
     case errors.JWTInvalid.code:
       return new LtiRefusal(400, "The id_token is not a well-formed signed JWT.", ADMIN_ADVICE);

@@ -101,7 +101,13 @@ export class Rosters {
     const key = { platformId_contextId: { platformId: launch.platform.id, contextId: launch.context.id } };
     const row = await prisma.ltiContext.upsert({
       where: key,
-      create: { platformId: launch.platform.id, contextId: launch.context.id, title: launch.context.title, membershipsUrl: launch.membershipsUrl, instructorIds: launch.role === "instructor" ? [userId] : [] },
+      create: {
+        platformId: launch.platform.id,
+        contextId: launch.context.id,
+        title: launch.context.title,
+        membershipsUrl: launch.membershipsUrl,
+        instructorIds: launch.role === "instructor" ? [userId] : [],
+      },
       update: { title: launch.context.title, ...(launch.membershipsUrl ? { membershipsUrl: launch.membershipsUrl } : {}) },
     });
     if (launch.role === "instructor" && !row.instructorIds.includes(userId)) {

@@ -89,7 +89,11 @@ export class ScorePassback {
       where: { userId, labId: lab.id },
       select: { id: true, state: true, createdAt: true, taskResults: { select: TASK_RESULT_SELECT } },
     });
-    const tasks = await gradedTasks(this.deps.labs, lab, sessions.flatMap((s) => s.taskResults.map((r) => r.taskId)));
+    const tasks = await gradedTasks(
+      this.deps.labs,
+      lab,
+      sessions.flatMap((s) => s.taskResults.map((r) => r.taskId)),
+    );
     const cell = labCell(tasks.list, sessions);
     if (cell.maxPoints <= 0 || (onlyWithProgress && cell.points === 0)) return 0;
     const at = this.now();

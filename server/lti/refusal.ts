@@ -22,4 +22,5 @@ export class LtiRefusal extends Error {
 }
 
 /** Advice for refusals only the LMS's or our administrators can fix. */
-export const ADMIN_ADVICE = "This is a setup problem between the LMS and Runtime Labs: show this page to the LMS administrator, who can compare the LMS's tool settings with the registration under Administration → LTI.";
+export const ADMIN_ADVICE =
+  "This is a setup problem between the LMS and Runtime Labs: show this page to the LMS administrator, who can compare the LMS's tool settings with the registration under Administration → LTI.";

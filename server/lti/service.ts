@@ -151,8 +151,18 @@ export class LtiService {
     const fromPath = /^\/labs\/([^/?#]+)\/?$/.exec(new URL(launch.targetLinkUri).pathname)?.[1];
     const slug = launch.custom.lab ?? fromPath ?? null;
     if (slug === null) return null;
-    const known = SLUG_PATTERN.test(slug) && (await this.deps.labs.get(slug).then(() => true, () => false));
-    if (!known) throw new LtiRefusal(404, `This activity opens the lab “${slug.slice(0, 80)}”, which is not in this Runtime Labs catalog (it may have been removed).`, "Tell your instructor: the activity in the LMS needs to point at a lab that exists.");
+    const known =
+      SLUG_PATTERN.test(slug) &&
+      (await this.deps.labs.get(slug).then(
+        () => true,
+        () => false,
+      ));
+    if (!known)
+      throw new LtiRefusal(
+        404,
+        `This activity opens the lab “${slug.slice(0, 80)}”, which is not in this Runtime Labs catalog (it may have been removed).`,
+        "Tell your instructor: the activity in the LMS needs to point at a lab that exists.",
+      );
     return slug;
   }
 

@@ -77,10 +77,7 @@ export class PlatformTokens {
 
   private async request(platform: TokenPlatform, scopes: string[]): Promise<string> {
     const timeoutMs = this.deps.timeoutMs ?? 10_000;
-    const assertion = await this.deps.keys.sign(
-      { iss: platform.clientId, sub: platform.clientId, aud: platform.tokenAudience ?? platform.tokenUrl, jti: randomUUID() },
-      300,
-    );
+    const assertion = await this.deps.keys.sign({ iss: platform.clientId, sub: platform.clientId, aud: platform.tokenAudience ?? platform.tokenUrl, jti: randomUUID() }, 300);
     const body = new URLSearchParams({
       grant_type: "client_credentials",
       client_assertion_type: JWT_BEARER_ASSERTION,

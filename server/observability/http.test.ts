@@ -193,7 +193,12 @@ describe("request pipeline on a real server", () => {
   it("says not ready once shutting down", async () => {
     const local = createOpsEndpoints(fakeServices);
     local.markShuttingDown();
-    const s = http.createServer(observeRequests(async (req, res) => void (await local.handle(req, res)), () => logger));
+    const s = http.createServer(
+      observeRequests(
+        async (req, res) => void (await local.handle(req, res)),
+        () => logger,
+      ),
+    );
     await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
     try {
       const res = await fetch(`http://127.0.0.1:${(s.address() as AddressInfo).port}/api/ready`);

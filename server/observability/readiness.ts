@@ -98,6 +98,8 @@ export async function checkReadiness(services: ReadinessDeps, options: { shuttin
     );
   }
   if (options.shuttingDown) checks.shutdown = { ok: false, message: "The server is shutting down.", latencyMs: 0 };
-  const reasons = Object.values(checks).filter((c) => !c.ok).map((c) => c.message);
+  const reasons = Object.values(checks)
+    .filter((c) => !c.ok)
+    .map((c) => c.message);
   return { ready: reasons.length === 0, checks, reasons };
 }

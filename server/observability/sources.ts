@@ -61,10 +61,7 @@ export function platformMetricSources(deps: PlatformSourceDeps): MetricSources {
       }
       return [...counts.values()];
     },
-    hosts: () =>
-      Object.values(deps.providers).flatMap((provider) =>
-        provider?.hosts ? provider.hosts().map((h) => ({ provider: provider.name, host: h.name, state: h.state })) : [],
-      ),
+    hosts: () => Object.values(deps.providers).flatMap((provider) => (provider?.hosts ? provider.hosts().map((h) => ({ provider: provider.name, host: h.name, state: h.state })) : [])),
     capacity: () =>
       deps.sessions.capacity().map((c) => ({
         environment: c.environment,

@@ -32,11 +32,7 @@ export interface RecordQuery {
 export async function readSessionRecords(prisma: PrismaClient, query: RecordQuery): Promise<SessionRecord[]> {
   const rows = await prisma.labSession.findMany({
     where: {
-      OR: [
-        { sandboxId: { in: query.sandboxIds } },
-        { id: { in: query.sessionIds } },
-        { environment: "node", state: { in: [...LIVE_STATES] } },
-      ],
+      OR: [{ sandboxId: { in: query.sandboxIds } }, { id: { in: query.sessionIds } }, { environment: "node", state: { in: [...LIVE_STATES] } }],
     },
     orderBy: { createdAt: "asc" },
     select: {

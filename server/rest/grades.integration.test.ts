@@ -163,7 +163,10 @@ describe("REST API /api/v1 over HTTP (real Docker)", () => {
     const prisma = platform.services.db.prisma;
     const revoked = await createApiToken(prisma, ada, { name: "old laptop" });
     await revokeApiToken(prisma, ada, revoked.view.id);
-    expect(await errorOf(await call("/api/v1/me", { token: revoked.token }))).toEqual({ code: "UNAUTHORIZED", message: "The API token “old laptop” was revoked; create a new one on your Account page." });
+    expect(await errorOf(await call("/api/v1/me", { token: revoked.token }))).toEqual({
+      code: "UNAUTHORIZED",
+      message: "The API token “old laptop” was revoked; create a new one on your Account page.",
+    });
     const expired = await createApiToken(prisma, ada, { name: "one-day", expiresInDays: 1 }, new Date(Date.now() - 2 * 86_400_000));
     expect((await errorOf(await call("/api/v1/me", { token: expired.token }))).message).toBe("The API token “one-day” expired; create a new one on your Account page.");
   });
@@ -174,7 +177,12 @@ describe("REST API /api/v1 over HTTP (real Docker)", () => {
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toMatch(/^application\/json/);
       expect(res.headers.get("content-disposition")).toBeNull();
-      const body = (await res.json()) as { cohort: { name: string }; labs: { slug: string; maxPoints: number }[]; learners: { email: string; joinedAt: string; labs: Record<string, { sessionId: string | null }> }[]; generatedAt: string };
+      const body = (await res.json()) as {
+        cohort: { name: string };
+        labs: { slug: string; maxPoints: number }[];
+        learners: { email: string; joinedAt: string; labs: Record<string, { sessionId: string | null }> }[];
+        generatedAt: string;
+      };
       expect(body.cohort.name).toBe("Runtime week");
       expect(body.labs).toMatchObject([{ slug: "first-container", maxPoints: 20 }]);
       expect(body.learners.map((l) => l.email)).toEqual(["ada@example.com", "bob@example.com"]);
@@ -220,7 +228,15 @@ describe("REST API /api/v1 over HTTP (real Docker)", () => {
     expect(r.exitCode).toBe(0);
     const res = await call(`/api/v1/sessions/${sessionId}/grade`, { method: "POST", token: tokens.ada });
     expect(res.status).toBe(200);
-    const report = (await res.json()) as { checkedNow: boolean; note: string | null; points: number; maxPoints: number; score: number; session: { learner: { email: string } }; tasks: { id: string; status: string; earned: number; points: number; passedAt: string | null; history?: unknown }[] };
+    const report = (await res.json()) as {
+      checkedNow: boolean;
+      note: string | null;
+      points: number;
+      maxPoints: number;
+      score: number;
+      session: { learner: { email: string } };
+      tasks: { id: string; status: string; earned: number; points: number; passedAt: string | null; history?: unknown }[];
+    };
     expect(report).toMatchObject({ checkedNow: true, note: null, points: 10, maxPoints: 20, score: 0.5, session: { learner: { email: "ada@example.com" } } });
     expect(report.tasks[0]).toMatchObject({ id: "run-first", status: "passed", points: 10, earned: 10 });
     expect(report.tasks[0]!.passedAt).toMatch(/Z$/);
@@ -241,7 +257,10 @@ describe("REST API /api/v1 over HTTP (real Docker)", () => {
     const detail = (await res.json()) as { checkedNow: boolean; tasks: { id: string; history: { status: string; trigger: string; evidence: unknown }[] }[] };
     expect(detail.checkedNow).toBe(false);
     const history = detail.tasks.find((t) => t.id === "run-first")!.history;
-    expect(history.map((h) => [h.status, h.trigger])).toEqual([["failed", "grade"], ["passed", "grade"]]);
+    expect(history.map((h) => [h.status, h.trigger])).toEqual([
+      ["failed", "grade"],
+      ["passed", "grade"],
+    ]);
     expect(JSON.stringify(history[1]!.evidence)).toContain("tamperResistant");
     const graded = await call(`/api/v1/sessions/${sessionId}/grade`, { method: "POST", token: tokens.teacher });
     expect(await graded.json()).toMatchObject({ checkedNow: true, points: 10 });
@@ -290,7 +309,14 @@ describe("REST API /api/v1 over HTTP (real Docker)", () => {
     const prisma = platform.services.db.prisma;
     const start = Date.now() + 60_000;
     await prisma.taskEvent.createMany({
-      data: Array.from({ length: HISTORY_LIMIT + 50 }, (_, i) => ({ sessionId, taskId: "own-pid-namespace", status: "failed" as const, message: `poll ${i}`, trigger: "poll", createdAt: new Date(start + i * 1_000) })),
+      data: Array.from({ length: HISTORY_LIMIT + 50 }, (_, i) => ({
+        sessionId,
+        taskId: "own-pid-namespace",
+        status: "failed" as const,
+        message: `poll ${i}`,
+        trigger: "poll",
+        createdAt: new Date(start + i * 1_000),
+      })),
     });
     const res = await call(`/api/v1/sessions/${sessionId}`, { token: tokens.teacher });
     const body = (await res.json()) as { tasks: { id: string; history: { message: string }[] }[] };

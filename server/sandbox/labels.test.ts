@@ -40,12 +40,7 @@ describe("labels", () => {
 
   it("builds Docker label filters for queries", () => {
     expect(labelFilters({ instance: "x" })).toEqual([`${LABELS.instance}=x`]);
-    expect(labelFilters({ instance: "x", sandboxId: "s", pool: false, role: "node" })).toEqual([
-      `${LABELS.instance}=x`,
-      `${LABELS.sandbox}=s`,
-      `${LABELS.pool}=false`,
-      `${LABELS.role}=node`,
-    ]);
+    expect(labelFilters({ instance: "x", sandboxId: "s", pool: false, role: "node" })).toEqual([`${LABELS.instance}=x`, `${LABELS.sandbox}=s`, `${LABELS.pool}=false`, `${LABELS.role}=node`]);
   });
 
   it("takes the default instance from LABS_INSTANCE", () => {

@@ -22,9 +22,7 @@ describe("runSteps", () => {
     let t = 0;
     await runSteps(fakeSteps(null, log), null, { onProgress: (e) => events.push(e), now: () => (t += 5) });
     expect(log).toEqual(["run a", "run b", "run c"]);
-    expect(events.map((e) => `${e.step}:${e.status}:${e.index}/${e.total}`)).toEqual([
-      "a:started:0/3", "a:done:0/3", "b:started:1/3", "b:done:1/3", "c:started:2/3", "c:done:2/3",
-    ]);
+    expect(events.map((e) => `${e.step}:${e.status}:${e.index}/${e.total}`)).toEqual(["a:started:0/3", "a:done:0/3", "b:started:1/3", "b:done:1/3", "c:started:2/3", "c:done:2/3"]);
     expect(events[1]!.durationMs).toBe(5);
   });
 
@@ -53,8 +51,19 @@ describe("runSteps", () => {
 
   it("reports undo failures in the detail without hiding the original error", async () => {
     const steps: Step<null>[] = [
-      { name: "make", run: async () => undefined, undo: async () => { throw new Error("undo broke"); } },
-      { name: "use", run: async () => { throw new Error("use broke"); } },
+      {
+        name: "make",
+        run: async () => undefined,
+        undo: async () => {
+          throw new Error("undo broke");
+        },
+      },
+      {
+        name: "use",
+        run: async () => {
+          throw new Error("use broke");
+        },
+      },
     ];
     const err = (await runSteps(steps, null).catch((e: unknown) => e)) as SandboxError;
     expect(err.message).toContain('"use"');

@@ -77,17 +77,10 @@ function sentenceOf(error: unknown): string {
 }
 
 function toSandboxError(f: StepFailure): SandboxError {
-  const undo = f.undoErrors.length
-    ? `; cleanup also failed: ${f.undoErrors.map((u) => `${u.step}: ${describeError(u.error)}`).join("; ")}`
-    : "";
+  const undo = f.undoErrors.length ? `; cleanup also failed: ${f.undoErrors.map((u) => `${u.step}: ${describeError(u.error)}`).join("; ")}` : "";
   if (f.error instanceof SandboxError) {
     const detail = `step "${f.step}": ${f.error.detail ?? f.error.message}${undo}`;
     return new SandboxError(f.error.code, f.error.message, detail, { cause: f });
   }
-  return new SandboxError(
-    "PROVISION_FAILED",
-    `Creating the sandbox failed at step "${f.step}".`,
-    `${describeError(f.error)}${undo}`,
-    { cause: f },
-  );
+  return new SandboxError("PROVISION_FAILED", `Creating the sandbox failed at step "${f.step}".`, `${describeError(f.error)}${undo}`, { cause: f });
 }

@@ -19,14 +19,18 @@ describe("sessions follow their nodes' lives (engine events)", () => {
   const destroyed: string[] = [];
 
   beforeAll(async () => {
-    platform = await startTestPlatform("pglite", { LABS_INSTANCE: INSTANCE }, {
-      poolSize: 2,
-      maxSandboxes: 4,
-      maxActivePerUser: 1,
-      orphanGraceMs: 0,
-      tickMs: 3_600_000,
-      reconcileMs: 3_600_000,
-    });
+    platform = await startTestPlatform(
+      "pglite",
+      { LABS_INSTANCE: INSTANCE },
+      {
+        poolSize: 2,
+        maxSandboxes: 4,
+        maxActivePerUser: 1,
+        orphanGraceMs: 0,
+        tickMs: 3_600_000,
+        reconcileMs: 3_600_000,
+      },
+    );
     provider = new DockerProvider({ instance: INSTANCE });
     for (const name of ["dora", "emil", "fay", "gus"]) {
       users.push((await (await platform.signUp(`${name}@example.com`)).caller.system.me())!);
@@ -68,11 +72,7 @@ describe("sessions follow their nodes' lives (engine events)", () => {
     const warmIds = (await provider.list({ pool: true })).filter((s) => s.state === "running").map((s) => s.id);
     destroyed.length = 0;
     // A reconcile pass racing the claims must not take a just-claimed warm node for an orphan.
-    const [a, b] = await Promise.all([
-      sessions().start(users[0]!, "meet-your-node"),
-      sessions().start(users[1]!, "meet-your-node"),
-      sessions().reconcile({ adopt: false }),
-    ]);
+    const [a, b] = await Promise.all([sessions().start(users[0]!, "meet-your-node"), sessions().start(users[1]!, "meet-your-node"), sessions().reconcile({ adopt: false })]);
     expect(a).toMatchObject({ state: "ready", warmStart: true });
     expect(b).toMatchObject({ state: "ready", warmStart: true });
     expect(new Set([a.sandboxId, b.sandboxId]).size).toBe(2);
@@ -114,10 +114,14 @@ describe("sessions follow their nodes' lives (engine events)", () => {
 
     // No reconcile pass runs in this test (3,600 s period): only events can tell.
     // Ended, and its successor recorded (a moment after "ended").
-    const ended = await until("the session to be replaced", async () => {
-      const v = await sessions().get(user, s.id);
-      return v.state === "ended" && v.replacedBy ? v : undefined;
-    }, 60_000);
+    const ended = await until(
+      "the session to be replaced",
+      async () => {
+        const v = await sessions().get(user, s.id);
+        return v.state === "ended" && v.replacedBy ? v : undefined;
+      },
+      60_000,
+    );
     // How soon is the soak's to report (npm run soak); here only that it happens with no reconcile pass.
     expect(ended.reason).toMatch(/node stopped/i);
     expect(ended.reason).toMatch(/exit code 137|killed/i);
@@ -133,7 +137,6 @@ describe("sessions follow their nodes' lives (engine events)", () => {
     await until("the dead node removed", async () => ((await provider.get(s.sandboxId!)) === null ? true : undefined));
     await endAll();
   }, 300_000);
-
 });
 
 describe("with the engine's event stream down, reconciliation still notices", () => {

@@ -103,7 +103,10 @@ export class SessionReplacer<V extends { id: string }> {
         resumed++;
       } catch (err) {
         const e = asDomainError(err, "No fresh node could be started.");
-        await store.prisma.labSession.update({ where: { id: row.id }, data: { stateReason: `${reason.split(". ")[0]}. No fresh node could be started for you (${e.message}) Start the lab again to try once more.` } });
+        await store.prisma.labSession.update({
+          where: { id: row.id },
+          data: { stateReason: `${reason.split(". ")[0]}. No fresh node could be started for you (${e.message}) Start the lab again to try once more.` },
+        });
       }
     }
     if (resumed) log(`resumed ${resumed} replacement(s) a previous server process left half done`);
@@ -180,4 +183,3 @@ function finalReason(stored: string): string {
   const head = stored.slice(0, stored.length - INTERIM_MARK.length).trim();
   return `${head} A fresh node replaced it, and your progress was kept.`;
 }
-

@@ -71,7 +71,12 @@ export class SandboxScheduler {
   /** Reads each environment's maximum and makes its warm pool (not yet filled). */
   async init(): Promise<void> {
     for (const [env, provider] of this.environments()) {
-      const max = this.configuredMax(env) ?? (await provider.info().then((i) => i.max).catch(() => 8));
+      const max =
+        this.configuredMax(env) ??
+        (await provider
+          .info()
+          .then((i) => i.max)
+          .catch(() => 8));
       this.maxSandboxes.set(env, max);
       if (this.poolSizeOf(env) > 0) {
         this.pools.set(
@@ -96,7 +101,13 @@ export class SandboxScheduler {
   /** After a host change: the maximum follows the hosts that answer, unless configured. */
   async refreshMax(env: SandboxEnvironment, provider: SandboxProvider): Promise<void> {
     if (this.configuredMax(env) !== undefined) return;
-    this.maxSandboxes.set(env, await provider.info().then((i) => i.max, () => 0));
+    this.maxSandboxes.set(
+      env,
+      await provider.info().then(
+        (i) => i.max,
+        () => 0,
+      ),
+    );
   }
 
   async stop(destroyPool = false): Promise<void> {
@@ -204,7 +215,7 @@ export class SandboxScheduler {
     // Shutting down: nothing new is bound or provisioned (the queue is kept
     // in the database; the next start serves it).
     if (this.deps.background.stopping) return;
-    for (let i = 0; i < this.queue.length; ) {
+    for (let i = 0; i < this.queue.length;) {
       const id = this.queue[i]!;
       const env = this.envOfQueued.get(id)!;
       const provider = this.deps.providers[env]!;

@@ -9,7 +9,6 @@ import { until } from "../../test/support/wait";
 // its reconciler never touches sandboxes of other tests.
 const INSTANCE = `t-sessions-${process.pid}`;
 
-
 describe("lab sessions on real Docker", () => {
   let platform: TestPlatform;
   let provider: DockerProvider;
@@ -18,16 +17,20 @@ describe("lab sessions on real Docker", () => {
   let carol: SessionUser;
 
   beforeAll(async () => {
-    platform = await startTestPlatform("pglite", { LABS_INSTANCE: INSTANCE }, {
-      poolSize: 1,
-      maxSandboxes: 2,
-      maxActivePerUser: 1,
-      orphanGraceMs: 0,
-      tickMs: 3_600_000,
-      reconcileMs: 3_600_000,
-      extendMs: 10 * 60_000,
-      maxLifetimeMs: 90 * 60_000,
-    });
+    platform = await startTestPlatform(
+      "pglite",
+      { LABS_INSTANCE: INSTANCE },
+      {
+        poolSize: 1,
+        maxSandboxes: 2,
+        maxActivePerUser: 1,
+        orphanGraceMs: 0,
+        tickMs: 3_600_000,
+        reconcileMs: 3_600_000,
+        extendMs: 10 * 60_000,
+        maxLifetimeMs: 90 * 60_000,
+      },
+    );
     provider = new DockerProvider({ instance: INSTANCE });
     const me = async (email: string) => (await (await platform.signUp(email)).caller.system.me())!;
     alice = await me("alice@example.com");
@@ -91,7 +94,9 @@ describe("lab sessions on real Docker", () => {
     const s = (await sessions().current(alice, "meet-your-node"))!;
     await expect(sessions().get(carol, s.id)).rejects.toMatchObject({ code: "NOT_FOUND" });
     // Ending or extending someone else's session reads exactly like a session that does not exist.
-    const missing = await sessions().end(carol, "no-such-session").catch((e: unknown) => e);
+    const missing = await sessions()
+      .end(carol, "no-such-session")
+      .catch((e: unknown) => e);
     for (const attempt of [sessions().end(carol, s.id), sessions().extend(carol, s.id)]) {
       const err = await attempt.catch((e: unknown) => e);
       expect(err).toMatchObject({ code: "NOT_FOUND", message: (missing as Error).message });
@@ -184,7 +189,11 @@ describe("lab sessions without a pool, on a full host", () => {
     expect(second).toMatchObject({ state: "requested", queuePosition: 1 });
 
     let ready: SessionView | undefined;
-    for await (const v of sessions.watch(a, first.id)) if (v.state === "ready") { ready = v; break; }
+    for await (const v of sessions.watch(a, first.id))
+      if (v.state === "ready") {
+        ready = v;
+        break;
+      }
     expect(ready!.warmStart).toBe(false);
     expect(ready!.progress.length).toBeGreaterThanOrEqual(3);
     expect(ready!.progress.every((p) => p.status === "done")).toBe(true);
@@ -194,7 +203,11 @@ describe("lab sessions without a pool, on a full host", () => {
 
     await sessions.end(a, first.id);
     let bReady: SessionView | undefined;
-    for await (const v of sessions.watch(b, second.id)) if (v.state === "ready") { bReady = v; break; }
+    for await (const v of sessions.watch(b, second.id))
+      if (v.state === "ready") {
+        bReady = v;
+        break;
+      }
     expect(bReady).toMatchObject({ state: "ready", queuePosition: null });
     expect(sessions.capacity().filter((c) => c.environment === "node")).toEqual([{ environment: "node", max: 1, used: 1, queued: 0, warm: 0 }]);
   });

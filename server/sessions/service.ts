@@ -251,11 +251,7 @@ export class SessionService {
     }
     const active = await this.deps.prisma.labSession.count({ where: { userId: user.id, state: { in: LIVE } } });
     if (active >= this.deps.config.maxActivePerUser) {
-      throw new DomainError(
-        "CAPACITY",
-        `You already have ${active} labs open. End one of them before starting another.`,
-        `maxActivePerUser=${this.deps.config.maxActivePerUser}`,
-      );
+      throw new DomainError("CAPACITY", `You already have ${active} labs open. End one of them before starting another.`, `maxActivePerUser=${this.deps.config.maxActivePerUser}`);
     }
     const labRow = await this.deps.prisma.lab.findUniqueOrThrow({ where: { slug: labSlug } });
     const row = await this.deps.prisma.labSession.create({
@@ -283,10 +279,7 @@ export class SessionService {
     const cap = row.createdAt.getTime() + this.deps.config.maxLifetimeMs;
     const next = Math.min(row.expiresAt.getTime() + this.deps.config.extendMs, cap);
     if (next <= row.expiresAt.getTime()) {
-      throw new DomainError(
-        "CONFLICT",
-        `This lab has reached its maximum length of ${Math.round(this.deps.config.maxLifetimeMs / 3_600_000)} hours and cannot be extended further.`,
-      );
+      throw new DomainError("CONFLICT", `This lab has reached its maximum length of ${Math.round(this.deps.config.maxLifetimeMs / 3_600_000)} hours and cannot be extended further.`);
     }
     await this.deps.prisma.labSession.update({ where: { id }, data: { expiresAt: new Date(next), lastActivityAt: new Date() } });
     this.store.changed(id);

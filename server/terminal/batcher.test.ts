@@ -20,14 +20,26 @@ describe("OutputBatcher", () => {
     try {
       const out: Uint8Array[] = [];
       // A clock that never advances: every push is inside the burst window.
-      const b = new OutputBatcher((d) => out.push(d), 1000, 4, () => 0);
+      const b = new OutputBatcher(
+        (d) => out.push(d),
+        1000,
+        4,
+        () => 0,
+      );
       b.push(new Uint8Array([0]));
       out.length = 0;
       b.push(new Uint8Array([1, 2, 3]));
       b.push(new Uint8Array([4, 5, 6, 7, 8, 9, 10]));
-      expect(out.map((d) => [...d])).toEqual([[1, 2, 3, 4], [5, 6, 7, 8]]);
+      expect(out.map((d) => [...d])).toEqual([
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+      ]);
       vi.advanceTimersByTime(1000);
-      expect(out.map((d) => [...d])).toEqual([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10]]);
+      expect(out.map((d) => [...d])).toEqual([
+        [1, 2, 3, 4],
+        [5, 6, 7, 8],
+        [9, 10],
+      ]);
     } finally {
       vi.useRealTimers();
     }

@@ -16,7 +16,6 @@ const INSTANCE = `t-terminal-${process.pid}`;
 const GRACE_MS = 1_500;
 const PROMPT = /[#$] $/;
 
-
 describe("terminal gateway on real Docker", () => {
   let platform: TestPlatform;
   let provider: DockerProvider;
@@ -88,11 +87,15 @@ describe("terminal gateway on real Docker", () => {
     origin = services.env.publicUrl;
 
     const s = await services.sessions.start(alice.user, "meet-your-node");
-    const ready = await until("the session to be ready", async () => {
-      const v = await services.sessions.get(alice.user, s.id);
-      if (v.state === "failed") throw new Error(`session failed: ${v.reason}`);
-      return v.state === "ready" ? v : undefined;
-    }, 120_000);
+    const ready = await until(
+      "the session to be ready",
+      async () => {
+        const v = await services.sessions.get(alice.user, s.id);
+        if (v.state === "failed") throw new Error(`session failed: ${v.reason}`);
+        return v.state === "ready" ? v : undefined;
+      },
+      120_000,
+    );
     sessionId = ready.id;
     sandboxId = ready.sandboxId!;
     // Carol teaches Alice: a cohort of hers holds Alice and this lab. Dave is
@@ -329,7 +332,6 @@ describe("terminal gateway on real Docker", () => {
     await mine.closed;
   });
 
-
   it("a learner reconnecting while the restarted server reaps gets a shell that waits for the node's old ones to end, and lives", async () => {
     const old = await shell("t-before-crash");
     const restarted = createTerminalGateway(platform.services, { graceMs: GRACE_MS });
@@ -370,13 +372,15 @@ describe("terminal gateway on real Docker", () => {
     // final "shell exited" (4000) the learner would take for their own doing.
     const { code } = await c.closed;
     expect([CloseCode.NodeStopped, CloseCode.SessionEnded]).toContain(code);
-    expect(c.frames).toContainEqual(
-      expect.objectContaining({ type: "error", code: expect.stringMatching(/^(NODE_STOPPED|SESSION_ENDED)$/), message: expect.stringMatching(/Your node stopped/) }),
+    expect(c.frames).toContainEqual(expect.objectContaining({ type: "error", code: expect.stringMatching(/^(NODE_STOPPED|SESSION_ENDED)$/), message: expect.stringMatching(/Your node stopped/) }));
+    const after = await until(
+      "the session to be replaced",
+      async () => {
+        const v = await sessions.get(alice.user, started.id);
+        return v.replacedBy ? v : undefined;
+      },
+      20_000,
     );
-    const after = await until("the session to be replaced", async () => {
-      const v = await sessions.get(alice.user, started.id);
-      return v.replacedBy ? v : undefined;
-    }, 20_000);
     expect(after.reason).toMatch(/Your node stopped \(killed, exit code 137\)/);
     await sessions.end(alice.user, after.replacedBy!);
   });

@@ -25,9 +25,7 @@ import { TerminalRegistry, TooManyTerminalsError } from "./registry";
 import type { Terminal } from "./terminal";
 
 /** Outcome of the checks before an upgrade. */
-type Authorization =
-  | { ok: false; status: number; text: string }
-  | { ok: true; handshake: TerminalHandshake; readOnly: boolean; user: SessionUser; provider: SandboxProvider; sandboxId: string };
+type Authorization = { ok: false; status: number; text: string } | { ok: true; handshake: TerminalHandshake; readOnly: boolean; user: SessionUser; provider: SandboxProvider; sandboxId: string };
 
 const refuse = (status: number, text: string): Authorization => ({ ok: false, status, text });
 
@@ -47,11 +45,7 @@ export interface TerminalGateway {
 }
 
 /** Creates the gateway over the platform's services. */
-export function createTerminalGateway(
-  services: Services,
-  overrides: Partial<TerminalConfig> = {},
-  log: (msg: string) => void = () => {},
-): TerminalGateway {
+export function createTerminalGateway(services: Services, overrides: Partial<TerminalConfig> = {}, log: (msg: string) => void = () => {}): TerminalGateway {
   const config: TerminalConfig = { ...DEFAULT_TERMINAL_CONFIG, ...overrides };
   const registry = new TerminalRegistry(services.sessions, config, (m) => log(`terminal: ${m}`));
   // A server that was killed (kill -9, OOM, a crash) could not end its

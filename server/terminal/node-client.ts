@@ -5,16 +5,7 @@
  * app/_components/terminal/connection.ts.
  */
 import WebSocket from "ws";
-import {
-  decodeServerFrame,
-  encodeClose,
-  encodeInputChunks,
-  encodeResize,
-  handshakeQuery,
-  TERMINAL_PATH,
-  type ServerFrame,
-  type TerminalHandshake,
-} from "./protocol";
+import { decodeServerFrame, encodeClose, encodeInputChunks, encodeResize, handshakeQuery, TERMINAL_PATH, type ServerFrame, type TerminalHandshake } from "./protocol";
 
 /** Thrown when the server refuses the upgrade with an HTTP status. */
 export class UpgradeRefused extends Error {

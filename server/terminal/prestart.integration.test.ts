@@ -47,10 +47,14 @@ describe("a shell opened ahead when a session becomes ready (real Docker)", () =
     const s = await sessions.start(learner.user, "meet-your-node");
     await until("the session to be ready", async () => (await sessions.get(learner.user, s.id)).state === "ready", 120_000);
     // The shell is opened by the gateway alone: nobody has connected.
-    const open = await until("a shell opened ahead", async () => {
-      const list = gateway.registry.list(s.id);
-      return list.length ? list : undefined;
-    }, 20_000);
+    const open = await until(
+      "a shell opened ahead",
+      async () => {
+        const list = gateway.registry.list(s.id);
+        return list.length ? list : undefined;
+      },
+      20_000,
+    );
     expect(open).toHaveLength(1);
     expect(open[0]!.clients).toBe(0);
     // Later changes of the session (activity, extend) open nothing more.

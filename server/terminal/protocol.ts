@@ -66,17 +66,7 @@ export const TERMINAL_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** Error codes in Error frames. */
 export type TerminalErrorCode =
-  | "BAD_FRAME"
-  | "READ_ONLY"
-  | "RATE_LIMITED"
-  | "TOO_MANY_TERMINALS"
-  | "SESSION_ENDED"
-  | "SHELL_FAILED"
-  | "IDLE"
-  | "SHUTTING_DOWN"
-  | "CLOSED"
-  | "ACCESS_REVOKED"
-  | "NODE_STOPPED";
+  "BAD_FRAME" | "READ_ONLY" | "RATE_LIMITED" | "TOO_MANY_TERMINALS" | "SESSION_ENDED" | "SHELL_FAILED" | "IDLE" | "SHUTTING_DOWN" | "CLOSED" | "ACCESS_REVOKED" | "NODE_STOPPED";
 
 /**
  * WebSocket close codes the server uses (4000-4999 is the application range).
@@ -133,11 +123,7 @@ export interface ReadyInfo {
 }
 
 /** A decoded client frame. */
-export type ClientFrame =
-  | { type: "input"; data: Uint8Array }
-  | { type: "resize"; cols: number; rows: number }
-  | { type: "ping"; data: Uint8Array }
-  | { type: "close" };
+export type ClientFrame = { type: "input"; data: Uint8Array } | { type: "resize"; cols: number; rows: number } | { type: "ping"; data: Uint8Array } | { type: "close" };
 
 /** A decoded server frame. */
 export type ServerFrame =

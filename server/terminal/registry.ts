@@ -72,9 +72,7 @@ export class TerminalRegistry {
    */
   list(sessionId: string): { terminalId: string; clients: number }[] {
     const prefix = `${sessionId}/`;
-    const open = [...this.terminals.entries()]
-      .filter(([k, t]) => k.startsWith(prefix) && !t.closed)
-      .map(([k, t]) => ({ terminalId: k.slice(prefix.length), clients: t.clients }));
+    const open = [...this.terminals.entries()].filter(([k, t]) => k.startsWith(prefix) && !t.closed).map(([k, t]) => ({ terminalId: k.slice(prefix.length), clients: t.clients }));
     // Shells still starting are listed too: a client that attaches waits for them.
     const starting = [...this.opening.keys()].filter((k) => k.startsWith(prefix) && !this.terminals.has(k)).map((k) => ({ terminalId: k.slice(prefix.length), clients: 0 }));
     return [...open, ...starting].sort((a, b) => a.terminalId.localeCompare(b.terminalId));
@@ -116,7 +114,14 @@ export class TerminalRegistry {
   private async open(k: string, req: OpenRequest): Promise<Terminal> {
     await (await this.reaping).get(req.sandboxId);
     const shell = await req.provider.openShell(req.sandboxId, { cols: req.cols, rows: req.rows, cwd: "/root", owner: this.owner });
-    const terminal = new Terminal(k, shell, { cols: req.cols, rows: req.rows }, this.config, () => this.touch(req.sessionId), (code) => nodeStoppedEnd(req, code));
+    const terminal = new Terminal(
+      k,
+      shell,
+      { cols: req.cols, rows: req.rows },
+      this.config,
+      () => this.touch(req.sessionId),
+      (code) => nodeStoppedEnd(req, code),
+    );
     this.terminals.set(k, terminal);
     this.followSession(req.sessionId, req.user);
     void terminal.done.then(() => {
@@ -217,9 +222,7 @@ export class TerminalRegistry {
     this.closing = true;
     await Promise.allSettled(this.opening.values());
     const all = [...this.terminals.values()];
-    await Promise.all(
-      all.map((t) => t.close({ kind: "error", code: "SHUTTING_DOWN", message: "The server is restarting; your terminal will reconnect with a new shell.", closeCode: 1012 })),
-    );
+    await Promise.all(all.map((t) => t.close({ kind: "error", code: "SHUTTING_DOWN", message: "The server is restarting; your terminal will reconnect with a new shell.", closeCode: 1012 })));
     for (const s of [...this.watchers.keys()]) this.unfollow(s);
   }
 }

@@ -26,9 +26,7 @@ export interface TerminalPeer {
 }
 
 /** How a terminal ended, for the frames its clients get. */
-export type TerminalEnd =
-  | { kind: "exit"; code: number | null }
-  | { kind: "error"; code: TerminalErrorCode; message: string; closeCode: number };
+export type TerminalEnd = { kind: "exit"; code: number | null } | { kind: "error"; code: TerminalErrorCode; message: string; closeCode: number };
 
 type State = "running" | "closing" | "done";
 
@@ -270,21 +268,24 @@ export class Terminal {
   private watchStall(): void {
     if (this.stallTimer) return;
     const since = new Map<TerminalPeer, number>();
-    this.stallTimer = setInterval(() => {
-      const now = Date.now();
-      for (const p of this.peers) {
-        if (p.pendingBytes <= this.config.highWaterBytes) {
-          since.delete(p);
-          continue;
+    this.stallTimer = setInterval(
+      () => {
+        const now = Date.now();
+        for (const p of this.peers) {
+          if (p.pendingBytes <= this.config.highWaterBytes) {
+            since.delete(p);
+            continue;
+          }
+          const t = since.get(p) ?? now;
+          since.set(p, t);
+          if (now - t >= this.config.stallMs) {
+            p.end(1013, "client too slow");
+            this.detach(p);
+          }
         }
-        const t = since.get(p) ?? now;
-        since.set(p, t);
-        if (now - t >= this.config.stallMs) {
-          p.end(1013, "client too slow");
-          this.detach(p);
-        }
-      }
-    }, Math.max(10, Math.min(1000, this.config.stallMs / 4)));
+      },
+      Math.max(10, Math.min(1000, this.config.stallMs / 4)),
+    );
   }
 
   private clearTimers(): void {

@@ -7,7 +7,11 @@ import { domainShape, errorData, inputErrorSentence, trpcCodeOf } from "./init";
 
 describe("errors sent to API clients", () => {
   it("keep the detail of a NOT_FOUND on the server, so ids cannot be probed", () => {
-    const err = new TRPCError({ code: "NOT_FOUND", message: "That lab session does not exist.", cause: new DomainError("NOT_FOUND", "That lab session does not exist.", "session belongs to another user") });
+    const err = new TRPCError({
+      code: "NOT_FOUND",
+      message: "That lab session does not exist.",
+      cause: new DomainError("NOT_FOUND", "That lab session does not exist.", "session belongs to another user"),
+    });
     expect(errorData(err)).toEqual({ detail: null, domainCode: "NOT_FOUND", fieldErrors: null });
   });
 
@@ -42,8 +46,6 @@ describe("errors sent to API clients", () => {
       labSlugs: z.array(z.string()).min(1, "choose at least one lab"),
     });
     const err = schema.safeParse({ name: "abcde", cohortId: "xyz", labSlugs: [] }).error!;
-    expect(inputErrorSentence(err)).toBe(
-      "The cohort name can be at most 3 characters (this one has 5). cohortId: Too big: expected string to have <=2 characters. labSlugs: choose at least one lab.",
-    );
+    expect(inputErrorSentence(err)).toBe("The cohort name can be at most 3 characters (this one has 5). cohortId: Too big: expected string to have <=2 characters. labSlugs: choose at least one lab.");
   });
 });

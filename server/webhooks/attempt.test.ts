@@ -53,10 +53,18 @@ describe("attemptDelivery", () => {
     const deadUrl = dead.url;
     await dead.close();
     expect((await attemptDelivery(`${deadUrl}/in`, "s", delivery, privateOk)).error).toMatch(/^Nothing accepted the connection at 127\.0\.0\.1:\d+ \(connection refused\); is the receiver running\?$/);
-    const unknown = await attemptDelivery("http://nowhere.example.test/in", "s", delivery, { ...privateOk, resolve: async () => Promise.reject(Object.assign(new Error("not found"), { code: "ENOTFOUND" })) });
+    const unknown = await attemptDelivery("http://nowhere.example.test/in", "s", delivery, {
+      ...privateOk,
+      resolve: async () => Promise.reject(Object.assign(new Error("not found"), { code: "ENOTFOUND" })),
+    });
     expect(unknown).toMatchObject({ permanent: false, error: "The host name nowhere.example.test could not be resolved; check the webhook URL." });
     receiver.reply("hang");
-    expect(await attemptDelivery(`${receiver.url}/in`, "s", delivery, { ...privateOk, timeoutMs: 300 })).toEqual({ ok: false, statusCode: null, error: "The receiver did not answer within 0.3 s.", permanent: false });
+    expect(await attemptDelivery(`${receiver.url}/in`, "s", delivery, { ...privateOk, timeoutMs: 300 })).toEqual({
+      ok: false,
+      statusCode: null,
+      error: "The receiver did not answer within 0.3 s.",
+      permanent: false,
+    });
   });
 });
 

@@ -26,12 +26,7 @@ export interface AttemptOptions {
 }
 
 /** One signed POST of a delivery. Never throws: every failure becomes a sentence. */
-export async function attemptDelivery(
-  url: string,
-  secret: string,
-  delivery: { id: string; event: string; payload: unknown },
-  opts: AttemptOptions,
-): Promise<AttemptResult> {
+export async function attemptDelivery(url: string, secret: string, delivery: { id: string; event: string; payload: unknown }, opts: AttemptOptions): Promise<AttemptResult> {
   let target: URL;
   try {
     target = new URL(url);

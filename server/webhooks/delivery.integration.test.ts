@@ -104,12 +104,18 @@ describe.each(DATABASE_KINDS)("webhooks on %s", (kind) => {
     await expect(otherInstructor.webhooks.list({ cohortId })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(otherInstructor.webhooks.delete({ webhookId })).rejects.toMatchObject({ code: "NOT_FOUND" });
     await expect(learnerCaller.webhooks.list({ cohortId })).rejects.toMatchObject({ code: "FORBIDDEN" });
-    await expect(instructor.webhooks.create({ cohortId, url: "file:///etc/passwd" })).rejects.toMatchObject({ code: "BAD_REQUEST", message: "Webhook URLs must start with https:// (or http://), not file://." });
+    await expect(instructor.webhooks.create({ cohortId, url: "file:///etc/passwd" })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: "Webhook URLs must start with https:// (or http://), not file://.",
+    });
   });
 
   it("refuses loopback, private and metadata destinations when private targets are not allowed (the default)", async () => {
     for (const url of [`${receiver.url}/hooks`, "http://localhost:8080/", "http://169.254.169.254/latest/meta-data/", "http://[::ffff:10.0.0.1]/", "https://192.168.1.20/"]) {
-      await expect(instructor.webhooks.create({ cohortId, url }), url).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringMatching(/^Webhooks may not be sent to .*: it is .*WEBHOOK_ALLOW_PRIVATE_TARGETS=1/) });
+      await expect(instructor.webhooks.create({ cohortId, url }), url).rejects.toMatchObject({
+        code: "BAD_REQUEST",
+        message: expect.stringMatching(/^Webhooks may not be sent to .*: it is .*WEBHOOK_ALLOW_PRIVATE_TARGETS=1/),
+      });
     }
     // The operator's opt-in (WEBHOOK_ALLOW_PRIVATE_TARGETS=1, passed on by the router) lets the same URL in.
     const allowed = await createWebhook(prisma(), teacher, { cohortId, url: `${receiver.url}/hooks` }, { allowPrivateTargets: true });
@@ -301,7 +307,12 @@ describe.each(DATABASE_KINDS)("webhooks on %s", (kind) => {
     const old = new Date(clockMs - 31 * 86_400_000);
     const make = (status: "delivered" | "failed" | "pending", createdAt: Date) =>
       prisma().webhookDelivery.create({ data: { webhookId: hook.webhook.id, event: "ping", payload: {}, status, createdAt, nextAttemptAt: new Date(clockMs + 86_400_000) } });
-    const [oldDelivered, oldFailed, oldPending, recent] = [await make("delivered", old), await make("failed", old), await make("pending", old), await make("delivered", new Date(clockMs - 29 * 86_400_000))];
+    const [oldDelivered, oldFailed, oldPending, recent] = [
+      await make("delivered", old),
+      await make("failed", old),
+      await make("pending", old),
+      await make("delivered", new Date(clockMs - 29 * 86_400_000)),
+    ];
     const worker = new WebhookWorker({ prisma: prisma(), clock: () => new Date(clockMs), resolve });
     await worker.runOnce();
     const left = async () => (await prisma().webhookDelivery.findMany({ where: { webhookId: hook.webhook.id }, select: { id: true } })).map((d) => d.id).sort();

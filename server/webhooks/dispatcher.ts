@@ -64,7 +64,11 @@ export class WebhookDispatcher {
       where: { userId: user.id, labId: lab.id },
       select: { id: true, state: true, createdAt: true, taskResults: { select: TASK_RESULT_SELECT } },
     });
-    const tasks = await gradedTasks(this.deps.labs, lab, sessions.flatMap((s) => s.taskResults.map((r) => r.taskId)));
+    const tasks = await gradedTasks(
+      this.deps.labs,
+      lab,
+      sessions.flatMap((s) => s.taskResults.map((r) => r.taskId)),
+    );
     const cell = labCell(tasks.list, sessions);
     const task = event.type === "task.passed" ? tasks.list.find((t) => t.id === event.taskId) : undefined;
     return {

@@ -38,9 +38,7 @@ describe("postToReceiver", () => {
   });
 
   it("refuses a literal loopback address before connecting", async () => {
-    await expect(postToReceiver(new URL(`${receiver.url}/in`), "{}", {}, opts(PUBLIC_ONLY))).rejects.toThrow(
-      /^Webhooks may not be sent to 127\.0\.0\.1: it is a loopback address/,
-    );
+    await expect(postToReceiver(new URL(`${receiver.url}/in`), "{}", {}, opts(PUBLIC_ONLY))).rejects.toThrow(/^Webhooks may not be sent to 127\.0\.0\.1: it is a loopback address/);
     expect(receiver.requests).toHaveLength(0);
   });
 
@@ -104,7 +102,13 @@ describe("pinnedLookup", () => {
     );
 
   it("hands every checked address to a connection that tries several, or the first of the family asked for", async () => {
-    expect(await lookup("dual.example.test", { all: true })).toMatchObject({ err: null, address: [{ address: "2606:4700:4700::1111", family: 6 }, { address: "1.1.1.1", family: 4 }] });
+    expect(await lookup("dual.example.test", { all: true })).toMatchObject({
+      err: null,
+      address: [
+        { address: "2606:4700:4700::1111", family: 6 },
+        { address: "1.1.1.1", family: 4 },
+      ],
+    });
     expect(await lookup("dual.example.test", { family: 4 })).toEqual({ err: null, address: "1.1.1.1", family: 4 });
     expect(await lookup("dual.example.test", {})).toEqual({ err: null, address: "2606:4700:4700::1111", family: 6 });
   });

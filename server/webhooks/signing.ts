@@ -48,12 +48,7 @@ export function parseSignatureHeader(header: string): { timestamp: number | null
  * the timestamp is recent, and some v1 value equals our HMAC (compared in
  * constant time). Returns why not, or null when it is genuine.
  */
-export function verifySignature(
-  secret: string,
-  header: string | null | undefined,
-  body: string,
-  opts: { now?: Date; toleranceSeconds?: number } = {},
-): string | null {
+export function verifySignature(secret: string, header: string | null | undefined, body: string, opts: { now?: Date; toleranceSeconds?: number } = {}): string | null {
   if (!header) return `the ${SIGNATURE_HEADER} header is missing`;
   const { timestamp, v1 } = parseSignatureHeader(header);
   if (timestamp === null || !v1.length) return `the ${SIGNATURE_HEADER} header is not of the form t=<seconds>,v1=<hex>`;

@@ -40,7 +40,13 @@ export function importEdges(root: string, files: string[]): ImportEdge[] {
       const to = resolve(root, file, m[4]!);
       if (!to) continue;
       const names = /\{([^}]*)\}/.exec(m[3]!)?.[1];
-      const allTyped = !!names && names.split(",").map((n) => n.trim()).filter(Boolean).every((n) => n.startsWith("type "));
+      const allTyped =
+        !!names &&
+        names
+          .split(",")
+          .map((n) => n.trim())
+          .filter(Boolean)
+          .every((n) => n.startsWith("type "));
       edges.push({ from: file, to, typeOnly: !!m[2] || (allTyped && !/^\s*[\w$]+\s*,/.test(m[3]!)) });
     }
   }

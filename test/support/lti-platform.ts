@@ -20,18 +20,7 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import {
-  createLocalJWKSet,
-  createRemoteJWKSet,
-  exportJWK,
-  generateKeyPair,
-  jwtVerify,
-  SignJWT,
-  type JSONWebKeySet,
-  type JWK,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-} from "jose";
+import { createLocalJWKSet, createRemoteJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT, type JSONWebKeySet, type JWK, type JWTPayload, type JWTVerifyGetKey } from "jose";
 
 const LTI = "https://purl.imsglobal.org/spec/lti/claim/";
 const MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership#";
@@ -121,10 +110,7 @@ export class LtiTestPlatform {
     this.clientId = opts.clientId ?? `client-${randomBytes(4).toString("hex")}`;
     this.deploymentId = opts.deploymentId ?? "deployment-1";
     const jwks = opts.toolJwks;
-    this.toolKeys =
-      typeof jwks === "string"
-        ? createRemoteJWKSet(new URL(jwks), { cooldownDuration: 0, cacheMaxAge: 0 })
-        : async (header, token) => createLocalJWKSet(await jwks())(header, token);
+    this.toolKeys = typeof jwks === "string" ? createRemoteJWKSet(new URL(jwks), { cooldownDuration: 0, cacheMaxAge: 0 }) : async (header, token) => createLocalJWKSet(await jwks())(header, token);
     this.server = http.createServer((req, res) => {
       this.route(req, res).catch((err: unknown) => this.send(req, res, 500, `test platform failed: ${(err as Error).message}`));
     });
@@ -297,7 +283,14 @@ export class LtiTestPlatform {
 
   /** OIDC authorization request (LTI 1.3 §5.1.1.2): every parameter checked, then the self-posting id_token. */
   private async authorize(req: http.IncomingMessage, res: http.ServerResponse, q: URLSearchParams): Promise<void> {
-    const expect: Record<string, string> = { scope: "openid", response_type: "id_token", response_mode: "form_post", prompt: "none", client_id: this.clientId, redirect_uri: `${this.opts.toolUrl}/api/lti/launch` };
+    const expect: Record<string, string> = {
+      scope: "openid",
+      response_type: "id_token",
+      response_mode: "form_post",
+      prompt: "none",
+      client_id: this.clientId,
+      redirect_uri: `${this.opts.toolUrl}/api/lti/launch`,
+    };
     for (const [k, v] of Object.entries(expect)) if (q.get(k) !== v) return this.send(req, res, 400, `auth: ${k} is ${q.get(k)}, expected ${v}`);
     const state = q.get("state");
     const nonce = q.get("nonce");
@@ -321,7 +314,8 @@ export class LtiTestPlatform {
   /** Client credentials with a JWT assertion signed by the tool (RFC 7523; LTI Advantage security framework §4.1). */
   private async token(req: http.IncomingMessage, res: http.ServerResponse, form: URLSearchParams): Promise<void> {
     if (form.get("grant_type") !== "client_credentials") return this.send(req, res, 400, JSON.stringify({ error: "unsupported_grant_type" }), "application/json");
-    if (form.get("client_assertion_type") !== "urn:ietf:params:oauth:client-assertion-type:jwt-bearer") return this.send(req, res, 400, JSON.stringify({ error: "invalid_client" }), "application/json");
+    if (form.get("client_assertion_type") !== "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+      return this.send(req, res, 400, JSON.stringify({ error: "invalid_client" }), "application/json");
     try {
       await jwtVerify(form.get("client_assertion") ?? "", this.toolKeys, { issuer: this.clientId, subject: this.clientId, audience: `${this.url}/token`, requiredClaims: ["jti", "exp", "iat"] });
     } catch (err) {
@@ -389,7 +383,13 @@ export class LtiTestPlatform {
       added.push(link);
     }
     const list = added.map((l) => `<li data-testid="lms-link" data-link-id="${esc(l.id)}">${esc(l.title)}</li>`).join("");
-    return this.send(req, res, 200, `<!doctype html><html><body><h1 data-testid="lms-deep-link-done">Added ${added.length} item(s) to ${esc(this.context.title)}</h1><ul>${list}</ul></body></html>`, "text/html");
+    return this.send(
+      req,
+      res,
+      200,
+      `<!doctype html><html><body><h1 data-testid="lms-deep-link-done">Added ${added.length} item(s) to ${esc(this.context.title)}</h1><ul>${list}</ul></body></html>`,
+      "text/html",
+    );
   }
 
   /** NRPS 2.0 membership container of the course. */

@@ -58,12 +58,18 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   const port = await freePort();
   const [scmd, sargs] = asDbUser([
     path.join(bin, "postgres"),
-    "-D", dataDir,
-    "-p", String(port),
-    "-c", "listen_addresses=127.0.0.1",
-    "-c", `unix_socket_directories=${root}`,
-    "-c", "fsync=off",
-    "-c", "max_connections=200",
+    "-D",
+    dataDir,
+    "-p",
+    String(port),
+    "-c",
+    "listen_addresses=127.0.0.1",
+    "-c",
+    `unix_socket_directories=${root}`,
+    "-c",
+    "fsync=off",
+    "-c",
+    "max_connections=200",
   ]);
   const child: ChildProcess = spawn(scmd, sargs, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";

@@ -210,7 +210,10 @@ export async function startSecondDockerd(options: { images: string[]; main?: Doc
 /** Copies an image by `docker save | docker load` unless the target has the same id. Returns true if copied. */
 async function copyImage(from: Docker, to: Docker, ref: string): Promise<boolean> {
   const source = await from.getImage(ref).inspect();
-  const existing = await to.getImage(ref).inspect().catch(() => null);
+  const existing = await to
+    .getImage(ref)
+    .inspect()
+    .catch(() => null);
   if (existing?.Id === source.Id) return false;
   const tar = await from.getImage(ref).get();
   const response = await to.loadImage(tar);

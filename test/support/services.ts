@@ -39,11 +39,7 @@ export interface TestPlatform {
   reopen(): Promise<void>;
 }
 
-export async function startTestPlatform(
-  kind: DatabaseKind,
-  overrides: Record<string, string> = {},
-  sessionConfig: Partial<SessionConfig> = {},
-): Promise<TestPlatform> {
+export async function startTestPlatform(kind: DatabaseKind, overrides: Record<string, string> = {}, sessionConfig: Partial<SessionConfig> = {}): Promise<TestPlatform> {
   const db = await freshDatabase(kind);
   const env = parseEnv({
     NODE_ENV: "test",

@@ -37,7 +37,11 @@ export function CgroupTree() {
           );
         })}
       </ul>
-      {tree.error && <p role="alert" className="mt-2 text-xs text-red-700">{tree.error.message}</p>}
+      {tree.error && (
+        <p role="alert" className="mt-2 text-xs text-red-700">
+          {tree.error.message}
+        </p>
+      )}
     </section>
   );
 }

@@ -3,15 +3,7 @@
  * backoff (250 ms doubling to 5 s), resumes from the last output offset it
  * has, and never hands the same byte to the screen twice.
  */
-import {
-  decodeServerFrame,
-  encodeClose,
-  encodeInputChunks,
-  encodeResize,
-  handshakeQuery,
-  isFinalClose,
-  TERMINAL_PATH,
-} from "@/server/terminal/protocol";
+import { decodeServerFrame, encodeClose, encodeInputChunks, encodeResize, handshakeQuery, isFinalClose, TERMINAL_PATH } from "@/server/terminal/protocol";
 
 /** What the UI shows about a connection, in words. */
 export type ConnectionState = "connecting" | "connected" | "reconnecting" | "closed";

@@ -93,7 +93,12 @@ export function LabWorkspace({ header, body }: { header: ReactNode; body: ReactN
       {/* Wider than the site's column on big screens: two columns need the room. */}
       <article ref={container} className={`flex flex-col gap-4 ${wide}`} data-pane={pane}>
         {split && (
-          <div role="tablist" aria-label="Lab view" className="sticky top-0 z-10 flex gap-1 rounded-lg border border-zinc-200 bg-zinc-100 p-1 lg:hidden dark:border-zinc-800 dark:bg-zinc-900" data-testid="pane-tabs">
+          <div
+            role="tablist"
+            aria-label="Lab view"
+            className="sticky top-0 z-10 flex gap-1 rounded-lg border border-zinc-200 bg-zinc-100 p-1 lg:hidden dark:border-zinc-800 dark:bg-zinc-900"
+            data-testid="pane-tabs"
+          >
             <button type="button" role="tab" aria-selected={pane === "steps"} aria-controls={STEPS_ID} aria-keyshortcuts="F6" className={tab("steps")} onClick={() => show("steps")}>
               Steps
             </button>
@@ -124,10 +129,7 @@ export function LabWorkspace({ header, body }: { header: ReactNode; body: ReactN
           />
         )}
         {split && (
-          <div
-            id={TERMINAL_ID}
-            className={`h-[calc(100dvh-3.5rem)] min-w-0 lg:sticky lg:top-4 lg:block lg:h-[calc(100vh-6rem)] lg:flex-1 lg:self-start ${pane === "steps" ? "hidden" : ""}`}
-          >
+          <div id={TERMINAL_ID} className={`h-[calc(100dvh-3.5rem)] min-w-0 lg:sticky lg:top-4 lg:block lg:h-[calc(100vh-6rem)] lg:flex-1 lg:self-start ${pane === "steps" ? "hidden" : ""}`}>
             <TerminalDock />
           </div>
         )}

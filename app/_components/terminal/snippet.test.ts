@@ -3,10 +3,7 @@ import { looksLikePrompt, runUnits, splitSnippet, type SnippetTerminal } from ".
 
 describe("splitSnippet", () => {
   it("gives one unit per line and drops blank lines and comments", () => {
-    expect(splitSnippet("ctr -n k8s.io run -d img hog memhog 100\n\n# then\nctr -n k8s.io task ls\n")).toEqual([
-      "ctr -n k8s.io run -d img hog memhog 100",
-      "ctr -n k8s.io task ls",
-    ]);
+    expect(splitSnippet("ctr -n k8s.io run -d img hog memhog 100\n\n# then\nctr -n k8s.io task ls\n")).toEqual(["ctr -n k8s.io run -d img hog memhog 100", "ctr -n k8s.io task ls"]);
   });
 
   it("keeps a here-document with its command, up to its delimiter (quoted, <<-, several)", () => {

@@ -41,7 +41,13 @@ export function TerminalDock() {
                 <button type="button" role="tab" aria-selected={selected} aria-controls={`panel-${tab.id}`} className={tabButton} onClick={() => t.select(tab.id)}>
                   Terminal {tab.number}
                 </button>
-                <button type="button" aria-label={`Close terminal ${tab.number}`} title="Close (ends its shell)" className="px-1.5 text-zinc-500 hover:text-zinc-900 dark:hover:text-zinc-100" onClick={() => t.close(tab.id)}>
+                <button
+                  type="button"
+                  aria-label={`Close terminal ${tab.number}`}
+                  title="Close (ends its shell)"
+                  className="px-1.5 text-zinc-500 hover:text-zinc-900 dark:hover:text-zinc-100"
+                  onClick={() => t.close(tab.id)}
+                >
                   ×
                 </button>
               </span>

@@ -91,7 +91,10 @@ function clipboardKeys(term: Terminal) {
       return false;
     }
     if (key === "v") {
-      void navigator.clipboard?.readText().then((t) => term.paste(t), () => undefined);
+      void navigator.clipboard?.readText().then(
+        (t) => term.paste(t),
+        () => undefined,
+      );
       return false;
     }
     return true;
@@ -139,11 +142,7 @@ export function TerminalView({ sessionId, terminalId, label, onState }: Terminal
     let cleanup = () => {};
     void (async () => {
       // xterm touches the DOM at import time: load it in the browser only.
-      const [{ Terminal }, { FitAddon }, { WebLinksAddon }] = await Promise.all([
-        import("@xterm/xterm"),
-        import("@xterm/addon-fit"),
-        import("@xterm/addon-web-links"),
-      ]);
+      const [{ Terminal }, { FitAddon }, { WebLinksAddon }] = await Promise.all([import("@xterm/xterm"), import("@xterm/addon-fit"), import("@xterm/addon-web-links")]);
       const el = ref.current;
       if (cancelled || !el) return;
       const term = new Terminal({
@@ -247,5 +246,15 @@ export function TerminalView({ sessionId, terminalId, label, onState }: Terminal
     };
   }, [sessionId, terminalId, register]);
 
-  return <div ref={ref} role="group" aria-label={label} aria-description="Press F6 to move focus out of the terminal." className="h-full w-full overflow-hidden p-1" style={{ background: THEMES[theme].background }} data-terminal-id={terminalId} />;
+  return (
+    <div
+      ref={ref}
+      role="group"
+      aria-label={label}
+      aria-description="Press F6 to move focus out of the terminal."
+      className="h-full w-full overflow-hidden p-1"
+      style={{ background: THEMES[theme].background }}
+      data-terminal-id={terminalId}
+    />
+  );
 }

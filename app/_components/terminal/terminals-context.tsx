@@ -161,9 +161,18 @@ export function TerminalsProvider({ children }: { children: ReactNode }) {
       void client.sessions.terminals.query({ id }).then(
         (open) => {
           if (sessionRef.current !== id) return;
-          if (saved) setTabs((now) => adopt(now, open.map((o) => o.terminalId)));
+          if (saved)
+            setTabs((now) =>
+              adopt(
+                now,
+                open.map((o) => o.terminalId),
+              ),
+            );
           else {
-            const adopted = adopt([], open.map((o) => o.terminalId));
+            const adopted = adopt(
+              [],
+              open.map((o) => o.terminalId),
+            );
             show(adopted.length ? adopted : [newTab([])], null);
           }
         },
@@ -225,7 +234,6 @@ export function TerminalsProvider({ children }: { children: ReactNode }) {
     },
     [stopRun],
   );
-
 
   const register = useCallback(
     (id: string, handle: TerminalHandle | null) => {

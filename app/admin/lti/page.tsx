@@ -33,9 +33,7 @@ export default async function LtiAdminPage() {
     <section className="space-y-8">
       <div>
         <h1 className="mb-2 text-2xl font-semibold">LTI 1.3 (LMS integration)</h1>
-        <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          Give these to the LMS administrator when adding Runtime Labs as an external tool; see docs/lms.md for Moodle and Canvas.
-        </p>
+        <p className="text-sm text-zinc-600 dark:text-zinc-400">Give these to the LMS administrator when adding Runtime Labs as an external tool; see docs/lms.md for Moodle and Canvas.</p>
         <dl className="mt-3">
           <Copyable label="Login initiation URL" value={urls.loginUrl} testId="lti-login-url" />
           <Copyable label="Launch / redirect URL (also the deep linking URL)" value={urls.launchUrl} testId="lti-launch-url" />
@@ -75,7 +73,14 @@ export default async function LtiAdminPage() {
         <ul className="space-y-1 text-sm">
           {keys.map((k) => (
             <li key={k.kid} className="font-mono text-xs">
-              {k.kid} · made <LocalTime date={k.createdAt} dateOnly /> · {k.current ? "current" : <>retired, listed until <LocalTime date={k.expiresAt!} dateOnly /></>}
+              {k.kid} · made <LocalTime date={k.createdAt} dateOnly /> ·{" "}
+              {k.current ? (
+                "current"
+              ) : (
+                <>
+                  retired, listed until <LocalTime date={k.expiresAt!} dateOnly />
+                </>
+              )}
             </li>
           ))}
         </ul>

@@ -20,8 +20,8 @@ export default async function LtiCoursesPage() {
     <section className="max-w-3xl">
       <h1 className="mb-2 text-2xl font-semibold">LMS courses</h1>
       <p className="mb-4 text-sm text-zinc-600 dark:text-zinc-400">
-        Courses you opened Runtime Labs from as their instructor. Pulling a roster adds the course&rsquo;s active learners to a cohort, making accounts for those who
-        have not launched yet (they sign in from the LMS).
+        Courses you opened Runtime Labs from as their instructor. Pulling a roster adds the course&rsquo;s active learners to a cohort, making accounts for those who have not launched yet (they sign
+        in from the LMS).
       </p>
       {courses.length === 0 ? (
         <p className="text-sm text-zinc-600 dark:text-zinc-400">None yet: open Runtime Labs from one of your courses in the LMS first.</p>

@@ -23,7 +23,12 @@ export function PullRoster({ courseId, cohorts }: { courseId: string; cohorts: {
           ))}
         </select>
       </label>
-      <button type="button" disabled={pull.isPending} onClick={() => pull.mutate({ courseId, cohortId })} className="rounded bg-sky-600 px-3 py-1 font-medium text-white hover:bg-sky-700 disabled:opacity-50">
+      <button
+        type="button"
+        disabled={pull.isPending}
+        onClick={() => pull.mutate({ courseId, cohortId })}
+        className="rounded bg-sky-600 px-3 py-1 font-medium text-white hover:bg-sky-700 disabled:opacity-50"
+      >
         {pull.isPending ? "Pulling…" : "Pull roster"}
       </button>
       {r && (

@@ -27,9 +27,7 @@ async function evaluate(c: z.output<typeof schema>, ctx: CheckContext): Promise<
   const m = await matchingProcesses(ctx.view, c.process);
   if ("passed" in m) return m;
   const rows = m.procs.map((p) => ({ p, caps: p.status.CapEff ? decodeCapabilities(p.status.CapEff) : null }));
-  const good = rows.find(
-    ({ caps }) => caps !== null && (c.includes ?? []).every((n) => caps.includes(n)) && (c.excludes ?? []).every((n) => !caps.includes(n)),
-  );
+  const good = rows.find(({ caps }) => caps !== null && (c.includes ?? []).every((n) => caps.includes(n)) && (c.excludes ?? []).every((n) => !caps.includes(n)));
   const evidence = { view: ctx.view.source, processes: rows.slice(0, MAX_LISTED).map(({ p, caps }) => ({ ...describeProcess(p), capEff: p.status.CapEff ?? null, effective: caps })) };
   const want = [c.includes?.length ? `with ${c.includes.join(", ")}` : "", c.excludes?.length ? `without ${c.excludes.join(", ")}` : ""].filter(Boolean).join(" and ");
   return {

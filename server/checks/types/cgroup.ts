@@ -38,11 +38,9 @@ async function evaluate(c: z.output<typeof schema>, ctx: CheckContext): Promise<
   const value = normalise(c.resource, version, contents as string[]);
   const { ok, shown } = compare(value, c);
   evidence.value = shown;
-  const wanted = [
-    c.equals !== undefined ? `equal to ${c.equals}` : null,
-    c.atLeast !== undefined ? `at least ${c.atLeast}` : null,
-    c.atMost !== undefined ? `at most ${c.atMost}` : null,
-  ].filter(Boolean).join(" and ");
+  const wanted = [c.equals !== undefined ? `equal to ${c.equals}` : null, c.atLeast !== undefined ? `at least ${c.atLeast}` : null, c.atMost !== undefined ? `at most ${c.atMost}` : null]
+    .filter(Boolean)
+    .join(" and ");
   return {
     passed: ok,
     message: ok ? `${c.resource} of ${c.container} is ${shown}.` : `${c.resource} of ${c.container} is ${shown}, not ${wanted}.`,

@@ -8,7 +8,10 @@ const schema = z.strictObject({
   type: z.literal("kubectl"),
   resource: z.string().regex(/^[a-z0-9][a-z0-9.-]*(\/[a-z0-9.-]+)?$/, "must be a resource type such as pods or deployments.apps"),
   name: z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a Kubernetes object name"),
-  namespace: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/).optional(),
+  namespace: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/)
+    .optional(),
   jsonpath: z.string().min(1),
   equals: z.string().optional(),
   matches: regex.optional(),

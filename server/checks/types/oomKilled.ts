@@ -15,7 +15,11 @@ const schema = z.strictObject({
   container: containerId.optional(),
   namespace: containerdNamespace.default("k8s.io"),
   /** cgroup path as the node sees it, relative to its cgroup root, e.g. "/k8s.io/c1". */
-  cgroup: z.string().regex(/^\/[A-Za-z0-9_.:@/-]*$/, "must be an absolute cgroup path without ..").refine((p) => !p.split("/").includes(".."), "must not contain ..").optional(),
+  cgroup: z
+    .string()
+    .regex(/^\/[A-Za-z0-9_.:@/-]*$/, "must be an absolute cgroup path without ..")
+    .refine((p) => !p.split("/").includes(".."), "must not contain ..")
+    .optional(),
   /** Cluster sandboxes: a Pod's container, judged on the kubelet's, the CRI's and the kernel's signals. */
   pod: podSelector.optional(),
   ...commonFields,

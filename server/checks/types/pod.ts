@@ -7,12 +7,7 @@ import { kubectlGetPodArgv, parseCrictlInspect, parsePod, pickContainer, type Po
 import { cap, type CheckContext, type Outcome } from "./common";
 
 /** A cluster check's Pod container, read with kubectl in the node; or a failed outcome saying why not. */
-export async function podContainer(
-  pod: PodSelector,
-  ctx: CheckContext,
-  timeoutMs: number,
-  evidence: Record<string, unknown>,
-): Promise<{ c: PodContainer; runtimeClassName: string | null } | Outcome> {
+export async function podContainer(pod: PodSelector, ctx: CheckContext, timeoutMs: number, evidence: Record<string, unknown>): Promise<{ c: PodContainer; runtimeClassName: string | null } | Outcome> {
   const fail = (message: string): Outcome => ({ passed: false, message, evidence, tamperResistant: false });
   if (ctx.provider.environment !== "cluster") return fail("This check needs a Kubernetes cluster sandbox.");
   const r = await ctx.provider.exec(ctx.sandboxId, kubectlGetPodArgv(pod), { timeoutMs, maxOutputBytes: 1024 * 1024 });

@@ -115,9 +115,7 @@ async function evaluatePod(c: RuntimeCheck, pod: PodSelector, ctx: CheckContext)
   if (fromBundle !== "unknown" && fromBundle !== sandbox.handler) {
     return done(false, `pod/${pod.name}'s CRI handler (${sandbox.handler}) and its sandbox's shim (${fromBundle}) disagree, so it is not counted as ${c.handler}.`);
   }
-  return sandbox.handler === c.handler
-    ? done(true, `pod/${pod.name} runs under the ${c.handler} handler.`)
-    : done(false, `pod/${pod.name} runs under ${sandbox.handler}, not ${c.handler}.`);
+  return sandbox.handler === c.handler ? done(true, `pod/${pod.name} runs under the ${c.handler} handler.`) : done(false, `pod/${pod.name} runs under ${sandbox.handler}, not ${c.handler}.`);
 }
 
 export const runtimeCheckType = defineCheckType({

@@ -9,17 +9,20 @@ import { z } from "zod";
 export const DEFAULT_CHECK_TIMEOUT_MS = 15_000;
 
 /** A regular expression given as a string; compiled once here so bad ones fail validation. */
-export const regex = z.string().min(1).refine(
-  (s) => {
-    try {
-      new RegExp(s);
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: "must be a valid regular expression" },
-);
+export const regex = z
+  .string()
+  .min(1)
+  .refine(
+    (s) => {
+      try {
+        new RegExp(s);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: "must be a valid regular expression" },
+  );
 
 /** Name of a containerd container (its id), as `ctr run ... <id>` takes it. */
 export const containerId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/, "must be a containerd container id");
@@ -30,9 +33,15 @@ const k8sName = z.string().regex(/^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/, "must be a 
 /** A container of a Pod (cluster sandboxes): read through kubectl and crictl in the node. */
 export const podSelector = z.strictObject({
   name: k8sName,
-  namespace: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "must be a Kubernetes namespace").default("default"),
+  namespace: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "must be a Kubernetes namespace")
+    .default("default"),
   /** Container name; default the Pod's first container. */
-  container: z.string().regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "must be a container name").optional(),
+  container: z
+    .string()
+    .regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, "must be a container name")
+    .optional(),
 });
 
 /** Fields every check has. */

@@ -21,27 +21,27 @@ export const cohortsRouter = router({
   }),
   create: instructorProcedure.input(z.object(fields)).mutation(({ ctx, input }) => ctx.services.cohorts.create(ctx.user, input)),
   update: instructorProcedure
-    .input(cohortId.extend({ name: fields.name.optional(), labSlugs: fields.labSlugs.optional(), dueAt: fields.dueAt, includeWorkBeforeJoining: z.boolean().optional(), allowFastForward: z.boolean().optional() }))
+    .input(
+      cohortId.extend({
+        name: fields.name.optional(),
+        labSlugs: fields.labSlugs.optional(),
+        dueAt: fields.dueAt,
+        includeWorkBeforeJoining: z.boolean().optional(),
+        allowFastForward: z.boolean().optional(),
+      }),
+    )
     .mutation(({ ctx, input }) => ctx.services.cohorts.update(ctx.user, input.cohortId, input)),
-  archive: instructorProcedure
-    .input(cohortId.extend({ archived: z.boolean().default(true) }))
-    .mutation(({ ctx, input }) => ctx.services.cohorts.archive(ctx.user, input.cohortId, input.archived)),
+  archive: instructorProcedure.input(cohortId.extend({ archived: z.boolean().default(true) })).mutation(({ ctx, input }) => ctx.services.cohorts.archive(ctx.user, input.cohortId, input.archived)),
   rotateJoinCode: instructorProcedure.input(cohortId).mutation(({ ctx, input }) => ctx.services.cohorts.rotateJoinCode(ctx.user, input.cohortId)),
-  removeMember: instructorProcedure
-    .input(cohortId.extend({ userId: idField("The user id") }))
-    .mutation(({ ctx, input }) => ctx.services.cohorts.removeMember(ctx.user, input.cohortId, input.userId)),
+  removeMember: instructorProcedure.input(cohortId.extend({ userId: idField("The user id") })).mutation(({ ctx, input }) => ctx.services.cohorts.removeMember(ctx.user, input.cohortId, input.userId)),
 
   /** The learners x tasks matrix. */
   results: instructorProcedure.input(cohortId).query(({ ctx, input }) => ctx.services.cohorts.results(ctx.user, input.cohortId)),
   /** The matrix now and after every change, over SSE. */
-  watchResults: instructorProcedure
-    .input(cohortId)
-    .subscription(({ ctx, input, signal }) => ctx.services.cohorts.watchResults(ctx.user, input.cohortId, signal)),
+  watchResults: instructorProcedure.input(cohortId).subscription(({ ctx, input, signal }) => ctx.services.cohorts.watchResults(ctx.user, input.cohortId, signal)),
   /** One session's checklist, check history with evidence, and open terminals. */
   // Staff only: the history's evidence could give a check away to the learner.
-  sessionDetail: instructorProcedure
-    .input(z.object({ sessionId: idField("The session id") }))
-    .query(({ ctx, input }) => ctx.services.cohorts.sessionDetail(ctx.user, input.sessionId)),
+  sessionDetail: instructorProcedure.input(z.object({ sessionId: idField("The session id") })).query(({ ctx, input }) => ctx.services.cohorts.sessionDetail(ctx.user, input.sessionId)),
 
   // ---- learners ----
   mine: authedProcedure.query(({ ctx }) => ctx.services.cohorts.mine(ctx.user)),

@@ -13,8 +13,7 @@ const status: CatalogStatus = {
   other: [],
 };
 const services = { labs: { freshStatus: async () => status } } as unknown as Services;
-const as = (role: SessionUser["role"] | null) =>
-  createCaller(createContextInner({ services, user: role ? { id: `u-${role}`, email: `${role}@example.com`, name: role, role } : null }));
+const as = (role: SessionUser["role"] | null) => createCaller(createContextInner({ services, user: role ? { id: `u-${role}`, email: `${role}@example.com`, name: role, role } : null }));
 
 describe("labs.problems", () => {
   it("gives instructors and admins every broken lab with its problems", async () => {

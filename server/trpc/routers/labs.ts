@@ -41,27 +41,25 @@ export const labsRouter = router({
   }),
 
   /** One lab with its markdown steps. */
-  bySlug: publicProcedure
-    .input(z.object({ slug: labSlug }))
-    .query(async ({ ctx, input }) => {
-      const lab = await ctx.services.labs.get(input.slug);
-      const next = await ctx.services.labs.nextAfter(lab.slug);
-      return {
-        slug: lab.slug,
-        title: lab.title,
-        summary: lab.summary,
-        difficulty: lab.difficulty,
-        durationMinutes: lab.durationMinutes,
-        environment: lab.environment,
-        tags: lab.tags,
-        track: lab.track ?? null,
-        // Where the learning path goes after this lab (shown at the end of the steps).
-        next: next ? { slug: next.slug, title: next.title } : null,
-        // The steps, split where text is for one cgroup version only: the page
-        // shows each learner their own node's (server/labs/body.ts).
-        sections: bodySections(lab.body).sections.map(({ cgroup, markdown }) => ({ cgroup, markdown })),
-        // Titles only: checks and reference solutions never reach the browser.
-        tasks: lab.tasks.map((t) => ({ id: t.id, title: t.title, points: t.points, needs: t.needs })),
-      };
-    }),
+  bySlug: publicProcedure.input(z.object({ slug: labSlug })).query(async ({ ctx, input }) => {
+    const lab = await ctx.services.labs.get(input.slug);
+    const next = await ctx.services.labs.nextAfter(lab.slug);
+    return {
+      slug: lab.slug,
+      title: lab.title,
+      summary: lab.summary,
+      difficulty: lab.difficulty,
+      durationMinutes: lab.durationMinutes,
+      environment: lab.environment,
+      tags: lab.tags,
+      track: lab.track ?? null,
+      // Where the learning path goes after this lab (shown at the end of the steps).
+      next: next ? { slug: next.slug, title: next.title } : null,
+      // The steps, split where text is for one cgroup version only: the page
+      // shows each learner their own node's (server/labs/body.ts).
+      sections: bodySections(lab.body).sections.map(({ cgroup, markdown }) => ({ cgroup, markdown })),
+      // Titles only: checks and reference solutions never reach the browser.
+      tasks: lab.tasks.map((t) => ({ id: t.id, title: t.title, points: t.points, needs: t.needs })),
+    };
+  }),
 });

@@ -12,19 +12,15 @@ export const sessionsRouter = router({
    * A lab whose environment this install cannot provide is refused up front
    * with the learner's sentence (UNAVAILABLE), not queued to fail.
    */
-  start: authedProcedure
-    .input(z.object({ slug: labSlug }))
-    .mutation(async ({ ctx, input }) => {
-      if (!(await ctx.services.sessions.current(ctx.user, input.slug))) {
-        await ctx.services.availability.assertAvailable((await ctx.services.labs.get(input.slug)).environment);
-      }
-      return ctx.services.sessions.start(ctx.user, input.slug);
-    }),
+  start: authedProcedure.input(z.object({ slug: labSlug })).mutation(async ({ ctx, input }) => {
+    if (!(await ctx.services.sessions.current(ctx.user, input.slug))) {
+      await ctx.services.availability.assertAvailable((await ctx.services.labs.get(input.slug)).environment);
+    }
+    return ctx.services.sessions.start(ctx.user, input.slug);
+  }),
 
   /** The caller's open session for a lab, or null. */
-  current: authedProcedure
-    .input(z.object({ slug: labSlug }))
-    .query(({ ctx, input }) => ctx.services.sessions.current(ctx.user, input.slug)),
+  current: authedProcedure.input(z.object({ slug: labSlug })).query(({ ctx, input }) => ctx.services.sessions.current(ctx.user, input.slug)),
 
   get: authedProcedure.input(sessionId).query(({ ctx, input }) => ctx.services.sessions.get(ctx.user, input.id)),
 
@@ -52,10 +48,12 @@ export const sessionsRouter = router({
   history: authedProcedure.query(({ ctx }) => sessionHistoryFor(ctx.services.db.prisma, ctx.services.labs, ctx.user.id)),
 
   /** The learner's node's cgroup tree (memory and pids), for the live tree on the lab page (rate-limited per user: a `docker exec` each). */
-  cgroupTree: rateLimitedProcedure((limits) => limits.cgroupTree).input(sessionId).query(async ({ ctx, input }) => {
-    const { provider, sandboxId } = await ctx.services.sessions.sandboxOf(ctx.user, input.id);
-    return readCgroupTree(provider, sandboxId);
-  }),
+  cgroupTree: rateLimitedProcedure((limits) => limits.cgroupTree)
+    .input(sessionId)
+    .query(async ({ ctx, input }) => {
+      const { provider, sandboxId } = await ctx.services.sessions.sandboxOf(ctx.user, input.id);
+      return readCgroupTree(provider, sandboxId);
+    }),
 
   /** Sandboxes used, queued and warm per environment. */
   capacity: instructorProcedure.query(({ ctx }) => ctx.services.sessions.capacity()),

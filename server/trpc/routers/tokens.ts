@@ -21,7 +21,5 @@ export const tokensRouter = router({
     )
     .mutation(({ ctx, input }) => createApiToken(ctx.services.db.prisma, ctx.user, input)),
 
-  revoke: authedProcedure
-    .input(z.object({ tokenId: idField("The token id") }))
-    .mutation(({ ctx, input }) => revokeApiToken(ctx.services.db.prisma, ctx.user, input.tokenId)),
+  revoke: authedProcedure.input(z.object({ tokenId: idField("The token id") })).mutation(({ ctx, input }) => revokeApiToken(ctx.services.db.prisma, ctx.user, input.tokenId)),
 });

@@ -44,7 +44,17 @@ function SettingBox({ cohortId, setting, value, label, explanation }: { cohortId
 }
 
 /** Grading settings, and archive (keeps results, closes the link) or reopen. */
-export function CohortActions({ cohortId, archived, includeWorkBeforeJoining, allowFastForward }: { cohortId: string; archived: boolean; includeWorkBeforeJoining: boolean; allowFastForward: boolean }) {
+export function CohortActions({
+  cohortId,
+  archived,
+  includeWorkBeforeJoining,
+  allowFastForward,
+}: {
+  cohortId: string;
+  archived: boolean;
+  includeWorkBeforeJoining: boolean;
+  allowFastForward: boolean;
+}) {
   const trpc = useTRPC();
   const router = useRouter();
   const archive = useMutation(trpc.cohorts.archive.mutationOptions({ onSuccess: () => router.refresh() }));

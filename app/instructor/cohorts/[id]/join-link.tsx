@@ -22,11 +22,23 @@ export function JoinLink({ cohortId, link, archived }: { cohortId: string; link:
         <>
           <p className="text-sm text-zinc-600 dark:text-zinc-400">Learners who open it (signed in) join this cohort; you then see them below.</p>
           <div className="mt-2 flex flex-wrap items-center gap-2">
-            <input readOnly value={link} aria-label="Join link" data-testid="join-link" className="w-full max-w-md rounded border border-zinc-300 bg-zinc-50 px-2 py-1 font-mono text-sm dark:border-zinc-700 dark:bg-zinc-900" onFocus={(e) => e.currentTarget.select()} />
+            <input
+              readOnly
+              value={link}
+              aria-label="Join link"
+              data-testid="join-link"
+              className="w-full max-w-md rounded border border-zinc-300 bg-zinc-50 px-2 py-1 font-mono text-sm dark:border-zinc-700 dark:bg-zinc-900"
+              onFocus={(e) => e.currentTarget.select()}
+            />
             <button
               type="button"
               className="rounded border border-zinc-300 px-2 py-1 text-sm dark:border-zinc-700"
-              onClick={() => void navigator.clipboard?.writeText(link).then(() => setCopied(true), () => setCopied(false))}
+              onClick={() =>
+                void navigator.clipboard?.writeText(link).then(
+                  () => setCopied(true),
+                  () => setCopied(false),
+                )
+              }
             >
               {copied ? "Copied" : "Copy"}
             </button>

@@ -45,11 +45,16 @@ export default async function CohortPage({ params }: { params: Promise<{ id: str
           Export
         </h2>
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          One row per learner and lab, with points, score, completion time, hints and each task. The same data is at{" "}
-          <code className="text-xs">GET {exportBase}</code> with an API token (see docs/api.md).
+          One row per learner and lab, with points, score, completion time, hints and each task. The same data is at <code className="text-xs">GET {exportBase}</code> with an API token (see
+          docs/api.md).
         </p>
         <div className="flex gap-3">
-          <a href={`${exportBase}?format=csv`} download className="rounded border border-zinc-300 px-3 py-1.5 text-sm hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900" data-testid="export-csv">
+          <a
+            href={`${exportBase}?format=csv`}
+            download
+            className="rounded border border-zinc-300 px-3 py-1.5 text-sm hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900"
+            data-testid="export-csv"
+          >
             Download CSV
           </a>
           <a href={`${exportBase}?format=json`} download className="rounded border border-zinc-300 px-3 py-1.5 text-sm hover:bg-zinc-50 dark:border-zinc-700 dark:hover:bg-zinc-900">

@@ -56,7 +56,10 @@ export function SessionDrilldown({ sessionId }: { sessionId: string }) {
         <ol className="space-y-1 text-sm">
           {checklist.map((t) => (
             <li key={t.taskId} data-testid={`drill-task-${t.taskId}`} data-status={t.status}>
-              <TaskMark status={t.status} /> <TaskTitle title={t.title} /> <span className="text-zinc-500">({t.status}; {t.points} pt; {t.attempts} check(s); {t.hints.length} of {t.hintCount} hints)</span>
+              <TaskMark status={t.status} /> <TaskTitle title={t.title} />{" "}
+              <span className="text-zinc-500">
+                ({t.status}; {t.points} pt; {t.attempts} check(s); {t.hints.length} of {t.hintCount} hints)
+              </span>
               {t.message && t.status !== "passed" && <span className="block pl-5 text-zinc-600 dark:text-zinc-400">{t.message}</span>}
             </li>
           ))}
@@ -68,9 +71,7 @@ export function SessionDrilldown({ sessionId }: { sessionId: string }) {
           Live terminal <span className="text-sm font-normal text-zinc-500">(read-only)</span>
         </h2>
         {terminals.length === 0 ? (
-          <p className="text-sm text-zinc-600 dark:text-zinc-400">
-            {session.state === "ready" ? "The learner has no terminal open right now." : "The session is not running."}
-          </p>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">{session.state === "ready" ? "The learner has no terminal open right now." : "The session is not running."}</p>
         ) : (
           <div className="flex flex-wrap gap-2">
             {terminals.map((t, i) => (
@@ -105,8 +106,8 @@ export function SessionDrilldown({ sessionId }: { sessionId: string }) {
             {history.map((h) => (
               <li key={h.id} className="rounded border border-zinc-200 p-2 dark:border-zinc-800">
                 <p>
-                  <span className={h.status === "passed" ? "text-emerald-700 dark:text-emerald-400" : "text-amber-700 dark:text-amber-400"}>{h.status}</span> ·{" "}
-                  {title.get(h.taskId) ?? h.taskId} · <LocalTime date={h.at} /> · {TRIGGER_WORDS[h.trigger] ?? "graded over the API"}
+                  <span className={h.status === "passed" ? "text-emerald-700 dark:text-emerald-400" : "text-amber-700 dark:text-amber-400"}>{h.status}</span> · {title.get(h.taskId) ?? h.taskId} ·{" "}
+                  <LocalTime date={h.at} /> · {TRIGGER_WORDS[h.trigger] ?? "graded over the API"}
                 </p>
                 {h.message && <p className="text-zinc-600 dark:text-zinc-400">{h.message}</p>}
                 <details className="mt-1">

@@ -32,8 +32,7 @@ export default async function DeepLinkPickerPage({ params }: { params: Promise<{
     <section className="max-w-2xl">
       <h1 className="mb-2 text-2xl font-semibold">Add labs to your course</h1>
       <p className="mb-4 text-sm text-zinc-600 dark:text-zinc-400">
-        Each lab you pick becomes an activity in {picker.platformName} with a grade column worth the lab&rsquo;s points. Learners&rsquo; scores are sent as they pass
-        tasks.
+        Each lab you pick becomes an activity in {picker.platformName} with a grade column worth the lab&rsquo;s points. Learners&rsquo; scores are sent as they pass tasks.
       </p>
       <form method="post" action="/api/lti/deep-link" data-testid="lti-picker">
         <input type="hidden" name="request" value={picker.id} />

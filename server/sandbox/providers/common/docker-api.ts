@@ -165,9 +165,7 @@ export class DockerApi {
   }
 
   async listContainers(labelFilters: string[]): Promise<ContainerSummary[]> {
-    const list = await this.call("list containers", () =>
-      this.docker.listContainers({ all: true, filters: { label: labelFilters } }),
-    );
+    const list = await this.call("list containers", () => this.docker.listContainers({ all: true, filters: { label: labelFilters } }));
     return list.map((c) => ({
       id: c.Id,
       name: (c.Names[0] ?? "").replace(/^\//, ""),
@@ -224,9 +222,7 @@ export class DockerApi {
         WorkingDir: spec.workdir,
       }),
     );
-    const stream = (await this.call("start exec", () =>
-      exec.start({ hijack: true, stdin: spec.stdin, Tty: spec.tty }),
-    )) as Duplex;
+    const stream = (await this.call("start exec", () => exec.start({ hijack: true, stdin: spec.stdin, Tty: spec.tty }))) as Duplex;
     return {
       stream,
       exitCode: async () => {
@@ -253,12 +249,9 @@ export class DockerApi {
       return await fn();
     } catch (err) {
       if (isUnreachable(err)) {
-        throw new SandboxError(
-          "DOCKER_UNREACHABLE",
-          "Docker is not reachable, so sandboxes cannot be created or used right now.",
-          `${what} at ${this.endpoint}: ${(err as Error).message}`,
-          { cause: err },
-        );
+        throw new SandboxError("DOCKER_UNREACHABLE", "Docker is not reachable, so sandboxes cannot be created or used right now.", `${what} at ${this.endpoint}: ${(err as Error).message}`, {
+          cause: err,
+        });
       }
       throw err;
     }

@@ -16,10 +16,7 @@ export interface EngineEndpoint {
 }
 
 /** dockerode options for a host (reads the TLS files when configured). */
-export function dockerodeOptions(
-  host: EngineEndpoint,
-  readFile: (file: string) => string = (file) => fs.readFileSync(file, "utf8"),
-): Docker.DockerOptions {
+export function dockerodeOptions(host: EngineEndpoint, readFile: (file: string) => string = (file) => fs.readFileSync(file, "utf8")): Docker.DockerOptions {
   if (host.endpoint.startsWith("unix://")) return { socketPath: host.endpoint.slice("unix://".length) };
   const url = new URL(host.endpoint.replace(/^tcp:/, host.tlsDir ? "https:" : "http:"));
   const tls = url.protocol === "https:";

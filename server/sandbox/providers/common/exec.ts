@@ -65,12 +65,7 @@ export async function runBare(api: DockerApi, containerId: string, cmd: string[]
 }
 
 /** Runs `argv` in the container without a TTY; see {@link ExecOptions}. */
-export async function runExec(
-  api: DockerApi,
-  containerId: string,
-  argv: string[],
-  options: ExecOptions = {},
-): Promise<ExecResult> {
+export async function runExec(api: DockerApi, containerId: string, argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
   if (argv.length === 0) throw new SandboxError("INVALID_SPEC", "No command was given to run.", "argv is empty");
   const started = performance.now();
   const pidFile = `${EXEC_PID_DIR}/${token()}.pid`;
@@ -143,13 +138,7 @@ export async function runExec(
  * Kills the wrapped process via a second exec, retrying until its stream
  * ends (the pid file may not exist yet if the command has only just begun).
  */
-async function killUntilGone(
-  api: DockerApi,
-  containerId: string,
-  pidFile: string,
-  ended: Promise<void>,
-  target: StartedExec,
-): Promise<void> {
+async function killUntilGone(api: DockerApi, containerId: string, pidFile: string, ended: Promise<void>, target: StartedExec): Promise<void> {
   let done = false;
   void ended.then(() => (done = true));
   const deadline = Date.now() + KILL_GIVE_UP_MS;
@@ -194,7 +183,13 @@ export async function openShell(api: DockerApi, containerId: string, options: Sh
   // Docker 20.10 cannot set the size at creation (API < 1.42), and rejects a
   // resize until the exec is running: set it now, retrying briefly.
   for (let i = 0; i < 10; i++) {
-    if (await exec.resize(options.cols, options.rows).then(() => true, () => false)) break;
+    if (
+      await exec.resize(options.cols, options.rows).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     await sleep(50);
   }
 

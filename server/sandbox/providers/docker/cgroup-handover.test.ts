@@ -54,7 +54,11 @@ describe("cgroup handover", () => {
   });
 
   it("leaves hierarchies the node did not join (they show a host cgroup) and paths without its id", () => {
-    const plan = handoverPlan(parseCgroupMemberships("13:rdma:/system.slice/docker.service\n9:memory:/runtime-labs/x/other\n"), cgroupMounts(mountinfo + "37 30 0:33 / /sys/fs/cgroup/rdma rw - cgroup cgroup rw,rdma\n"), "c0ffee");
+    const plan = handoverPlan(
+      parseCgroupMemberships("13:rdma:/system.slice/docker.service\n9:memory:/runtime-labs/x/other\n"),
+      cgroupMounts(mountinfo + "37 30 0:33 / /sys/fs/cgroup/rdma rw - cgroup cgroup rw,rdma\n"),
+      "c0ffee",
+    );
     expect(plan).toEqual([]);
   });
 

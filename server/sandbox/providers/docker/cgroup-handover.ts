@@ -22,7 +22,10 @@ import path from "node:path";
  * the initial namespace maps all 2^32-1 ids onto themselves.
  */
 export function inUserNamespace(uidMap: string): boolean {
-  const lines = uidMap.trim().split("\n").map((l) => l.trim().split(/\s+/).map(Number));
+  const lines = uidMap
+    .trim()
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/).map(Number));
   return !(lines.length === 1 && lines[0]![0] === 0 && lines[0]![1] === 0 && lines[0]![2] === 4294967295);
 }
 
@@ -121,17 +124,9 @@ function watchedDir(plan: { dir: string; controllers: string }[]): string | unde
  * Gives the node whose init process is `pid` its own cgroup directories in
  * every hierarchy (owner: the remapped root). Returns the directories.
  */
-export async function handOverNodeCgroups(
-  pid: number,
-  containerId: string,
-  owner: { uid: number; gid: number },
-  opts: { procRoot?: string } = {},
-): Promise<string[]> {
+export async function handOverNodeCgroups(pid: number, containerId: string, owner: { uid: number; gid: number }, opts: { procRoot?: string } = {}): Promise<string[]> {
   const procRoot = opts.procRoot ?? "/proc";
-  const [cgroupText, mountinfo] = await Promise.all([
-    fs.readFile(path.join(procRoot, String(pid), "cgroup"), "utf8"),
-    fs.readFile(path.join(procRoot, "self", "mountinfo"), "utf8"),
-  ]);
+  const [cgroupText, mountinfo] = await Promise.all([fs.readFile(path.join(procRoot, String(pid), "cgroup"), "utf8"), fs.readFile(path.join(procRoot, "self", "mountinfo"), "utf8")]);
   const plan = handoverPlan(parseCgroupMemberships(cgroupText), cgroupMounts(mountinfo), containerId);
   // Pid reuse, or a node not in its own cgroups: nothing of ours to hand over.
   if (plan.length === 0) throw new Error(`process ${pid} is in no cgroup of container ${containerId.slice(0, 12)}`);

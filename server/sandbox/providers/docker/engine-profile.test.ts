@@ -5,7 +5,10 @@ import { assessIsolation, engineProfile, isolationPolicyFromEnv, DEFAULT_DISK_MB
 // engine (scripts/sandbox-engine.sh) and Debian's default dockerd.
 const sandboxEngine = {
   Driver: "btrfs",
-  DriverStatus: [["Build Version", "Btrfs v6.2"], ["Library Version", "102"]] as [string, string][],
+  DriverStatus: [
+    ["Build Version", "Btrfs v6.2"],
+    ["Library Version", "102"],
+  ] as [string, string][],
   SecurityOptions: ["name=seccomp,profile=default", "name=userns"],
   DockerRootDir: "/var/lib/runtime-labs-engine/root/100000.100000",
   CgroupDriver: "cgroupfs",
@@ -13,7 +16,10 @@ const sandboxEngine = {
 };
 const plainEngine = {
   Driver: "overlay2",
-  DriverStatus: [["Backing Filesystem", "extfs"], ["Supports d_type", "true"]] as [string, string][],
+  DriverStatus: [
+    ["Backing Filesystem", "extfs"],
+    ["Supports d_type", "true"],
+  ] as [string, string][],
   SecurityOptions: ["name=seccomp,profile=default"],
   DockerRootDir: "/var/lib/docker",
   CgroupDriver: "cgroupfs",

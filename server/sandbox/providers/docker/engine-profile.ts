@@ -88,8 +88,7 @@ export function assessIsolation(profile: EngineProfile, policy: IsolationPolicy,
       diskQuotaMb: null,
       ok: false,
       message:
-        `The Docker engine at ${endpoint} does not run nodes in a user namespace, so root in a node would be root ` +
-        "over the host's kernel (host sysctls, devices). Sandboxes will not start on it.",
+        `The Docker engine at ${endpoint} does not run nodes in a user namespace, so root in a node would be root ` + "over the host's kernel (host sysctls, devices). Sandboxes will not start on it.",
       fix: `${ENGINE_FIX}; or, for trusted learners only, set SANDBOX_ISOLATION=shared-kernel-root`,
     };
   }
@@ -111,8 +110,7 @@ export function assessIsolation(profile: EngineProfile, policy: IsolationPolicy,
       diskQuotaMb: policy.diskMb > 0 ? policy.diskMb : null,
       ok: true,
       message:
-        "Nodes run WITHOUT a user namespace (SANDBOX_ISOLATION=shared-kernel-root): root in a node can change host kernel " +
-        `settings and so take over the host. Trusted learners only; ${quota}.`,
+        "Nodes run WITHOUT a user namespace (SANDBOX_ISOLATION=shared-kernel-root): root in a node can change host kernel " + `settings and so take over the host. Trusted learners only; ${quota}.`,
       fix: ENGINE_FIX,
     };
   }

@@ -54,10 +54,7 @@ beforeAll(async () => {
     throw new Error(`The escape suite needs the sandbox engine (user namespaces): ${isolation.message} Fix: ${isolation.fix}`);
   }
   // Small limits keep the abuse tests cheap for the host.
-  [a, b] = await Promise.all([
-    provider.provision({ resources: { memoryBytes: 256 * 2 ** 20, pids: 256 } }),
-    provider.provision({}),
-  ]);
+  [a, b] = await Promise.all([provider.provision({ resources: { memoryBytes: 256 * 2 ** 20, pids: 256 } }), provider.provision({})]);
 });
 
 afterAll(async () => {
@@ -125,7 +122,7 @@ describe("escape suite: root in a user-namespaced node", () => {
   it("cannot make a new cgroup v1 hierarchy with a writable release_agent (on v2 hosts too)", async () => {
     const r = await sh(
       a,
-      "mkdir -p /mnt/cg; for o in none,name=escape rdma; do mount -t cgroup -o $o cgroup /mnt/cg 2>/dev/null && { echo \"MOUNTED $o\"; test -w /mnt/cg/release_agent && echo WRITABLE; umount /mnt/cg; }; done; true",
+      'mkdir -p /mnt/cg; for o in none,name=escape rdma; do mount -t cgroup -o $o cgroup /mnt/cg 2>/dev/null && { echo "MOUNTED $o"; test -w /mnt/cg/release_agent && echo WRITABLE; umount /mnt/cg; }; done; true',
     );
     expect(r.stdout).not.toContain("WRITABLE");
     record("mount -t cgroup -o none,name=escape (release_agent)", r.stdout.includes("MOUNTED") ? "mounts, release_agent unwritable" : "mount refused");
@@ -155,7 +152,10 @@ describe("escape suite: root in a user-namespaced node", () => {
     const r = await sh(a, "head -c 4096 /dev/zero > /root/m.ko; insmod /root/m.ko; echo insmod=$?; grep -E '^Cap(Eff|Bnd)' /proc/self/status");
     expect(r.stdout).not.toContain("insmod=0");
     expect(r.stderr).toMatch(/not permitted|not implemented/i);
-    for (const line of r.stdout.trim().split("\n").filter((l) => l.startsWith("Cap"))) {
+    for (const line of r.stdout
+      .trim()
+      .split("\n")
+      .filter((l) => l.startsWith("Cap"))) {
       const caps = BigInt(`0x${line.split(/\s+/)[1]}`);
       // CAP_SYS_MODULE 16, CAP_SYS_RAWIO 17, CAP_SYS_BOOT 22, CAP_SYS_TIME 25, CAP_SYSLOG 34.
       for (const bit of [16n, 17n, 22n, 25n, 34n]) expect((caps >> bit) & 1n).toBe(0n);
@@ -223,7 +223,10 @@ describe("escape suite: root in a user-namespaced node", () => {
       // The node keeps working at its cap (it can delete and write again).
       const again = await small.exec(c.id, ["bash", "-c", "rm /var/lib/containerd/fill && echo ok > /root/after && cat /root/after"]);
       expect(again.stdout).toBe("ok\n");
-      record(`dd 1200 MiB into a node capped at ${capMb} MiB`, `"${/Disk quota exceeded|No space left on device/.exec(r.stdout)![0]}" after ${Math.round(written / 2 ** 20)} MiB; host disk used ${Math.max(0, Math.round(hostUsedMb))} MiB`);
+      record(
+        `dd 1200 MiB into a node capped at ${capMb} MiB`,
+        `"${/Disk quota exceeded|No space left on device/.exec(r.stdout)![0]}" after ${Math.round(written / 2 ** 20)} MiB; host disk used ${Math.max(0, Math.round(hostUsedMb))} MiB`,
+      );
     } finally {
       await small.destroyAll();
     }
@@ -248,7 +251,10 @@ describe("escape suite: root in a user-namespaced node", () => {
     // tried: the node's own cgroup on v1; on v2 a child of it (its processes
     // live in /init), so the whole subtree is summed.
     expect(refusedForks(hostCgroup(a, "pids"))).toBeGreaterThan(0);
-    record("fork bomb", `held at pids.max 256; neighbour's echo ${Math.round(other.ms)} ms during it, test process stalled ${Math.round(stall)} ms (load ${loadavg()}${EMULATED ? "; emulated: not asserted" : ""})`);
+    record(
+      "fork bomb",
+      `held at pids.max 256; neighbour's echo ${Math.round(other.ms)} ms during it, test process stalled ${Math.round(stall)} ms (load ${loadavg()}${EMULATED ? "; emulated: not asserted" : ""})`,
+    );
   });
 
   it("a memory bomb is OOM-killed inside its node; a neighbour's shell stays responsive", async () => {
@@ -267,7 +273,11 @@ describe("escape suite: root in a user-namespaced node", () => {
     await provider.destroy(c.id);
     // No cgroup directory of it is left in any hierarchy (Docker's own in
     // blkio, freezer, name=systemd, ... included).
-    const hierarchies = V2 ? ["/sys/fs/cgroup"] : readdirSync("/sys/fs/cgroup", { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `/sys/fs/cgroup/${d.name}`);
+    const hierarchies = V2
+      ? ["/sys/fs/cgroup"]
+      : readdirSync("/sys/fs/cgroup", { withFileTypes: true })
+          .filter((d) => d.isDirectory())
+          .map((d) => `/sys/fs/cgroup/${d.name}`);
     const left = hierarchies.map((h) => `${h}/runtime-labs/${provider.instance}/${c.id}`).filter((dir) => existsSync(dir));
     expect(left).toEqual([]);
   });
@@ -296,7 +306,7 @@ async function devicesOnV2() {
   const r = await sh(
     a,
     "ls /sys/fs/cgroup/devices.* 2>/dev/null | sed 's/^/FILE /'; " +
-      "for f in memory.max pids.max cpu.max memory.swap.max; do test -w /sys/fs/cgroup/$f && echo \"WRITABLE $f\"; done; " +
+      'for f in memory.max pids.max cpu.max memory.swap.max; do test -w /sys/fs/cgroup/$f && echo "WRITABLE $f"; done; ' +
       "grep -E '^CapEff' /proc/self/status; true",
   );
   expect(r.stdout).not.toContain("FILE");

@@ -53,14 +53,18 @@ describe("DOCKER_HOSTS, short form", () => {
 
 describe("DOCKER_HOSTS, JSON form", () => {
   it("reads an inline list", () => {
-    expect(parseDockerHosts('[{"name":"a","endpoint":"unix:///a.sock","max":4,"memory":"8g"}]')).toEqual([
-      { name: "a", endpoint: "unix:///a.sock", maxSandboxes: 4, memoryBytes: 8 * 1024 ** 3 },
-    ]);
+    expect(parseDockerHosts('[{"name":"a","endpoint":"unix:///a.sock","max":4,"memory":"8g"}]')).toEqual([{ name: "a", endpoint: "unix:///a.sock", maxSandboxes: 4, memoryBytes: 8 * 1024 ** 3 }]);
   });
 
   it("reads a file", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "hosts-")), "hosts.json");
-    fs.writeFileSync(file, JSON.stringify([{ name: "a", endpoint: "unix:///a.sock" }, { name: "b", endpoint: "https://b.example:2376", memory: 1073741824 }]));
+    fs.writeFileSync(
+      file,
+      JSON.stringify([
+        { name: "a", endpoint: "unix:///a.sock" },
+        { name: "b", endpoint: "https://b.example:2376", memory: 1073741824 },
+      ]),
+    );
     expect(parseDockerHosts(file)).toEqual([
       { name: "a", endpoint: "unix:///a.sock" },
       { name: "b", endpoint: "https://b.example:2376", memoryBytes: 1073741824 },
@@ -70,9 +74,7 @@ describe("DOCKER_HOSTS, JSON form", () => {
   it("says when the file is missing, is not JSON, or has unknown fields", () => {
     expect(issuesOf("/nowhere/hosts.json")).toEqual(["the file /nowhere/hosts.json cannot be read (ENOENT)"]);
     expect(issuesOf("./hosts.json", () => "{oops")[0]).toMatch(/^the file \.\/hosts\.json is not valid JSON: /);
-    expect(issuesOf('[{"name":"a","endpoint":"unix:///a.sock","cpus":4}]')).toEqual([
-      'host 1 ("a"): unknown option(s) "cpus" (expected name, endpoint, max, memory, tls)',
-    ]);
+    expect(issuesOf('[{"name":"a","endpoint":"unix:///a.sock","cpus":4}]')).toEqual(['host 1 ("a"): unknown option(s) "cpus" (expected name, endpoint, max, memory, tls)']);
     expect(issuesOf('{"name":"a"}')).toEqual(["must be a list of hosts"]);
   });
 });

@@ -50,17 +50,9 @@ export function parseMemory(text: string): number | null {
 
 const hostSchema = z
   .object({
-    name: z
-      .string({ error: "needs a name" })
-      .regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "name must be lowercase letters, digits and dashes (at most 32)"),
-    endpoint: z
-      .string({ error: "needs an endpoint" })
-      .regex(/^(unix:\/\/\/.+|tcp:\/\/[^/]+|https?:\/\/[^/]+)$/, "endpoint must be unix:///path, tcp://host:port or https://host:port"),
-    max: z
-      .number({ error: "max must be a whole number of sandboxes" })
-      .int("max must be a whole number of sandboxes")
-      .min(1, "max must be at least 1")
-      .optional(),
+    name: z.string({ error: "needs a name" }).regex(/^[a-z0-9][a-z0-9-]{0,31}$/, "name must be lowercase letters, digits and dashes (at most 32)"),
+    endpoint: z.string({ error: "needs an endpoint" }).regex(/^(unix:\/\/\/.+|tcp:\/\/[^/]+|https?:\/\/[^/]+)$/, "endpoint must be unix:///path, tcp://host:port or https://host:port"),
+    max: z.number({ error: "max must be a whole number of sandboxes" }).int("max must be a whole number of sandboxes").min(1, "max must be at least 1").optional(),
     memory: z
       .union([z.number(), z.string()], { error: "memory must be a size such as 48g or 512m" })
       .transform((v, ctx) => {
@@ -83,14 +75,20 @@ type RawHost = Record<string, unknown>;
 /** Splits the short form into raw host objects; problems go to `issues`. */
 function splitShortForm(text: string, issues: string[]): RawHost[] {
   const out: RawHost[] = [];
-  const entries = text.split(/[,\n]/).map((e) => e.trim()).filter(Boolean);
+  const entries = text
+    .split(/[,\n]/)
+    .map((e) => e.trim())
+    .filter(Boolean);
   for (const [i, entry] of entries.entries()) {
     const eq = entry.indexOf("=");
     if (eq <= 0) {
       issues.push(`host ${i + 1} ("${entry}") must look like name=endpoint, e.g. a=unix:///var/run/docker.sock;max=20`);
       continue;
     }
-    const [endpoint, ...options] = entry.slice(eq + 1).split(";").map((p) => p.trim());
+    const [endpoint, ...options] = entry
+      .slice(eq + 1)
+      .split(";")
+      .map((p) => p.trim());
     const raw: RawHost = { name: entry.slice(0, eq).trim(), endpoint };
     for (const option of options.filter(Boolean)) {
       const [key, value = ""] = option.split("=", 2).map((p) => p.trim()) as [string, string?];
@@ -133,10 +131,7 @@ function isJsonForm(text: string): boolean {
  * Parses DOCKER_HOSTS. Throws {@link HostsConfigError} listing every problem
  * (bad names, endpoints, capacities, duplicates, unreadable files).
  */
-export function parseDockerHosts(
-  text: string,
-  readFile: (file: string) => string = (file) => fs.readFileSync(file, "utf8"),
-): DockerHostConfig[] {
+export function parseDockerHosts(text: string, readFile: (file: string) => string = (file) => fs.readFileSync(file, "utf8")): DockerHostConfig[] {
   const issues: string[] = [];
   const raw = isJsonForm(text) ? readJsonForm(text, readFile, issues) : splitShortForm(text, issues);
   if (raw === undefined) throw new HostsConfigError(issues);

@@ -51,7 +51,7 @@ async function readImageFile(api: DockerApi, imageId: string, path: string): Pro
 /** The first regular file (its content) or symlink (its target) of a tar archive (ustar headers), or null. */
 export function firstEntryOfTar(tar: Buffer): { kind: "file"; content: Buffer } | { kind: "link"; target: string } | null {
   const text = (b: Buffer) => b.toString("utf8").replace(/\0.*$/s, "");
-  for (let off = 0; off + 512 <= tar.length; ) {
+  for (let off = 0; off + 512 <= tar.length;) {
     const header = tar.subarray(off, off + 512);
     if (header.every((b) => b === 0)) return null;
     const size = parseInt(text(header.subarray(124, 136)).trim() || "0", 8);

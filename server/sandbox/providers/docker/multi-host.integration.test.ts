@@ -46,19 +46,22 @@ describe.skipIf(unavailable !== null)("sandboxes across two real Docker daemons"
   const placed: { sessionId: string; sandboxId: string; host: string; user: SessionUser }[] = [];
 
   const sessions = () => platform.services.sessions;
-  const hostOf = async (sessionId: string) =>
-    (await platform.services.db.prisma.labSession.findUniqueOrThrow({ where: { id: sessionId }, select: { host: true } })).host;
+  const hostOf = async (sessionId: string) => (await platform.services.db.prisma.labSession.findUniqueOrThrow({ where: { id: sessionId }, select: { host: true } })).host;
   /** Our node containers on one daemon, by sandbox id. */
   const nodesOn = async (docker: Docker) =>
     (await docker.listContainers({ all: true, filters: { label: [`${LABELS.instance}=${INSTANCE}`, `${LABELS.role}=node`] } })).map((c) => c.Labels[LABELS.sandbox]);
 
   async function startAndWait(user: SessionUser) {
     const s = await sessions().start(user, LAB);
-    return until(`${user.email}'s session to be ready`, async () => {
-      const v = await sessions().get(user, s.id);
-      if (v.state === "failed") throw new Error(`session failed: ${v.reason}`);
-      return v.state === "ready" ? v : undefined;
-    }, 90_000);
+    return until(
+      `${user.email}'s session to be ready`,
+      async () => {
+        const v = await sessions().get(user, s.id);
+        if (v.state === "failed") throw new Error(`session failed: ${v.reason}`);
+        return v.state === "ready" ? v : undefined;
+      },
+      90_000,
+    );
   }
 
   beforeAll(async () => {
@@ -104,8 +107,18 @@ describe.skipIf(unavailable !== null)("sandboxes across two real Docker daemons"
     }
     expect(placed.map((p) => p.host)).toEqual(["a", "b", "a", "b"]);
     // The engines agree: each node exists on its recorded host only.
-    expect((await nodesOn(dockerA)).sort()).toEqual(placed.filter((p) => p.host === "a").map((p) => p.sandboxId).sort());
-    expect((await nodesOn(daemonB.docker)).sort()).toEqual(placed.filter((p) => p.host === "b").map((p) => p.sandboxId).sort());
+    expect((await nodesOn(dockerA)).sort()).toEqual(
+      placed
+        .filter((p) => p.host === "a")
+        .map((p) => p.sandboxId)
+        .sort(),
+    );
+    expect((await nodesOn(daemonB.docker)).sort()).toEqual(
+      placed
+        .filter((p) => p.host === "b")
+        .map((p) => p.sandboxId)
+        .sort(),
+    );
     for (const p of placed) expect(await provider.get(p.sandboxId)).toMatchObject({ id: p.sandboxId, host: p.host, state: "running" });
   });
 
@@ -170,23 +183,34 @@ describe.skipIf(unavailable !== null)("sandboxes across two real Docker daemons"
     await daemonB.stop();
     const onB = placed.filter((p) => p.host === "b");
     for (const p of onB) {
-      const v = await until(`${p.user.email}'s session to end`, async () => {
-        const s = await sessions().get(p.user, p.sessionId);
-        return s.state === "ended" ? s : undefined;
-      }, 30_000);
+      const v = await until(
+        `${p.user.email}'s session to end`,
+        async () => {
+          const s = await sessions().get(p.user, p.sessionId);
+          return s.state === "ended" ? s : undefined;
+        },
+        30_000,
+      );
       expect(v.reason).toBe(hostLostReason("b"));
     }
     for (const p of placed.filter((x) => x.host === "a")) expect((await sessions().get(p.user, p.sessionId)).state).toBe("ready");
     // One missed ping makes a host suspect (nothing new goes there); only
     // DOCKER_HOST_DOWN_AFTER in a row take it down (here: the default, 3).
     await provider.checkHealth();
-    expect(provider.hosts().map((h) => [h.name, h.state, h.failures])).toEqual([["a", "up", 0], ["b", "suspect", 1]]);
+    expect(provider.hosts().map((h) => [h.name, h.state, h.failures])).toEqual([
+      ["a", "up", 0],
+      ["b", "suspect", 1],
+    ]);
 
     // Only a's three places count now: one is free, then learners queue
     // (rather than fail) until a place frees or b returns.
     const fifth = await startAndWait(learners[4]!);
     expect(await hostOf(fifth.id)).toBe("a");
-    expect(sessions().capacity().find((c) => c.environment === "node")).toMatchObject({ max: 3, used: 3 });
+    expect(
+      sessions()
+        .capacity()
+        .find((c) => c.environment === "node"),
+    ).toMatchObject({ max: 3, used: 3 });
     const sixth = await sessions().start(learners[5]!, LAB);
     expect(sixth).toMatchObject({ state: "requested", queuePosition: 1 });
   });
@@ -194,11 +218,15 @@ describe.skipIf(unavailable !== null)("sandboxes across two real Docker daemons"
   it("gives a host that answers again new sandboxes, and removes what it held for lost sessions", async () => {
     await daemonB.restart();
     const sixth = (await sessions().current(learners[5]!, LAB))!;
-    const ready = await until("the queued session to be placed on b", async () => {
-      const v = await sessions().get(learners[5]!, sixth.id);
-      if (v.state === "failed") throw new Error(`session failed: ${v.reason}`);
-      return v.state === "ready" ? v : undefined;
-    }, 60_000);
+    const ready = await until(
+      "the queued session to be placed on b",
+      async () => {
+        const v = await sessions().get(learners[5]!, sixth.id);
+        if (v.state === "failed") throw new Error(`session failed: ${v.reason}`);
+        return v.state === "ready" ? v : undefined;
+      },
+      60_000,
+    );
     expect(await hostOf(ready.id)).toBe("b");
     // b's nodes of the ended sessions came back stopped; they are orphans now.
     const result = await sessions().reconcile({ adopt: false });

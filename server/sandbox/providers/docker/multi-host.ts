@@ -288,7 +288,11 @@ export class MultiHostDockerProvider implements SandboxProvider {
     );
     const answered = results.flatMap((r) => (r.status === "fulfilled" ? [r.value] : []));
     if (answered.length === 0) {
-      throw new SandboxError("DOCKER_UNREACHABLE", "No Docker host is answering, so sandboxes cannot be created right now.", this.hostSet.entries.map((e) => `${e.config.name}: ${e.health.lastError ?? "no answer"}`).join("; "));
+      throw new SandboxError(
+        "DOCKER_UNREACHABLE",
+        "No Docker host is answering, so sandboxes cannot be created right now.",
+        this.hostSet.entries.map((e) => `${e.config.name}: ${e.health.lastError ?? "no answer"}`).join("; "),
+      );
     }
     for (const { e, info } of answered) e.max ??= info.max;
     return {

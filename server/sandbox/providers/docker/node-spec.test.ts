@@ -3,8 +3,14 @@ import { NODE_CAPABILITIES, nodeContainerOptions } from "./node-spec";
 
 describe("nodeContainerOptions", () => {
   const opts = nodeContainerOptions({
-    name: "labs-x", hostname: "node-x", image: "img", labels: { a: "b" }, stateVolume: "labs-x-containerd",
-    memoryBytes: 2 ** 30, cpus: 1.5, pids: 512,
+    name: "labs-x",
+    hostname: "node-x",
+    image: "img",
+    labels: { a: "b" },
+    stateVolume: "labs-x-containerd",
+    memoryBytes: 2 ** 30,
+    cpus: 1.5,
+    pids: 512,
   });
   const hc = opts.HostConfig!;
 
@@ -33,8 +39,14 @@ describe("nodeContainerOptions", () => {
 
 describe("nodeContainerOptions on the sandbox engine (btrfs, quota)", () => {
   const hc = nodeContainerOptions({
-    name: "labs-y", hostname: "node-y", image: "img", labels: {}, diskMb: 4096,
-    memoryBytes: 2 ** 30, cpus: 1, pids: 512,
+    name: "labs-y",
+    hostname: "node-y",
+    image: "img",
+    labels: {},
+    diskMb: 4096,
+    memoryBytes: 2 ** 30,
+    cpus: 1,
+    pids: 512,
   }).HostConfig!;
 
   it("caps the writable layer and keeps containerd's state in it (no volume outside the cap)", () => {

@@ -107,10 +107,7 @@ describe("docker provider: node lifecycle", () => {
   });
 
   it("runs the same image under gVisor (runsc): kernel 4.4.0 and gVisor's dmesg", async () => {
-    const r = await sh(
-      "ctr -n k8s.io run --rm --runtime io.containerd.runc.v2 --runc-binary /usr/local/bin/runsc-wrapper " +
-        "localhost/labs/memhog:1 g1 sh -c 'uname -r; dmesg'",
-    );
+    const r = await sh("ctr -n k8s.io run --rm --runtime io.containerd.runc.v2 --runc-binary /usr/local/bin/runsc-wrapper " + "localhost/labs/memhog:1 g1 sh -c 'uname -r; dmesg'");
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stdout.split("\n")[0]).toBe("4.4.0");
     expect(r.stdout).toMatch(/gVisor/);

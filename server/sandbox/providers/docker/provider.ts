@@ -3,20 +3,7 @@
  * node image (containerd + runc + runsc), with a labelled volume for
  * containerd's state. Labels on the container and volume are the only record.
  */
-import type {
-  ExecOptions,
-  ExecResult,
-  NodeEngine,
-  ProgressListener,
-  ProviderInfo,
-  Sandbox,
-  SandboxFilter,
-  SandboxStop,
-  SandboxProvider,
-  SandboxSpec,
-  Shell,
-  ShellOptions,
-} from "../../provider";
+import type { ExecOptions, ExecResult, NodeEngine, ProgressListener, ProviderInfo, Sandbox, SandboxFilter, SandboxStop, SandboxProvider, SandboxSpec, Shell, ShellOptions } from "../../provider";
 import { DEFAULT_INSTANCE, labelFilters, parseLabels } from "../../labels";
 import { SandboxError } from "../../errors";
 import { runSteps } from "../../steps";
@@ -172,9 +159,7 @@ export class DockerProvider implements SandboxProvider {
   }
 
   private async list_(filter: SandboxFilter & { sandboxId?: string }): Promise<Sandbox[]> {
-    const containers = await this.api.listContainers(
-      labelFilters({ instance: this.instance, role: "node", ...filter }),
-    );
+    const containers = await this.api.listContainers(labelFilters({ instance: this.instance, role: "node", ...filter }));
     const out: Sandbox[] = [];
     for (const c of containers) {
       const s = toSandbox(c);
@@ -293,10 +278,7 @@ export class DockerProvider implements SandboxProvider {
   }
 
   async info(): Promise<ProviderInfo> {
-    const [host, containers] = await Promise.all([
-      this.api.info(),
-      this.api.listContainers(labelFilters({ instance: this.instance, role: "node" })),
-    ]);
+    const [host, containers] = await Promise.all([this.api.info(), this.api.listContainers(labelFilters({ instance: this.instance, role: "node" }))]);
     // Without a configured maximum, allow what fits in 80% of host memory.
     const max = this.maxOption ?? Math.max(1, Math.floor((host.memoryBytes * 0.8) / this.limits.memoryBytes));
     return {
@@ -328,4 +310,3 @@ function toSandbox(c: ContainerSummary): Sandbox | null {
   if (data.cgroupVersion) s.cgroupVersion = data.cgroupVersion;
   return s;
 }
-

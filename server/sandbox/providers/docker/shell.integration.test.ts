@@ -43,7 +43,7 @@ describe("docker provider: shell", () => {
     const term = reader(shell);
     await term.waitFor(new RegExp(`root@node-${sandbox.id}:~# `));
     expect(term.text).toContain("Runtime Labs node");
-    shell.stream.write("echo \"$TERM $LANG $((6*7))\"; tty\r");
+    shell.stream.write('echo "$TERM $LANG $((6*7))"; tty\r');
     await term.waitFor(/xterm-256color C\.UTF-8 42/);
     await term.waitFor(/\/dev\/pts\/\d+/);
     shell.stream.write("exit 3\r");

@@ -76,7 +76,9 @@ export async function hostNodeMemory(containerId: string): Promise<HostNodeMemor
 
 /** Reads one key of a "key value" cgroup file such as memory.oom_control. */
 export function readCgroupKey(file: string, key: string): number {
-  const line = readFileSync(file, "utf8").split("\n").find((l) => l.startsWith(`${key} `));
+  const line = readFileSync(file, "utf8")
+    .split("\n")
+    .find((l) => l.startsWith(`${key} `));
   if (!line) throw new Error(`${key} not found in ${file}`);
   return Number(line.split(" ")[1]);
 }

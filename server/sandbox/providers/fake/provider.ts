@@ -11,18 +11,7 @@
  */
 import { PassThrough } from "node:stream";
 import { SandboxError } from "../../errors";
-import type {
-  ExecResult,
-  ProgressListener,
-  ProviderInfo,
-  Sandbox,
-  SandboxEnvironment,
-  SandboxFilter,
-  SandboxProvider,
-  SandboxSpec,
-  SandboxStop,
-  Shell,
-} from "../../provider";
+import type { ExecResult, ProgressListener, ProviderInfo, Sandbox, SandboxEnvironment, SandboxFilter, SandboxProvider, SandboxSpec, SandboxStop, Shell } from "../../provider";
 
 export interface FakeProviderOptions {
   environment?: SandboxEnvironment;

@@ -33,7 +33,11 @@ export function groupNodes(containers: ContainerSummary[]): Map<string, Labelled
 
 /** The nodes of one cluster, control-plane first. */
 export async function nodesOf(api: DockerApi, cluster: string): Promise<SandboxNode[]> {
-  return groupNodes(await api.listContainers([`${KIND_CLUSTER_LABEL}=${cluster}`])).get(cluster)?.map((n) => n.node) ?? [];
+  return (
+    groupNodes(await api.listContainers([`${KIND_CLUSTER_LABEL}=${cluster}`]))
+      .get(cluster)
+      ?.map((n) => n.node) ?? []
+  );
 }
 
 /** Removes a cluster's node containers as `kind delete cluster` does (`docker rm -f -v`). */

@@ -31,9 +31,9 @@ const ID = `flow${process.pid.toString(36)}`;
 
 describe.skipIf(!KIND)(TITLE, () => {
   // kind clusters live on the ordinary engine (KIND_DOCKER_HOST), never the
-// user-namespaced sandbox engine: look where the provider makes them.
-const docker = new Docker({ socketPath: (process.env.KIND_DOCKER_HOST || "unix:///var/run/docker.sock").replace(/^unix:\/\//, "") });
-const api = new DockerApi(docker);
+  // user-namespaced sandbox engine: look where the provider makes them.
+  const docker = new Docker({ socketPath: (process.env.KIND_DOCKER_HOST || "unix:///var/run/docker.sock").replace(/^unix:\/\//, "") });
+  const api = new DockerApi(docker);
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "kind-flow-"));
   // kind nodes are privileged: clusters start only for trusted learners.
   const provider = new KindProvider({ ...kindOptionsFromTestEnv(), instance: INSTANCE, dataDir, maxSandboxes: 2, readyTimeoutMs: 300_000, isolation: { required: "shared-kernel-root" } });

@@ -189,9 +189,7 @@ export function kindVersionProblem(version: string | null): string | null {
   const [a, b] = [num(version), num(MIN_KIND_VERSION)];
   for (let i = 0; i < 3; i++) {
     if ((a[i] ?? 0) !== (b[i] ?? 0)) {
-      return (a[i] ?? 0) < (b[i] ?? 0)
-        ? `kind ${version} is too old for cluster labs: install kind ${MIN_KIND_VERSION} or newer (its node image's containerd runs gVisor pods correctly).`
-        : null;
+      return (a[i] ?? 0) < (b[i] ?? 0) ? `kind ${version} is too old for cluster labs: install kind ${MIN_KIND_VERSION} or newer (its node image's containerd runs gVisor pods correctly).` : null;
     }
   }
   return null;

@@ -45,7 +45,12 @@ describe("error sentences for kind failures", () => {
   });
 
   it("missing node image names the build script", () => {
-    const e = classifyCreateFailure(failed('ERROR: failed to create cluster: failed to pull image "runtime-labs/kind-node:dev": command "docker pull runtime-labs/kind-node:dev" failed with error: exit status 1\nCommand Output: Error response from daemon: pull access denied for runtime-labs/kind-node'), IMAGE);
+    const e = classifyCreateFailure(
+      failed(
+        'ERROR: failed to create cluster: failed to pull image "runtime-labs/kind-node:dev": command "docker pull runtime-labs/kind-node:dev" failed with error: exit status 1\nCommand Output: Error response from daemon: pull access denied for runtime-labs/kind-node',
+      ),
+      IMAGE,
+    );
     expect(e.code).toBe("IMAGE_MISSING");
     expect(e.message).toContain("scripts/build-kind-image.sh");
   });

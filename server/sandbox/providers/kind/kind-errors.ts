@@ -28,11 +28,7 @@ export function kindMissing(kindBin: string | undefined): SandboxError {
 
 /** The sentence when Docker does not answer. */
 export function dockerUnreachable(detail: string): SandboxError {
-  return new SandboxError(
-    "DOCKER_UNREACHABLE",
-    "Docker is not reachable, so clusters cannot be created; start Docker (or Docker Desktop) and try again.",
-    detail,
-  );
+  return new SandboxError("DOCKER_UNREACHABLE", "Docker is not reachable, so clusters cannot be created; start Docker (or Docker Desktop) and try again.", detail);
 }
 
 /**
@@ -115,10 +111,7 @@ export function classifyCreateFailure(run: KindRun, image: string): SandboxError
     return new SandboxError("PROVISION_FAILED", "kind needs the `docker` command on this server's PATH; install the Docker CLI and try again.", detail);
   }
   if (/too many open files|inotify|fsnotify watcher/i.test(out)) {
-    return inotifySentence(
-      [`fs.inotify.max_user_watches=${INOTIFY_RECOMMENDED.maxUserWatches}`, `fs.inotify.max_user_instances=${INOTIFY_RECOMMENDED.maxUserInstances}`],
-      detail,
-    );
+    return inotifySentence([`fs.inotify.max_user_watches=${INOTIFY_RECOMMENDED.maxUserWatches}`, `fs.inotify.max_user_instances=${INOTIFY_RECOMMENDED.maxUserInstances}`], detail);
   }
   if (/could not find a log line that matches/.test(out)) {
     // kind gave up waiting for systemd in the node (see node-status.ts). The
@@ -131,18 +124,10 @@ export function classifyCreateFailure(run: KindRun, image: string): SandboxError
     );
   }
   if (/OOMKilled|cannot allocate memory|out of memory|exit status 137|exited with code 137/i.test(out)) {
-    return new SandboxError(
-      "CAPACITY",
-      "The host ran out of memory while creating the cluster; end other cluster labs or give Docker more memory, then try again.",
-      detail,
-    );
+    return new SandboxError("CAPACITY", "The host ran out of memory while creating the cluster; end other cluster labs or give Docker more memory, then try again.", detail);
   }
   if (/pull access denied|manifest unknown|failed to pull image|No such image/i.test(out)) {
-    return new SandboxError(
-      "IMAGE_MISSING",
-      `The kind node image ${image} is not on this host; build it with \`bash scripts/build-kind-image.sh\`.`,
-      detail,
-    );
+    return new SandboxError("IMAGE_MISSING", `The kind node image ${image} is not on this host; build it with \`bash scripts/build-kind-image.sh\`.`, detail);
   }
   if (run.timedOut) {
     return new SandboxError("PROVISION_FAILED", "Creating the cluster took too long and was stopped; the host may be overloaded.", detail);

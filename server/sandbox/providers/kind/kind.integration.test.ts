@@ -179,7 +179,12 @@ describe("lab images into a node run with kind's tmpfs /tmp and /run (a FAKE nod
     await preloadLabImages(api, node, process.env.LABS_NODE_IMAGE ?? DEFAULT_NODE_IMAGE, INSTANCE);
     const r = await runExec(api, node, ["ctr", "-n", "k8s.io", "images", "ls", "-q"], { timeoutMs: 10_000 });
     // Named references (the CRI plugin adds sha256: id references beside them).
-    expect(r.stdout.split("\n").filter((l) => l.startsWith("localhost/")).sort()).toEqual(["localhost/labs/memhog:1", "localhost/labs/pause:1", "localhost/labs/shell:1", "localhost/labs/web:1"]);
+    expect(
+      r.stdout
+        .split("\n")
+        .filter((l) => l.startsWith("localhost/"))
+        .sort(),
+    ).toEqual(["localhost/labs/memhog:1", "localhost/labs/pause:1", "localhost/labs/shell:1", "localhost/labs/web:1"]);
   });
 });
 
@@ -195,7 +200,10 @@ describe("kind provider under the default isolation policy", () => {
     expect((err as { detail?: string }).detail).toMatch(/SANDBOX_ISOLATION=shared-kernel-root/);
     expect(progress.filter((e) => e.status === "failed").map((e) => e.step)).toEqual(["check isolation"]);
     expect(await p.get("isolated01")).toBeNull();
-    expect(await new KindProvider({ ...kindOptionsFromTestEnv(), instance: INSTANCE, dataDir, isolation: { required: "shared-kernel-root" } }).isolation()).toMatchObject({ level: "shared-kernel-root", ok: true });
+    expect(await new KindProvider({ ...kindOptionsFromTestEnv(), instance: INSTANCE, dataDir, isolation: { required: "shared-kernel-root" } }).isolation()).toMatchObject({
+      level: "shared-kernel-root",
+      ok: true,
+    });
   });
 });
 

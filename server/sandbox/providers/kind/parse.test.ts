@@ -19,9 +19,7 @@ describe("parsing kind and kubectl output samples", () => {
   });
 
   it("node readiness from kubectl get nodes -o json", () => {
-    expect(parseNodeReadiness(fixture("kubectl-get-nodes-ready.json"))).toEqual([
-      { name: "labs-a1b2c3d4e5-control-plane", ready: true, reason: "KubeletReady: kubelet is posting ready status" },
-    ]);
+    expect(parseNodeReadiness(fixture("kubectl-get-nodes-ready.json"))).toEqual([{ name: "labs-a1b2c3d4e5-control-plane", ready: true, reason: "KubeletReady: kubelet is posting ready status" }]);
     const [n] = parseNodeReadiness(fixture("kubectl-get-nodes-notready.json"));
     expect(n!.ready).toBe(false);
     expect(n!.reason).toMatch(/^KubeletNotReady: .*cni plugin not initialized/);

@@ -8,18 +8,7 @@
  * control-plane node, where kind sets KUBECONFIG so kubectl and crictl work
  * without flags.
  */
-import type {
-  ExecOptions,
-  ExecResult,
-  ProgressListener,
-  ProviderInfo,
-  Sandbox,
-  SandboxFilter,
-  SandboxProvider,
-  SandboxSpec,
-  Shell,
-  ShellOptions,
-} from "../../provider";
+import type { ExecOptions, ExecResult, ProgressListener, ProviderInfo, Sandbox, SandboxFilter, SandboxProvider, SandboxSpec, Shell, ShellOptions } from "../../provider";
 import { DEFAULT_INSTANCE, labelFilters, LABELS, parseLabels, type SandboxLabelData } from "../../labels";
 import { SandboxError } from "../../errors";
 import { runSteps } from "../../steps";
@@ -293,10 +282,7 @@ export class KindProvider implements SandboxProvider {
   }
 
   async info(): Promise<ProviderInfo> {
-    const [host, records] = await Promise.all([
-      this.api.info(),
-      this.api.listVolumes([...labelFilters({ instance: this.instance }), `${LABELS.role}=${RECORD_ROLE}`]),
-    ]);
+    const [host, records] = await Promise.all([this.api.info(), this.api.listVolumes([...labelFilters({ instance: this.instance }), `${LABELS.role}=${RECORD_ROLE}`])]);
     const max = this.options.maxSandboxes ?? Math.max(1, Math.floor((host.memoryBytes * 0.8) / this.memoryBytes));
     return { provider: this.name, instance: this.instance, running: records.length, max, host };
   }

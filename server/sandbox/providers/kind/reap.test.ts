@@ -32,7 +32,9 @@ function fakeEngine(state: { volumes: string[]; nodes: string[]; networks: { id:
   const api = {
     listVolumes: async (filters: string[]) => state.volumes.map((id) => ({ name: `labs-${id}-kind`, labels: labelsOf(id, RECORD_ROLE) })).filter((v) => match(v.labels, filters)),
     listContainers: async (filters: string[]) =>
-      state.nodes.map((id) => ({ id: `c-${id}`, name: `${clusterName(id)}-control-plane`, state: "running", labels: { [KIND_CLUSTER_LABEL]: clusterName(id) } })).filter((c) => match(c.labels, filters)),
+      state.nodes
+        .map((id) => ({ id: `c-${id}`, name: `${clusterName(id)}-control-plane`, state: "running", labels: { [KIND_CLUSTER_LABEL]: clusterName(id) } }))
+        .filter((c) => match(c.labels, filters)),
     removeContainer: async (id: string) => void removed.containers.push(id),
     listNetworks: async (filters: string[]) => nets.filter((n) => match(n.labels, filters)),
     removeNetwork: async (id: string) => void removed.networks.push(id),

@@ -17,11 +17,7 @@ export const checkIsolation: Step<NodeContext> = {
     const report = assessIsolation(ctx.engine, p.isolationPolicy, p.endpoint);
     if (!report.ok) throw new SandboxError("ISOLATION", report.message, `fix: ${report.fix}`);
     if (ctx.engine.isolation === "userns" && !p.local) {
-      throw new SandboxError(
-        "ISOLATION",
-        "User-namespaced nodes need the platform on the same machine as their Docker engine (it hands each node its own cgroup).",
-        `engine ${p.endpoint} is remote`,
-      );
+      throw new SandboxError("ISOLATION", "User-namespaced nodes need the platform on the same machine as their Docker engine (it hands each node its own cgroup).", `engine ${p.endpoint} is remote`);
     }
   },
 };

@@ -23,7 +23,11 @@ export const handOverCgroups: Step<NodeContext> = {
     // (an engine restarted without userns-remap must not pass as one with it).
     if (!inUserNamespace(await readFile(`/proc/${pid}/uid_map`, "utf8"))) {
       ctx.provider.forgetEngineProfile();
-      throw new SandboxError("ISOLATION", "The node is not in a user namespace although its engine said it would be; sandboxes stop until the engine is checked again.", `pid ${pid}: uid_map is the host's`);
+      throw new SandboxError(
+        "ISOLATION",
+        "The node is not in a user namespace although its engine said it would be; sandboxes stop until the engine is checked again.",
+        `pid ${pid}: uid_map is the host's`,
+      );
     }
     await handOverNodeCgroups(pid, ctx.containerId!, owner);
   },

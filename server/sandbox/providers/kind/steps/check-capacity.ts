@@ -10,11 +10,7 @@ export const checkCapacity: Step<KindContext> = {
     const p = ctx.provider;
     const info = await p.info();
     if (info.running >= info.max) {
-      throw new SandboxError(
-        "CAPACITY",
-        "All cluster places on this host are taken; try again when one is free.",
-        `${info.running} of ${info.max} clusters of instance ${p.instance} exist`,
-      );
+      throw new SandboxError("CAPACITY", "All cluster places on this host are taken; try again when one is free.", `${info.running} of ${info.max} clusters of instance ${p.instance} exist`);
     }
     const budget = Math.floor(info.host.memoryBytes * 0.8) - info.running * p.memoryBytes;
     if (budget < ctx.memoryBytes) throw outOfMemory(ctx.memoryBytes, budget);

@@ -13,7 +13,17 @@ import { waitForCreationSlot } from "./wait-for-creation-slot";
 
 /** A creation whose provider lends only its slots (the steps run here touch nothing else). */
 function creation(slots: CreationSlots): KindContext {
-  return { provider: { slots } as unknown as KindProvisioner, id: "a1", cluster: "labs-a1", labels: {} as KindContext["labels"], record: "r", network: null, kubeconfig: "k", memoryBytes: 1, readyTimeoutMs: 1 };
+  return {
+    provider: { slots } as unknown as KindProvisioner,
+    id: "a1",
+    cluster: "labs-a1",
+    labels: {} as KindContext["labels"],
+    record: "r",
+    network: null,
+    kubeconfig: "k",
+    memoryBytes: 1,
+    readyTimeoutMs: 1,
+  };
 }
 
 const fails: Step<KindContext> = {
