@@ -39,6 +39,18 @@ const LIVE = [...LIVE_STATES] as SessionState[];
  */
 const LEFTOVER_MIN_AGE_MS = 60_000;
 
+/** Orphans removed at the same time by one pass. */
+const ORPHAN_REMOVALS_AT_ONCE = 6;
+
+/** Runs `work` over `items`, at most `lanes` at a time. */
+async function inLanes<T>(items: T[], lanes: number, work: (item: T) => Promise<void>): Promise<void> {
+  const queue = [...items];
+  const lane = async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await work(item);
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, queue.length) }, lane));
+}
+
 type LiveRow = Awaited<ReturnType<Reconciler["liveSessions"]>>[number];
 
 /** What one environment's engines answered. */
@@ -114,6 +126,7 @@ export class Reconciler {
     );
     const pool = scheduler.pools.get(env);
     const stopped: { sessionId: string; sandbox: Sandbox }[] = [];
+    const orphans: string[] = [];
     for (const sb of sandboxes) {
       const session = bound.get(sb.id);
       if (session) {
@@ -131,9 +144,15 @@ export class Reconciler {
         continue;
       }
       if (Date.now() - sb.createdAt.getTime() < config.orphanGraceMs) continue;
-      await provider.destroy(sb.id).catch((err: unknown) => this.deps.log(`could not remove orphan ${sb.id}: ${String(err)}`));
-      out.removed.push(sb.id);
+      orphans.push(sb.id);
     }
+    // A few at a time: after a crash there can be dozens (nodes the dead
+    // process was making), and one by one they held a restarted server's
+    // first pass, and so its readiness, for 50 s under load.
+    await inLanes(orphans, ORPHAN_REMOVALS_AT_ONCE, async (id) => {
+      await provider.destroy(id).catch((err: unknown) => this.deps.log(`could not remove orphan ${id}: ${String(err)}`));
+      out.removed.push(id);
+    });
     // A node that stopped without its event reaching us (the stream was
     // down): the same recovery as the event would have started.
     for (const { sessionId, sandbox } of stopped) {
