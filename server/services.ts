@@ -7,6 +7,7 @@ import type { Env } from "./env";
 import { checkHealth } from "./health";
 import { LabAvailability } from "./labs/availability";
 import { LabCatalogService } from "./labs/service";
+import { LabAuthoringService } from "./labs/authoring";
 import { KindProvider } from "./sandbox/providers/kind/provider";
 import { DEFAULT_NODE_EVENT_CONFIG } from "./grading/node-events";
 import { MultiHostDockerProvider } from "./sandbox/providers/docker/multi-host";
@@ -31,6 +32,8 @@ export interface Services {
   auth: Auth;
   docker: Docker;
   labs: LabCatalogService;
+  /** Labs written on the platform: versions, tests, publishing (server/labs/authoring.ts). */
+  authoring: LabAuthoringService;
   /** Which lab environments can start now, for learners and operators (cached a few seconds). */
   availability: LabAvailability;
   sessions: SessionService;
@@ -160,6 +163,7 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
       // Read late: main.ts installs the terminal gateway after services exist.
       terminals: () => services.terminals,
     });
+    const authoring = new LabAuthoringService({ prisma: db.prisma, labs, providerFor: (e) => sessions.providerFor(e), log });
     const sync = await labs.reload();
     log(`catalog: ${sync.created.length + sync.updated.length + sync.unchanged} lab(s), ${sync.problems.length} problem(s)`);
     const startedAt = new Date();
@@ -174,6 +178,7 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
       auth,
       docker,
       labs,
+      authoring,
       availability,
       sessions,
       grading,
@@ -188,6 +193,7 @@ export async function createServices(env: Env, options: CreateServicesOptions = 
       health: () => checkHealth({ db, docker, startedAt, version, isolation: nodeProvider.isolation.bind(nodeProvider) }),
       close: async () => {
         unbindMetrics();
+        await authoring.shutdown();
         await grading.shutdown();
         detachWebhooks();
         await webhookWorker.stop();

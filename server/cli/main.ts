@@ -12,7 +12,7 @@
  */
 import { parseArgs } from "node:util";
 import { labJsonSchema, SLUG_PATTERN } from "../labs/schema";
-import { labTemplate } from "./template";
+import { labTemplate } from "../labs/template";
 import { formatProblem, LAB_FILE, loadCatalog, loadLab, type Catalog } from "../labs/catalog";
 import { parseEnv, EnvError } from "../env";
 import { preferSandboxEngine } from "../sandbox/providers/docker/sandbox-engine";

@@ -6,6 +6,7 @@ import type { Prisma, PrismaClient } from "../generated/prisma/client";
 import type { GradingService, TaskView } from "../grading/service";
 import type { CohortResults } from "../grades/types";
 import type { LabCatalogService } from "../labs/service";
+import { pinLabVersion } from "./pins";
 import type { SessionService } from "../sessions/service";
 import type { SessionUser } from "../auth/principal";
 import { assertCanManageCohort, canWatchSession } from "../auth/access";
@@ -24,7 +25,8 @@ export interface CohortSummary {
   allowFastForward: boolean;
   createdAt: Date;
   owner: { id: string; name: string };
-  labs: { slug: string; title: string }[];
+  /** Each lab with the version the cohort pins (null: follows the latest) and the published versions it could pin. */
+  labs: { slug: string; title: string; pinnedVersion: number | null; publishedVersions: number[] }[];
   memberCount: number;
 }
 
@@ -110,7 +112,10 @@ const HISTORY_LIMIT = 200;
 /** What a CohortSummary is read from (one query for one cohort or many). */
 const SUMMARY_INCLUDE = {
   owner: { select: { id: true, name: true } },
-  labs: { orderBy: { position: "asc" }, include: { lab: { select: { slug: true, title: true } } } },
+  labs: {
+    orderBy: { position: "asc" },
+    include: { lab: { select: { slug: true, title: true, versions: { where: { publishedAt: { not: null } }, orderBy: { number: "desc" }, take: 50, select: { number: true } } } } },
+  },
   _count: { select: { members: true } },
 } satisfies Prisma.CohortInclude;
 
@@ -125,7 +130,7 @@ function toSummary(c: Prisma.CohortGetPayload<{ include: typeof SUMMARY_INCLUDE 
     allowFastForward: c.allowFastForward,
     createdAt: c.createdAt,
     owner: c.owner,
-    labs: c.labs.map((l) => l.lab),
+    labs: c.labs.map((l) => ({ slug: l.lab.slug, title: l.lab.title, pinnedVersion: l.pinnedVersion, publishedVersions: l.lab.versions.map((v) => v.number) })),
     memberCount: c._count.members,
   };
 }
@@ -180,8 +185,10 @@ export class CohortService {
         },
       });
       if (labIds) {
+        // Labs that stay keep their pinned versions.
+        const pins = new Map((await tx.cohortLab.findMany({ where: { cohortId }, select: { labId: true, pinnedVersion: true } })).map((l) => [l.labId, l.pinnedVersion]));
         await tx.cohortLab.deleteMany({ where: { cohortId } });
-        await tx.cohortLab.createMany({ data: labIds.map((labId, position) => ({ cohortId, labId, position })) });
+        await tx.cohortLab.createMany({ data: labIds.map((labId, position) => ({ cohortId, labId, position, pinnedVersion: pins.get(labId) ?? null })) });
       }
     });
     this.events.emit(cohortId);
@@ -197,6 +204,13 @@ export class CohortService {
   }
 
   /** A new join code; links with the old one stop working. */
+  /** Pins a lab of the cohort to a published version (new sessions of its learners get it), or follows the latest (null). */
+  async pinLabVersion(user: SessionUser, cohortId: string, labSlug: string, number: number | null): Promise<CohortSummary> {
+    await this.managed(user, cohortId);
+    await pinLabVersion(this.prisma, cohortId, labSlug, number);
+    return this.summary(cohortId);
+  }
+
   async rotateJoinCode(user: SessionUser, cohortId: string): Promise<CohortSummary> {
     await this.managed(user, cohortId);
     await this.prisma.cohort.update({ where: { id: cohortId }, data: { joinCode: newJoinCode() } });

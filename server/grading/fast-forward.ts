@@ -49,7 +49,7 @@ export class FastForwardService {
     if (session.state !== "ready") {
       throw new DomainError("CONFLICT", "Only a running lab can be fast-forwarded. Wait until your node is ready, or start the lab again.", `state ${session.state}`);
     }
-    const lab = await this.deps.labs.get(session.labSlug);
+    const lab = await this.deps.labs.forSession({ labSlug: session.labSlug, labVersionId: session.labVersionId });
     const ordered = orderByNeeds(lab.tasks);
     const at = ordered.findIndex((t) => t.id === taskId);
     if (at < 0) throw new DomainError("NOT_FOUND", `This lab has no task "${taskId}".`);

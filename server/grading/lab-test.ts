@@ -4,7 +4,9 @@ import type { CgroupVersion } from "../checks/cgroup";
 import type { LabDefinition } from "../labs/catalog";
 import { CGROUP_VERSION_PROBE, differsByCgroup, forCgroup, parseCgroupVersionProbe, type CgroupVariants } from "../labs/cgroup-variants";
 import { orderByNeeds } from "../labs/tasks";
-import type { SandboxProvider } from "../sandbox/provider";
+import type { SandboxProvider, SandboxSpec } from "../sandbox/provider";
+import { LAB_TEST_SESSION_PREFIX } from "../sandbox/labels";
+import crypto from "node:crypto";
 
 /** One line of a lab test's progress. */
 export type LabTestEvent =
@@ -45,13 +47,19 @@ export type Ways = (typeof WAYS)[number];
  * Solutions written per cgroup version run as the node's version: a lab
  * tested on a v1 host and on a v2 host has proved both.
  */
-export async function testLab(lab: LabDefinition, provider: SandboxProvider, options: { keep?: boolean; ways?: Ways; onEvent?: (e: LabTestEvent) => void } = {}): Promise<LabTestResult> {
+export async function testLab(
+  lab: LabDefinition,
+  provider: SandboxProvider,
+  options: { keep?: boolean; ways?: Ways; onEvent?: (e: LabTestEvent) => void; runId?: string } = {},
+): Promise<LabTestResult> {
   const emit = options.onEvent ?? (() => {});
+  // Labelled as a test's, so a server's reconciler beside it leaves the nodes alone.
+  const spec = { labSlug: lab.slug, sessionId: `${LAB_TEST_SESSION_PREFIX}${options.runId ?? crypto.randomUUID().slice(0, 8)}` };
   const started = performance.now();
   const ordered = orderByNeeds(lab.tasks);
   const results: LabTestResult["tasks"] = [];
   let cgroupVersion: CgroupVersion | null = null;
-  const main = await onFreshSandbox(lab, provider, emit, "reference solutions", options.keep, async (run, _exec, version) => {
+  const main = await onFreshSandbox(spec, provider, emit, "reference solutions", options.keep, async (run, _exec, version) => {
     cgroupVersion = version;
     for (const task of ordered) results.push({ taskId: task.id, ...(await run(task, task.solution, task.id)) });
   });
@@ -64,7 +72,7 @@ export async function testLab(lab: LabDefinition, provider: SandboxProvider, opt
         emit({ kind: "task", taskId: label, phase: "solution", ok: false, detail: failure, durationMs: 0 });
       };
       // One way's failure (even to get a sandbox) is that way's result, not the end of the test.
-      await onFreshSandbox(lab, provider, emit, label, options.keep, async (run, exec, version) => {
+      await onFreshSandbox(spec, provider, emit, label, options.keep, async (run, exec, version) => {
         // The state the task starts from: every earlier task done the reference way.
         for (const earlier of ordered.slice(0, i)) {
           const r = await exec(forCgroup(earlier.solution, version));
@@ -97,7 +105,7 @@ export async function probeCgroupVersion(provider: SandboxProvider, sandboxId: s
 
 /** Provisions a sandbox, hands `body` a replay and an exec on it, removes it after (unless kept). */
 async function onFreshSandbox(
-  lab: LabDefinition,
+  spec: SandboxSpec,
   provider: SandboxProvider,
   emit: (e: LabTestEvent) => void,
   purpose: string,
@@ -105,7 +113,7 @@ async function onFreshSandbox(
   body: (replay: Replay, exec: Exec, version: CgroupVersion) => Promise<void>,
 ): Promise<string> {
   const t0 = performance.now();
-  const sandbox = await provider.provision({ labSlug: lab.slug });
+  const sandbox = await provider.provision(spec);
   try {
     // Asked of the node itself: the solutions to replay are its version's.
     const version = await probeCgroupVersion(provider, sandbox.id);

@@ -5,7 +5,7 @@ import { canWatchSession } from "../auth/access";
 import { DomainError } from "../errors";
 import type { PrismaClient } from "../generated/prisma/client";
 import { forCgroup } from "../labs/cgroup-variants";
-import type { LabCatalogService } from "../labs/service";
+import type { LabCatalogService, LabVersionRef } from "../labs/service";
 import { withLogContext } from "../observability/log-context";
 import { recordGradingRun, timeCheckEvaluation } from "../observability/metrics";
 import type { SessionService } from "../sessions/service";
@@ -158,7 +158,7 @@ export class GradingService {
   /** The checklist of a session, for whoever may watch it (its learner, admins, its cohort's instructors). */
   async results(user: SessionUser, sessionId: string): Promise<TaskView[]> {
     const session = await this.deps.sessions.get(user, sessionId);
-    return this.view(sessionId, session.labSlug, session.cgroupVersion);
+    return this.view(sessionId, { labSlug: session.labSlug, labVersionId: session.labVersionId }, session.cgroupVersion);
   }
 
   /**
@@ -166,8 +166,8 @@ export class GradingService {
    * own node: callers that just read the session pass its cgroup version;
    * without it (a long-lived watch, where the node may come later) it is read.
    */
-  private async view(sessionId: string, labSlug: string, cgroupVersion?: number | null): Promise<TaskView[]> {
-    const lab = await this.deps.labs.get(labSlug);
+  private async view(sessionId: string, ref: LabVersionRef, cgroupVersion?: number | null): Promise<TaskView[]> {
+    const lab = await this.deps.labs.forSession(ref);
     const known = cgroupVersion !== undefined ? cgroupVersion : (await this.deps.prisma.labSession.findUnique({ where: { id: sessionId }, select: { cgroupVersion: true } }))?.cgroupVersion;
     const version = known === 1 || known === 2 ? known : null;
     const rows = new Map((await this.deps.prisma.taskResult.findMany({ where: { sessionId } })).map((r) => [r.taskId, r]));
@@ -201,19 +201,20 @@ export class GradingService {
     // The same rule as every read of a session: the owner, admins, and the
     // learner's own instructors, the platform (server/auth/access.ts).
     if (!(await canWatchSession(this.deps.prisma, user, row))) throw new DomainError("NOT_FOUND", "That lab session does not exist.");
-    const lab = await this.deps.labs.get(row.lab.slug);
+    const ref = { labSlug: row.lab.slug, labVersionId: row.labVersionId };
+    const lab = await this.deps.labs.forSession(ref);
     if (!lab.tasks.length) return [];
     // Recorded with each change: the platform, the learner's "Check now", or anyone else (staff, the API).
     const cause: EvaluationTrigger = trigger ?? (isSystem(user) ? "poll" : user.id === row.userId ? "check" : "grade");
     await this.scheduler.request(sessionId, cause, { immediate: true });
-    return this.view(sessionId, lab.slug, row.cgroupVersion);
+    return this.view(sessionId, ref, row.cgroupVersion);
   }
 
   /** One scheduled run: the session's pending tasks against its node. */
   private async runSession(sessionId: string, trigger: EvaluationTrigger): Promise<{ complete: boolean }> {
-    const row = await this.deps.prisma.labSession.findUnique({ where: { id: sessionId }, select: { id: true, userId: true, lab: { select: { slug: true } } } });
+    const row = await this.deps.prisma.labSession.findUnique({ where: { id: sessionId }, select: { id: true, userId: true, labVersionId: true, lab: { select: { slug: true } } } });
     if (!row) throw new DomainError("NOT_FOUND", "That lab session does not exist.");
-    const lab = await this.deps.labs.get(row.lab.slug);
+    const lab = await this.deps.labs.forSession({ labSlug: row.lab.slug, labVersionId: row.labVersionId });
     const existing = await this.deps.prisma.taskResult.findMany({ where: { sessionId } });
     const passed = new Set(existing.filter((r) => r.status === "passed").map((r) => r.taskId));
     // A passed task stays passed: with all of them passed there is nothing to look at on the node.
@@ -268,7 +269,7 @@ export class GradingService {
   async revealHint(user: SessionUser, sessionId: string, taskId: string): Promise<TaskView[]> {
     const session = await this.deps.sessions.get(user, sessionId);
     if (session.userId !== user.id) throw new DomainError("FORBIDDEN", "Only the learner doing this lab can open its hints.");
-    const lab = await this.deps.labs.get(session.labSlug);
+    const lab = await this.deps.labs.forSession({ labSlug: session.labSlug, labVersionId: session.labVersionId });
     const task = lab.tasks.find((t) => t.id === taskId);
     if (!task) throw new DomainError("NOT_FOUND", `This lab has no task "${taskId}".`);
     const row = await this.deps.prisma.taskResult.findUnique({ where: { sessionId_taskId: { sessionId, taskId } } });
@@ -283,7 +284,7 @@ export class GradingService {
     });
     this.events.emit(sessionId);
     this.emitEvent({ type: "task.changed", sessionId, userId: session.userId, labSlug: session.labSlug, taskId, status: row?.status ?? "pending", at: new Date() });
-    return this.view(sessionId, session.labSlug, session.cgroupVersion);
+    return this.view(sessionId, { labSlug: session.labSlug, labVersionId: session.labVersionId }, session.cgroupVersion);
   }
 
   /**
@@ -310,12 +311,12 @@ export class GradingService {
   /** Yields the checklist now and after every change, until aborted or the session ends. */
   async *watch(user: SessionUser, sessionId: string, signal?: AbortSignal): AsyncGenerator<TaskView[]> {
     const session = await this.deps.sessions.get(user, sessionId);
-    yield await this.view(sessionId, session.labSlug);
+    yield await this.view(sessionId, { labSlug: session.labSlug, labVersionId: session.labVersionId });
     const controller = new AbortController();
     signal?.addEventListener("abort", () => controller.abort());
     try {
       for await (const _ of on(this.events, sessionId, { signal: controller.signal })) {
-        yield await this.view(sessionId, session.labSlug);
+        yield await this.view(sessionId, { labSlug: session.labSlug, labVersionId: session.labVersionId });
       }
     } catch (err) {
       if ((err as Error).name !== "AbortError") throw err;

@@ -30,6 +30,8 @@ export interface LabDefinition extends LabFrontmatter {
   sourcePath: string;
   /** sha256 of the file, so a sync only rewrites what changed. */
   sourceHash: string;
+  /** The whole file as text (stored as the lab's version, and what `labs pull` gives back). */
+  source: string;
   /** Where `order:` is written (for problems found across labs, like two labs in one place of a track). */
   orderAt: { line: number; column: number } | null;
 }
@@ -120,6 +122,7 @@ export function parseLab(slug: string, file: string, source: string | Uint8Array
       body: split.body,
       sourcePath: file,
       sourceHash: crypto.createHash("sha256").update(source).digest("hex"),
+      source: text,
       orderAt: fm.order !== undefined && read.frontmatter ? positionOf(read.frontmatter, ["order"]) : null,
     },
   };

@@ -31,6 +31,19 @@ export const LABELS = {
   role: `${PREFIX}.role`,
 } as const;
 
+/**
+ * The session label of sandboxes a lab test runs on (`labs test`, the
+ * editor's "Test this lab"): they belong to no learner's session, and the
+ * reconciler leaves them to their test until LAB_TEST_MAX_MS has passed.
+ */
+export const LAB_TEST_SESSION_PREFIX = "labtest-";
+/** A lab test's sandbox older than this is an orphan (a test that died with its process). */
+export const LAB_TEST_MAX_MS = 60 * 60_000;
+
+export function isLabTestSandbox(sessionId: string | undefined): boolean {
+  return !!sessionId && sessionId.startsWith(LAB_TEST_SESSION_PREFIX);
+}
+
 /** Role of a labelled resource within its sandbox. */
 export type ResourceRole = "node" | "containerd-state";
 

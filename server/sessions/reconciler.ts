@@ -6,6 +6,7 @@
  * and at start warm sandboxes of a previous run rejoin the pool.
  */
 import type { HostChange, Sandbox, SandboxEnvironment, SandboxProvider, SandboxStop } from "../sandbox/provider";
+import { isLabTestSandbox, LAB_TEST_MAX_MS } from "../sandbox/labels";
 import type { SessionConfig } from "./config";
 import { LIVE_STATES, type SessionState } from "./lifecycle";
 import { describeStop, hostLostReason } from "./reasons";
@@ -138,6 +139,8 @@ export class Reconciler {
       if (scheduler.holds(sb.id)) continue;
       if (pool?.has(sb.id)) continue;
       if (sb.sessionId && scheduler.isProvisioning(sb.sessionId)) continue;
+      // A lab test's node (labs test, "Test this lab"), on this server or another.
+      if (isLabTestSandbox(sb.sessionId) && Date.now() - sb.createdAt.getTime() < LAB_TEST_MAX_MS) continue;
       if (adopt && pool && sb.pool && !referencedEver.has(sb.id) && sb.state === "running" && pool.occupied < scheduler.poolSizeOf(env)) {
         pool.adopt(sb);
         out.adopted.push(sb.id);

@@ -24,8 +24,8 @@ export interface ReplacementDeps<V extends { id: string }> {
   store: SessionStore;
   /** Ends a session from any live state (SessionService.finish). */
   finish: (id: string, reason: string) => Promise<void>;
-  /** Starts a session seeded with `carry` (SessionService.start). */
-  start: (owner: SessionUser, labSlug: string, carry: CarriedTaskResult[]) => Promise<V>;
+  /** Starts a session seeded with `carry`, on lab version `labVersionId` (SessionService.start). */
+  start: (owner: SessionUser, labSlug: string, carry: CarriedTaskResult[], labVersionId: string | null) => Promise<V>;
   log: (msg: string) => void;
 }
 
@@ -75,7 +75,9 @@ export class SessionReplacer<V extends { id: string }> {
         : // Not passed: only the opened hints move; the fresh node has not been checked yet.
           { taskId: r.taskId, status: "pending", passedAt: null, message: null, hintsRevealed: r.hintsRevealed, assisted: false },
     );
-    const next = await this.deps.start(owner, labSlug, carry);
+    // The successor runs the lab text its predecessor ran: a publish since changes nothing for this learner.
+    const old = await store.prisma.labSession.findUnique({ where: { id }, select: { labVersionId: true } });
+    const next = await this.deps.start(owner, labSlug, carry, old?.labVersionId ?? null);
     await store.prisma.labSession.update({ where: { id }, data: { replacedById: next.id, stateReason: reason } });
     store.changed(id);
     return next;

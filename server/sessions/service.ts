@@ -24,7 +24,8 @@ import type { WarmPool } from "./pool";
 import { Reconciler, type ReconcileResult } from "./reconciler";
 import { SessionReplacer, type CarriedTaskResult } from "./replacement";
 import { SandboxScheduler, type CapacityView } from "./scheduler";
-import { SessionStore, type SessionRow } from "./store";
+import { SESSION_ROW_INCLUDE, SessionStore, type SessionRow } from "./store";
+import { pinnedVersionFor } from "../cohorts/pins";
 import { sessionView, type SessionView } from "./view";
 
 export type { CarriedTaskResult } from "./replacement";
@@ -61,7 +62,7 @@ export class SessionService {
     this.replacer = new SessionReplacer({
       store: this.store,
       finish: (id, reason) => this.finish(id, reason),
-      start: (owner, labSlug, carry) => this.start(owner, labSlug, { carry }),
+      start: (owner, labSlug, carry, labVersionId) => this.start(owner, labSlug, { carry, labVersionId }),
       log,
     });
     this.reconciler = new Reconciler({
@@ -170,7 +171,7 @@ export class SessionService {
   async current(user: SessionUser, labSlug: string): Promise<SessionView | null> {
     const row = await this.deps.prisma.labSession.findFirst({
       where: { userId: user.id, lab: { slug: labSlug }, state: { in: LIVE } },
-      include: { lab: { select: { slug: true } } },
+      include: SESSION_ROW_INCLUDE,
       orderBy: { createdAt: "desc" },
     });
     return row ? this.view(row) : null;
@@ -217,7 +218,7 @@ export class SessionService {
    * session's task results (reset keeps progress this way): they are written
    * with the session row, before it can be ready and graded.
    */
-  async start(user: SessionUser, labSlug: string, options: { carry?: CarriedTaskResult[] } = {}): Promise<SessionView> {
+  async start(user: SessionUser, labSlug: string, options: { carry?: CarriedTaskResult[]; labVersionId?: string | null } = {}): Promise<SessionView> {
     // One start per learner at a time: "is one open? how many are live?" and
     // the insert must not interleave (a double click, a double reset), or a
     // learner could end up with two sessions of a lab or past the limit.
@@ -234,11 +235,14 @@ export class SessionService {
     return run;
   }
 
-  private async startNow(user: SessionUser, labSlug: string, { carry = [] }: { carry?: CarriedTaskResult[] }): Promise<SessionView> {
+  private async startNow(user: SessionUser, labSlug: string, { carry = [], labVersionId }: { carry?: CarriedTaskResult[]; labVersionId?: string | null }): Promise<SessionView> {
     const existing = await this.current(user, labSlug);
     if (existing) return existing;
 
-    const lab = await this.deps.labs.get(labSlug);
+    // The lab text this session will run: its predecessor's (a replacement),
+    // else the version the learner's cohort pinned, else the current one.
+    const versionId = labVersionId ?? (await pinnedVersionFor(this.deps.prisma, user.id, labSlug)) ?? (await this.deps.labs.currentVersionId(labSlug));
+    const lab = await this.deps.labs.get(labSlug, versionId);
     const provider = this.deps.providers[lab.environment];
     if (!provider) {
       throw new DomainError(
@@ -258,11 +262,12 @@ export class SessionService {
       data: {
         userId: user.id,
         labId: labRow.id,
+        labVersionId: versionId,
         environment: lab.environment,
         state: "requested",
         ...(carry.length > 0 ? { taskResults: { create: carry } } : {}),
       },
-      include: { lab: { select: { slug: true } } },
+      include: SESSION_ROW_INCLUDE,
     });
     this.scheduler.enqueue(row.id, lab.environment);
     await this.scheduler.pump();

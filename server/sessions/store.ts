@@ -9,7 +9,10 @@ import { DomainError } from "../errors";
 import type { PrismaClient } from "../generated/prisma/client";
 import { transition, type SessionState } from "./lifecycle";
 
-/** A session row with its lab's slug. */
+/** What a session row is read with: its lab's slug and its lab version's number. */
+export const SESSION_ROW_INCLUDE = { lab: { select: { slug: true } }, labVersion: { select: { number: true } } } as const;
+
+/** A session row with its lab's slug and version. */
 export type SessionRow = NonNullable<Awaited<ReturnType<SessionStore["find"]>>>;
 
 /** Fields written together with a state change. */
@@ -34,7 +37,7 @@ export class SessionStore {
   }
 
   find(id: string) {
-    return this.prisma.labSession.findUnique({ where: { id }, include: { lab: { select: { slug: true } } } });
+    return this.prisma.labSession.findUnique({ where: { id }, include: SESSION_ROW_INCLUDE });
   }
 
   /** The session, or NOT_FOUND. */

@@ -7,6 +7,9 @@ import type { SessionRow } from "./store";
 export interface SessionView {
   id: string;
   labSlug: string;
+  /** The lab version it runs (LabVersion.id and number): its tasks stay as they were when it started. Null for sessions from before versions. */
+  labVersionId: string | null;
+  labVersion: number | null;
   userId: string;
   state: SessionState;
   /** Why it ended or failed, in a sentence. */
@@ -38,6 +41,8 @@ export function sessionView(row: SessionRow, facts: SessionFacts): SessionView {
   return {
     id: row.id,
     labSlug: row.lab.slug,
+    labVersionId: row.labVersionId,
+    labVersion: row.labVersion?.number ?? null,
     userId: row.userId,
     state: row.state,
     reason: row.stateReason,

@@ -1,4 +1,5 @@
 import { createCallerFactory, router } from "./init";
+import { authoringRouter } from "./routers/authoring";
 import { cohortsRouter } from "./routers/cohorts";
 import { gradesRouter } from "./routers/grades";
 import { gradingRouter } from "./routers/grading";
@@ -13,6 +14,7 @@ import { webhooksRouter } from "./routers/webhooks";
 /** The whole API; one router per domain. */
 export const appRouter = router({
   labs: labsRouter,
+  authoring: authoringRouter,
   sessions: sessionsRouter,
   grading: gradingRouter,
   cohorts: cohortsRouter,

@@ -32,6 +32,10 @@ export const cohortsRouter = router({
     )
     .mutation(({ ctx, input }) => ctx.services.cohorts.update(ctx.user, input.cohortId, input)),
   archive: instructorProcedure.input(cohortId.extend({ archived: z.boolean().default(true) })).mutation(({ ctx, input }) => ctx.services.cohorts.archive(ctx.user, input.cohortId, input.archived)),
+  /** Pins a lab to a published version for this cohort's learners (`version` null: follow the latest). */
+  pinLabVersion: instructorProcedure
+    .input(cohortId.extend({ slug: labSlug, version: z.number().int().min(1).max(1_000_000).nullable() }))
+    .mutation(({ ctx, input }) => ctx.services.cohorts.pinLabVersion(ctx.user, input.cohortId, input.slug, input.version)),
   rotateJoinCode: instructorProcedure.input(cohortId).mutation(({ ctx, input }) => ctx.services.cohorts.rotateJoinCode(ctx.user, input.cohortId)),
   removeMember: instructorProcedure.input(cohortId.extend({ userId: idField("The user id") })).mutation(({ ctx, input }) => ctx.services.cohorts.removeMember(ctx.user, input.cohortId, input.userId)),
 

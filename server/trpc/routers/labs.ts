@@ -40,9 +40,14 @@ export const labsRouter = router({
     return ctx.user?.role === "admin" ? all : forLearners(all);
   }),
 
-  /** One lab with its markdown steps. */
+  /**
+   * One lab with its markdown steps: for a learner with a live session of it,
+   * the version that session runs (a publish since changes nothing for them);
+   * otherwise the version a start would get now.
+   */
   bySlug: publicProcedure.input(z.object({ slug: labSlug })).query(async ({ ctx, input }) => {
-    const lab = await ctx.services.labs.get(input.slug);
+    const live = ctx.user ? await ctx.services.sessions.current(ctx.user, input.slug) : null;
+    const lab = await ctx.services.labs.get(input.slug, live?.labVersionId);
     const next = await ctx.services.labs.nextAfter(lab.slug);
     return {
       slug: lab.slug,
