@@ -7,6 +7,7 @@ import { api } from "../../../_trpc/server";
 import { CohortWebhooks } from "../../../_components/cohort-webhooks";
 import { CohortActions } from "./cohort-actions";
 import { CohortMatrix } from "./cohort-matrix";
+import { CohortLabVersions } from "./lab-versions";
 import { JoinLink } from "./join-link";
 
 export const metadata = { title: "Cohort" };
@@ -62,6 +63,7 @@ export default async function CohortPage({ params }: { params: Promise<{ id: str
           </a>
         </div>
       </section>
+      <CohortLabVersions cohortId={cohort.id} labs={cohort.labs} />
       <CohortWebhooks cohortId={cohort.id} />
       <CohortActions cohortId={cohort.id} archived={cohort.archivedAt !== null} includeWorkBeforeJoining={cohort.includeWorkBeforeJoining} allowFastForward={cohort.allowFastForward} />
     </div>
