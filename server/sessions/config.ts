@@ -35,6 +35,12 @@ export interface SessionConfig {
    * not nodes to replace on it.
    */
   deadNodeConfirmMs: number;
+  /**
+   * How long a session may wait for its node (or cluster) to be made before
+   * it fails with a sentence: an engine that stops answering must not leave
+   * a learner looking at "provisioning" for ever. Per environment.
+   */
+  provisionDeadlineMs: Record<SandboxEnvironment, number>;
 }
 
 export const DEFAULT_SESSION_CONFIG: SessionConfig = {
@@ -48,4 +54,7 @@ export const DEFAULT_SESSION_CONFIG: SessionConfig = {
   tickMs: 15_000,
   reconcileMs: 60_000,
   deadNodeConfirmMs: 1_500,
+  // A node is ready in about a second on a quiet host and a minute on a very
+  // busy one; a kind cluster takes one to three minutes.
+  provisionDeadlineMs: { node: 5 * 60_000, cluster: 15 * 60_000 },
 };

@@ -12,6 +12,7 @@ import type { SessionConfig } from "./config";
 import { WarmPool } from "./pool";
 import type { BackgroundWork } from "./background";
 import { asDomainError } from "./reasons";
+import { DomainError } from "../errors";
 import type { SessionStore } from "./store";
 
 export interface SchedulerDeps {
@@ -263,14 +264,35 @@ export class SandboxScheduler {
     try {
       const row = await store.row(id);
       if (!(await store.move(id, "requested", "provisioning", { provider: provider.name }))) return;
-      const sandbox = await timeProvisioning({ provider: provider.name, purpose: "session" }, () =>
-        provider.provision({ sessionId: id, labSlug: row.lab.slug }, (p) => {
-          const i = steps.findIndex((s) => s.index === p.index);
-          if (i >= 0) steps[i] = p;
-          else steps.push(p);
-          store.changed(id);
-        }),
+      const abort = new AbortController();
+      const making = timeProvisioning({ provider: provider.name, purpose: "session" }, () =>
+        provider.provision(
+          { sessionId: id, labSlug: row.lab.slug },
+          (p) => {
+            const i = steps.findIndex((s) => s.index === p.index);
+            if (i >= 0) steps[i] = p;
+            else steps.push(p);
+            store.changed(id);
+          },
+          abort.signal,
+        ),
       );
+      const deadlineMs = this.deps.config.provisionDeadlineMs[env];
+      const sandbox = await withDeadline(making, deadlineMs, () => {
+        // The provider undoes what it made when it sees the abort; a node an
+        // engine hands back after all is removed, never left as an orphan.
+        abort.abort();
+        making.then(
+          (late) => void this.release(late.id, provider),
+          () => {},
+        );
+        this.deps.log(`provisioning ${id} passed its deadline of ${Math.round(deadlineMs / 1000)} s; aborted`);
+        return new DomainError(
+          "UNAVAILABLE",
+          `Your ${env === "cluster" ? "cluster" : "node"} took more than ${deadlineMs >= 120_000 ? `${Math.round(deadlineMs / 60_000)} minutes` : `${Math.round(deadlineMs / 1000)} seconds`} to start, so the host is too busy right now.`,
+          `provision deadline ${deadlineMs} ms passed`,
+        );
+      });
       this.hold(sandbox.id, env);
       const ok = await store.move(id, "provisioning", "ready", {
         sandboxId: sandbox.id,
@@ -309,4 +331,14 @@ export class SandboxScheduler {
     await this.pump();
     if (this.queue.length === 0) this.pools.get(env)?.refill();
   }
+}
+
+/** `work`, or the error `onLate` makes if it has not settled within `ms`. */
+function withDeadline<T>(work: Promise<T>, ms: number, onLate: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(onLate()), ms);
+    timer.unref?.();
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }

@@ -149,6 +149,23 @@ describe("sessions on the fake provider: queue and capacity", () => {
   });
 });
 
+describe("sessions on the fake provider: an engine that never answers", () => {
+  it("fails a provisioning past its deadline with a sentence, and removes the node if the engine hands it back later", async () => {
+    // Soak finding: under overload some provision calls never returned, and
+    // their learners looked at "provisioning" until the end of the run.
+    const h = await harness({ provisionDeadlineMs: { node: 100, cluster: 100 } });
+    const [a] = h.users as [SessionUser];
+    await h.service.boot();
+    h.provider.hold(); // the fake ignores the abort, like a wedged engine
+    const s = await h.service.start(a, "meet-your-node");
+    const failed = await untilState(h, a, s.id, "failed");
+    expect(failed.reason).toMatch(/took more than \d+ seconds to start.*Start the lab again/);
+    h.provider.releaseAll();
+    await eventually("the late node removed", async () => (await h.provider.list()).length === 0);
+    expect(h.provider.calls.filter((c) => c.startsWith("destroy:"))).toHaveLength(1);
+  });
+});
+
 describe("sessions on the fake provider: the warm pool", () => {
   const warmed = (h: Harness, n: number) => eventually(`${n} warm nodes`, async () => h.service.pools.get("node")!.readyCount >= n);
 
