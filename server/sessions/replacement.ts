@@ -68,13 +68,7 @@ export class SessionReplacer<V extends { id: string }> {
   private async startSuccessor(owner: SessionUser, id: string, labSlug: string, reason: string): Promise<V> {
     const { store } = this.deps;
     // Read after finishing, so a grading round that was running is included.
-    const kept = await store.prisma.taskResult.findMany({ where: { sessionId: id, OR: [{ status: "passed" }, { hintsRevealed: { gt: 0 } }] } });
-    const carry = kept.map<CarriedTaskResult>((r) =>
-      r.status === "passed"
-        ? { taskId: r.taskId, status: "passed", passedAt: r.passedAt, message: r.message, hintsRevealed: r.hintsRevealed, assisted: r.assisted }
-        : // Not passed: only the opened hints move; the fresh node has not been checked yet.
-          { taskId: r.taskId, status: "pending", passedAt: null, message: null, hintsRevealed: r.hintsRevealed, assisted: false },
-    );
+    const carry = carriedFrom(await store.prisma.taskResult.findMany({ where: { sessionId: id, OR: [{ status: "passed" }, { hintsRevealed: { gt: 0 } }] } }));
     // The successor runs the lab text its predecessor ran: a publish since changes nothing for this learner.
     const old = await store.prisma.labSession.findUnique({ where: { id }, select: { labVersionId: true } });
     const next = await this.deps.start(owner, labSlug, carry, old?.labVersionId ?? null);
@@ -107,7 +101,7 @@ export class SessionReplacer<V extends { id: string }> {
         const e = asDomainError(err, "No fresh node could be started.");
         await store.prisma.labSession.update({
           where: { id: row.id },
-          data: { stateReason: `${reason.split(". ")[0]}. No fresh node could be started for you (${e.message}) Start the lab again to try once more.` },
+          data: { stateReason: `${reason.split(". ")[0]}. No fresh node could be started for you (${e.message}) ${START_AGAIN_CARRIES}` },
         });
       }
     }
@@ -159,10 +153,50 @@ export class SessionReplacer<V extends { id: string }> {
         await this.replaceNow(owner, id, row.lab.slug, `${what} A fresh node replaced it, and your progress was kept.`);
       } catch (err) {
         const e = asDomainError(err, "No fresh node could be started.");
-        await store.prisma.labSession.update({ where: { id }, data: { stateReason: `${what} No fresh node could be started for you (${e.message}) Start the lab again to try once more.` } });
+        await store.prisma.labSession.update({ where: { id }, data: { stateReason: `${what} No fresh node could be started for you (${e.message}) ${START_AGAIN_CARRIES}` } });
       }
     });
   }
+}
+
+/**
+ * The end of the sentence of a session whose fresh node could not be
+ * started: the learner's next start carries its progress (carryAfterFailure).
+ */
+export const START_AGAIN_CARRIES = "Start the lab again to try once more; your progress comes with you.";
+/** A failed or unreplaced session older than this is not carried from (the learner has moved on). */
+const CARRY_AFTER_FAILURE_MS = 24 * 60 * 60_000;
+
+/**
+ * What a learner's new start of a lab takes from their last session of it
+ * when the platform failed that one: a session whose node could not be made
+ * (failed), or whose dead node could not be replaced. Its passed tasks and
+ * opened hints, and its lab version, as a replacement would have carried
+ * them. A session the learner ended, or that ran out its time, gives
+ * nothing: starting again is starting over.
+ */
+export async function carryAfterFailure(prisma: SessionStore["prisma"], userId: string, labSlug: string): Promise<{ carry: CarriedTaskResult[]; labVersionId: string | null } | null> {
+  const last = await prisma.labSession.findFirst({
+    where: { userId, lab: { slug: labSlug }, createdAt: { gte: new Date(Date.now() - CARRY_AFTER_FAILURE_MS) } },
+    orderBy: { createdAt: "desc" },
+    select: { state: true, stateReason: true, labVersionId: true, taskResults: true },
+  });
+  if (!last) return null;
+  const failedUs = last.state === "failed" || (last.state === "ended" && !!last.stateReason?.endsWith(START_AGAIN_CARRIES));
+  if (!failedUs) return null;
+  const carry = carriedFrom(last.taskResults);
+  return carry.length ? { carry, labVersionId: last.labVersionId } : null;
+}
+
+/** Passed tasks move as passed; of the others only the opened hints move (the fresh node has not been checked yet). */
+function carriedFrom(rows: { taskId: string; status: string; passedAt: Date | null; message: string | null; hintsRevealed: number; assisted: boolean }[]): CarriedTaskResult[] {
+  return rows
+    .filter((r) => r.status === "passed" || r.hintsRevealed > 0)
+    .map<CarriedTaskResult>((r) =>
+      r.status === "passed"
+        ? { taskId: r.taskId, status: "passed", passedAt: r.passedAt, message: r.message, hintsRevealed: r.hintsRevealed, assisted: r.assisted }
+        : { taskId: r.taskId, status: "pending", passedAt: null, message: null, hintsRevealed: r.hintsRevealed, assisted: false },
+    );
 }
 
 /**

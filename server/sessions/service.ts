@@ -22,7 +22,7 @@ import { LIVE_STATES, type SessionState } from "./lifecycle";
 import { BackgroundWork } from "./background";
 import type { WarmPool } from "./pool";
 import { Reconciler, type ReconcileResult } from "./reconciler";
-import { SessionReplacer, type CarriedTaskResult } from "./replacement";
+import { carryAfterFailure, SessionReplacer, type CarriedTaskResult } from "./replacement";
 import { SandboxScheduler, type CapacityView } from "./scheduler";
 import { SESSION_ROW_INCLUDE, SessionStore, type SessionRow } from "./store";
 import { pinnedVersionFor } from "../cohorts/pins";
@@ -238,6 +238,12 @@ export class SessionService {
   private async startNow(user: SessionUser, labSlug: string, { carry = [], labVersionId }: { carry?: CarriedTaskResult[]; labVersionId?: string | null }): Promise<SessionView> {
     const existing = await this.current(user, labSlug);
     if (existing) return existing;
+    // Starting again after the platform failed the last session (no node, or
+    // no fresh node after one died) continues it: nothing passed is lost.
+    if (!carry.length && !labVersionId) {
+      const after = await carryAfterFailure(this.deps.prisma, user.id, labSlug);
+      if (after) ({ carry, labVersionId } = after);
+    }
 
     // The lab text this session will run: its predecessor's (a replacement),
     // else the version the learner's cohort pinned, else the current one.

@@ -246,6 +246,30 @@ describe("sessions on the fake provider: nodes that die", () => {
     await expectReplaced(h, a, s, /^Your node stopped \(killed, exit code 137\)\. A fresh node replaced it, and your progress was kept\.$/);
   });
 
+  it("starting again after the fresh node could not be made carries the progress; after the learner's own end it does not", async () => {
+    // Soak finding: a replaced node's successor got no place, and each
+    // "start again" began from nothing: two passed tasks were lost.
+    const h = await harness();
+    const [a] = h.users as [SessionUser];
+    await h.service.boot();
+    const s = await readySession(h, a);
+    h.provider.failNext();
+    h.provider.kill(s.sandboxId!);
+    const ended = await eventually("the session replaced", async () => {
+      const v = await stateOf(h, a, s.id);
+      return v.state === "ended" && v.replacedBy ? v : undefined;
+    });
+    await untilState(h, a, ended.replacedBy!, "failed");
+
+    const again = await h.service.start(a, "meet-your-node");
+    await untilState(h, a, again.id, "ready");
+    expect(await h.db.prisma.taskResult.findFirst({ where: { sessionId: again.id, taskId: "look-around" } })).toMatchObject({ status: "passed" });
+
+    await h.service.end(a, again.id);
+    const over = await h.service.start(a, "meet-your-node");
+    expect(await h.db.prisma.taskResult.count({ where: { sessionId: over.id } })).toBe(0);
+  });
+
   it("a watcher of the old session sees the successor before its watch ends", async () => {
     const h = await harness();
     const [a] = h.users as [SessionUser];
