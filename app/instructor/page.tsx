@@ -47,6 +47,9 @@ export default async function InstructorPage() {
             <Link href="/instructor/labs" className="rounded text-sm text-sky-700 hover:underline dark:text-sky-400">
               Lab problems ({catalog.broken.length})
             </Link>
+            <Link href="/instructor/authoring" className="rounded text-sm text-sky-700 hover:underline dark:text-sky-400">
+              Write labs
+            </Link>
           </span>
         </div>
         {cohorts.length === 0 ? (

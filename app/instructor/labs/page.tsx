@@ -1,3 +1,4 @@
+import Link from "next/link";
 import { BackLink } from "../../_components/back-link";
 import { accessDeniedMessage } from "../../_components/access-denied";
 import { api } from "../../_trpc/server";
@@ -74,6 +75,12 @@ export default async function LabProblemsPage() {
       <p className="text-sm text-zinc-600 dark:text-zinc-400">
         Labs are read when the server starts (in development, on every request). Fix the files, check them with <code className="text-xs">npx labs validate</code>, then restart
         the server. docs/authoring.md explains each message.
+      </p>
+      <p className="text-sm">
+        Labs can also be written, tested and published in the browser, without a restart:{" "}
+        <Link href="/instructor/authoring" className="rounded font-medium text-sky-700 hover:underline dark:text-sky-400">
+          Write labs
+        </Link>
       </p>
     </div>
   );
