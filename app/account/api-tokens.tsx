@@ -15,6 +15,13 @@ const EXPIRY_CHOICES = [
   { label: "1 year", days: 365 },
 ] as const;
 
+/** The scopes a token may have (server/api-tokens/scopes.ts); the server checks the choice. */
+const SCOPE_CHOICES = [
+  { scope: "read", label: "read", hint: "results, sessions and grades" },
+  { scope: "labs", label: "labs", hint: "push, pull, test and publish labs (labs push, labs pull)" },
+] as const;
+type Scope = (typeof SCOPE_CHOICES)[number]["scope"];
+
 function statusOf(t: { revokedAt: Date | null; expiresAt: Date | null }, now: number): "active" | "revoked" | "expired" {
   if (t.revokedAt) return "revoked";
   if (t.expiresAt && new Date(t.expiresAt).getTime() <= now) return "expired";
@@ -23,8 +30,9 @@ function statusOf(t: { revokedAt: Date | null; expiresAt: Date | null }, now: nu
 
 /**
  * The signed-in user's API tokens (docs/api.md): create one (shown once,
- * with Copy), see where each was last used, revoke. A token acts as its user
- * with the user's role; the server enforces what it reaches.
+ * with Copy) with its scopes, see where each was last used, revoke. A token
+ * acts as its user with the user's role, narrowed to its scopes; the server
+ * enforces what it reaches.
  */
 export function ApiTokens() {
   const trpc = useTRPC();
@@ -32,6 +40,7 @@ export function ApiTokens() {
   const tokens = useQuery(trpc.tokens.list.queryOptions());
   const [name, setName] = useState("");
   const [expiry, setExpiry] = useState<number | null>(null);
+  const [scopes, setScopes] = useState<Scope[]>(["read"]);
   const [created, setCreated] = useState<{ name: string; token: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.tokens.list.queryKey() });
@@ -41,6 +50,7 @@ export function ApiTokens() {
       onSuccess: (r) => {
         setCreated({ name: r.view.name, token: r.token });
         setName("");
+        setScopes(["read"]);
         setError(null);
         void refresh();
       },
@@ -59,8 +69,9 @@ export function ApiTokens() {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    create.mutate({ name, expiresInDays: expiry });
+    create.mutate({ name, expiresInDays: expiry, scopes });
   };
+  const toggleScope = (scope: Scope, on: boolean) => setScopes((now) => SCOPE_CHOICES.map((c) => c.scope).filter((s) => (s === scope ? on : now.includes(s))));
   // Read once per render: statuses only need to be as fresh as the list.
   const now = tokens.dataUpdatedAt;
 
@@ -70,7 +81,8 @@ export function ApiTokens() {
         API tokens
       </h2>
       <p className="mb-3 text-sm text-zinc-600 dark:text-zinc-400">
-        Scripts and graders use a token as <code className="font-mono">Authorization: Bearer rl_…</code>. It acts as you, with your role; the API endpoints are described in docs/api.md.
+        Scripts and graders use a token as <code className="font-mono">Authorization: Bearer rl_…</code>. It acts as you, with your role, and only for its scopes; the API endpoints are described in
+        docs/api.md.
       </p>
 
       <form onSubmit={submit} className="flex flex-wrap items-end gap-2">
@@ -100,9 +112,22 @@ export function ApiTokens() {
             ))}
           </select>
         </label>
+        <fieldset className="flex flex-col text-sm">
+          <legend>Scopes</legend>
+          <div className="flex flex-wrap gap-x-3 py-1">
+            {SCOPE_CHOICES.map((c) => (
+              <label key={c.scope} className="flex items-center gap-1" title={c.hint}>
+                <input type="checkbox" checked={scopes.includes(c.scope)} onChange={(e) => toggleScope(c.scope, e.target.checked)} data-testid={`api-token-scope-${c.scope}`} />
+                <span>
+                  {c.label} <span className="text-zinc-500">({c.hint})</span>
+                </span>
+              </label>
+            ))}
+          </div>
+        </fieldset>
         <button
           type="submit"
-          disabled={create.isPending || !name.trim()}
+          disabled={create.isPending || !name.trim() || !scopes.length}
           className="rounded bg-sky-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-sky-700 disabled:opacity-60"
           data-testid="api-token-create"
         >
@@ -132,6 +157,7 @@ export function ApiTokens() {
               <tr className="border-b border-zinc-200 dark:border-zinc-800">
                 <th className="py-2">Name</th>
                 <th>Token</th>
+                <th>Scopes</th>
                 <th>Created</th>
                 <th>Last used</th>
                 <th>Expires</th>
@@ -152,6 +178,7 @@ export function ApiTokens() {
                     <td>
                       <code className="font-mono text-xs">{t.prefix}…</code>
                     </td>
+                    <td data-testid="api-token-scopes">{t.scopes.join(", ")}</td>
                     <td>
                       <LocalTime date={t.createdAt} dateOnly />
                     </td>

@@ -42,9 +42,9 @@ describe("API tokens (PGlite)", () => {
 
   it("acts as the user with their current role", async () => {
     const { token } = await ada.tokens.create({ name: "role check" });
-    expect(await authenticateApiToken(prisma(), token)).toMatchObject({ id: adaId, role: "learner" });
+    expect(await authenticateApiToken(prisma(), token)).toMatchObject({ user: { id: adaId, role: "learner" } });
     await prisma().user.update({ where: { id: adaId }, data: { role: "instructor" } });
-    expect(await authenticateApiToken(prisma(), token)).toMatchObject({ role: "instructor" });
+    expect(await authenticateApiToken(prisma(), token)).toMatchObject({ user: { role: "instructor" } });
     await prisma().user.update({ where: { id: adaId }, data: { role: "learner" } });
   });
 
@@ -66,6 +66,36 @@ describe("API tokens (PGlite)", () => {
     expect(revoked.revokedAt).toBeInstanceOf(Date);
     expect((await ada.tokens.revoke({ tokenId: view.id })).revokedAt).toEqual(revoked.revokedAt); // twice is harmless
     await expect(authenticateApiToken(prisma(), token)).rejects.toMatchObject({ code: "UNAUTHORIZED", message: "The API token “to revoke” was revoked; create a new one on your Account page." });
+  });
+
+  it('gives a token the scopes asked for, "read" when none are, and says so in lists and on authentication', async () => {
+    const plain = await ada.tokens.create({ name: "grades only" });
+    expect(plain.view.scopes).toEqual(["read"]);
+    const both = await ada.tokens.create({ name: "push and grades", scopes: ["labs", "read", "labs"] });
+    expect(both.view.scopes).toEqual(["read", "labs"]); // once each, in one order
+    const labsOnly = await ada.tokens.create({ name: "push only", scopes: ["labs"] });
+    const listed = new Map((await ada.tokens.list()).map((t) => [t.name, t.scopes]));
+    expect(listed.get("grades only")).toEqual(["read"]);
+    expect(listed.get("push and grades")).toEqual(["read", "labs"]);
+    expect(listed.get("push only")).toEqual(["labs"]);
+    expect(await authenticateApiToken(prisma(), labsOnly.token)).toMatchObject({ user: { id: adaId }, scopes: ["labs"] });
+    expect(await authenticateApiToken(prisma(), both.token)).toMatchObject({ scopes: ["read", "labs"] });
+    // A row naming a scope this version does not know grants nothing for it.
+    await prisma().apiToken.update({ where: { id: plain.view.id }, data: { scopes: ["read", "admin"] } });
+    expect((await authenticateApiToken(prisma(), plain.token)).scopes).toEqual(["read"]);
+  });
+
+  it("refuses a token with no scopes or an unknown one, with a sentence, and stores nothing", async () => {
+    const before = await prisma().apiToken.count();
+    await expect(ada.tokens.create({ name: "nothing", scopes: [] })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: "Give the token at least one scope: read (results and grades), labs (push and pull labs) or both.",
+    });
+    await expect(createApiToken(prisma(), { id: adaId }, { name: "root", scopes: ["read", "admin"] })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: '"admin" is not a token scope: choose read, labs or both.',
+    });
+    expect(await prisma().apiToken.count()).toBe(before);
   });
 
   it("refuses anonymous callers and a blank name", async () => {

@@ -151,12 +151,12 @@ describe("REST API /api/v1 over HTTP (real Docker)", () => {
   it("acts as the token's user, records its use, and also accepts the browser's cookie", async () => {
     const me = await call("/api/v1/me", { token: tokens.ada });
     expect(me.status).toBe(200);
-    expect(await me.json()).toEqual({ user: { id: ada.id, email: "ada@example.com", name: "ada", role: "learner" }, via: "token" });
+    expect(await me.json()).toEqual({ user: { id: ada.id, email: "ada@example.com", name: "ada", role: "learner" }, via: "token", scopes: ["read"] });
     const row = await platform.services.db.prisma.apiToken.findFirstOrThrow({ where: { userId: ada.id } });
     expect(row.lastUsedAt).toBeInstanceOf(Date);
     expect(row.tokenHash).not.toContain(tokens.ada);
     const byCookie = await call("/api/v1/me", { headers: { cookie: teacherCookie } });
-    expect(await byCookie.json()).toMatchObject({ user: { email: "teacher@example.com", role: "instructor" }, via: "cookie" });
+    expect(await byCookie.json()).toMatchObject({ user: { email: "teacher@example.com", role: "instructor" }, via: "cookie", scopes: ["read", "labs"] });
   });
 
   it("stops a revoked token and an expired one, saying which", async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DomainError } from "../errors";
-import { errorResponse, methodNotAllowed } from "./request";
+import { assertScope, errorResponse, methodNotAllowed } from "./request";
 
 describe("REST error responses", () => {
   it("send the code and sentence with the code's status, never the operator detail", async () => {
@@ -43,5 +43,17 @@ describe("methodNotAllowed", () => {
     expect(res.headers.get("allow")).toBe("GET, HEAD");
     expect(await res.json()).toEqual({ error: { code: "METHOD_NOT_ALLOWED", message: "/api/v1/me does not answer DELETE; use GET (docs/api.md)." } });
     expect(methodNotAllowed("POST")(new Request("http://x.test/api/v1/sessions/s1/grade")).headers.get("allow")).toBe("POST");
+  });
+});
+
+describe("assertScope", () => {
+  const user = { id: "u1", email: "t@example.com", name: "t", role: "instructor" as const };
+
+  it("lets a token with the scope through and refuses one without, naming the scope", () => {
+    expect(() => assertScope({ user, via: "token", scopes: ["read", "labs"] }, "labs")).not.toThrow();
+    expect(() => assertScope({ user, via: "token", scopes: ["read"] }, "labs")).toThrow(
+      expect.objectContaining({ code: "FORBIDDEN", message: "This token may not push or pull labs: create a token with the labs scope on your Account page." }),
+    );
+    expect(() => assertScope({ user, via: "token", scopes: ["labs"] }, "read")).toThrow(expect.objectContaining({ code: "FORBIDDEN" }));
   });
 });

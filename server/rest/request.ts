@@ -3,6 +3,7 @@ import type { Services } from "../services";
 import { userFromHeaders, type SessionUser } from "../auth/principal";
 import { authenticateApiToken } from "../api-tokens/service";
 import { parseAuthorization } from "../api-tokens/token";
+import { missingScopeSentence, TOKEN_SCOPES, type TokenScope } from "../api-tokens/scopes";
 
 /**
  * The edge of the REST API (/api/v1): who is calling, and errors as JSON
@@ -10,10 +11,12 @@ import { parseAuthorization } from "../api-tokens/token";
  * wrap their work in `apiRoute` and stay a few lines long.
  */
 
-/** A REST caller: the user, and whether they came with a token or a browser cookie. */
+/** A REST caller: the user, whether they came with a token or a browser cookie, and what they may do. */
 export interface ApiCaller {
   user: SessionUser;
   via: "token" | "cookie";
+  /** The token's scopes (server/api-tokens/scopes.ts); a browser session has them all. */
+  scopes: TokenScope[];
 }
 
 /**
@@ -24,10 +27,18 @@ export interface ApiCaller {
 export async function callerFromRequest(services: Services, req: Request): Promise<ApiCaller> {
   const credential = parseAuthorization(req.headers.get("authorization"));
   if (credential.kind === "malformed") throw new DomainError("UNAUTHORIZED", credential.reason);
-  if (credential.kind === "token") return { user: await authenticateApiToken(services.db.prisma, credential.token), via: "token" };
+  if (credential.kind === "token") {
+    const { user, scopes } = await authenticateApiToken(services.db.prisma, credential.token);
+    return { user, via: "token", scopes };
+  }
   const user = await userFromHeaders(services.auth, req.headers);
   if (!user) throw new DomainError("UNAUTHORIZED", "Sign in, or send an API token as `Authorization: Bearer rl_...` (create one on your Account page).");
-  return { user, via: "cookie" };
+  return { user, via: "cookie", scopes: [...TOKEN_SCOPES] };
+}
+
+/** Refuses a caller without `scope` (403, with the sentence saying which scope a token needs). */
+export function assertScope(caller: ApiCaller, scope: TokenScope): void {
+  if (!caller.scopes.includes(scope)) throw new DomainError("FORBIDDEN", missingScopeSentence(scope));
 }
 
 /**
@@ -69,21 +80,31 @@ export function jsonResponse(body: unknown, init: ResponseInit = {}): Response {
 
 type RouteContext<P> = { params: Promise<P> };
 
+/** How an endpoint is guarded beyond authentication. */
+export interface ApiRouteOptions {
+  /** The token scope the endpoint needs (default "read": every endpoint the API had before scopes). */
+  scope?: TokenScope;
+}
+
 /**
  * Wraps a REST handler: resolves the services and the caller, spends one
  * call of the caller's API budget (per account: its tokens and its cookie
- * share it, so twenty tokens do not make twenty budgets), refuses cross-site
- * cookie writes, and turns every error into a JSON error response.
+ * share it, so twenty tokens do not make twenty budgets), refuses a token
+ * without the endpoint's scope and cross-site cookie writes, and turns every
+ * error into a JSON error response.
  */
 export function apiRoute<P>(
   getServices: () => Services,
   handler: (args: { services: Services; caller: ApiCaller; req: Request; params: P }) => Promise<Response>,
+  options: ApiRouteOptions = {},
 ): (req: Request, ctx: RouteContext<P>) => Promise<Response> {
+  const scope = options.scope ?? "read";
   return async (req, ctx) => {
     try {
       const services = getServices();
       const caller = await callerFromRequest(services, req);
       services.rateLimits.api.take(caller.user.id);
+      assertScope(caller, scope);
       if (caller.via === "cookie" && req.method !== "GET" && req.method !== "HEAD") assertSameOrigin(req, services.env.publicUrl);
       return await handler({ services, caller, req, params: await ctx.params });
     } catch (err) {
