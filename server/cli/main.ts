@@ -9,6 +9,8 @@
  *   labs test [<slug>...] [--keep]              replay solutions on fresh sandboxes
  *   labs schema                                 JSON Schema of lab frontmatter
  *   labs new <slug>                             scaffold labs/<slug>/lab.md
+ *   labs push <dir> --to <url>                  validate, store, test (and publish) on a running platform
+ *   labs pull <slug> --from <url>               write a lab's text from a running platform to labs/<slug>/lab.md
  */
 import { parseArgs } from "node:util";
 import { labJsonSchema, SLUG_PATTERN } from "../labs/schema";
@@ -20,6 +22,7 @@ import { createNodeProvider } from "../sandbox/providers/docker/from-env";
 import type { Sandbox } from "../sandbox/provider";
 import { CliError, usage } from "./usage";
 import { sandboxLs } from "./sandbox-ls";
+import { pull, push } from "./push";
 import { testLab, WAYS, type Ways } from "../grading/lab-test";
 import path from "node:path";
 import fs from "node:fs";
@@ -188,6 +191,10 @@ async function main(argv: string[]): Promise<number> {
       return schema();
     case "new":
       return scaffold(rest);
+    case "push":
+      return push(rest);
+    case "pull":
+      return pull(rest);
     case undefined:
     case "help":
     case "--help":

@@ -18,4 +18,16 @@ export const usage = `usage: labs <command>
   labs schema                                 JSON Schema of lab frontmatter (docs/lab.schema.json)
   labs new <slug>                             scaffold labs/<slug>/lab.md (valid and testable as is)
 
-Environment: DOCKER_HOST, LABS_INSTANCE, LABS_NODE_IMAGE, LABS_MAX_SANDBOXES, LABS_DIR, DATABASE_URL, DATA_DIR.`;
+On a running platform, over its REST API with a token of the labs scope (docs/authoring.md, "Push from your machine"):
+  labs push <dir> --to <url> [--token <t>]    check <dir>/lab.md here (exit 1 on problems, nothing sent),
+       [--no-test] [--publish]                store it as the lab's next version (the lab is created if new),
+       [--override <reason>] [--base <n>]     test it on the server, printing each line, then PASS/FAIL;
+                                              --publish: publish it when the test passed (with --override
+                                              "<why>": even without); --base: refuse if someone saved a
+                                              version after n; exit 0 only if every step asked succeeded
+  labs pull <slug> --from <url> [--token <t>] write the lab's latest version (or --version n) to
+       [--version <n>] [--out <dir>] [--force] <out or LABS_DIR>/<slug>/lab.md; a different file already
+                                              there is kept unless --force
+
+Environment: DOCKER_HOST, LABS_INSTANCE, LABS_NODE_IMAGE, LABS_MAX_SANDBOXES, LABS_DIR, DATABASE_URL, DATA_DIR;
+push and pull: LABS_TOKEN (the token, instead of --token), LABS_URL (instead of --to/--from).`;
