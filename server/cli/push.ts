@@ -1,5 +1,5 @@
 /**
- * `labs push` and `labs pull`: an author's own machine and a running
+ * `labs push` (and, in pull.ts, `labs pull`): an author's own machine and a running
  * platform, over the REST API (/api/v1/labs, docs/authoring.md, "Push from your machine") with a
  * token of the "labs" scope. Nothing here touches the database or Docker;
  * everything goes through the server, which decides who may do what.
@@ -8,7 +8,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { formatProblem, LAB_FILE, loadLab, type LabProblem } from "../labs/catalog";
-import { SLUG_PATTERN } from "../labs/schema";
 import type { TestLine, TestReport, TestStatus } from "../labs/test-runs";
 import { CliError } from "./usage";
 
@@ -149,21 +148,21 @@ export function serverUrl(given: string | undefined, flag: string, io: RemoteIo)
 }
 
 /** The token from --token or LABS_TOKEN. */
-function tokenFrom(given: string | undefined, base: URL, io: RemoteIo): string {
+export function tokenFrom(given: string | undefined, base: URL, io: RemoteIo): string {
   const token = given ?? io.env.LABS_TOKEN;
   if (!token) throw new CliError(`no API token: set LABS_TOKEN or pass --token; create a token with the labs scope on ${new URL("account", base).toString()}`);
   return token;
 }
 
 /** A whole number from 1, from a flag. */
-function versionFlag(value: string | undefined, flag: string): number | undefined {
+export function versionFlag(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   if (!/^[1-9]\d{0,6}$/.test(value)) throw new CliError(`${flag} must be a version number, like 3 (got "${value}")`);
   return Number(value);
 }
 
 /** parseArgs's refusals (an unknown flag, a missing value) as usage mistakes. */
-function usageErrors<T>(parse: () => T): T {
+export function usageErrors<T>(parse: () => T): T {
   try {
     return parse();
   } catch (err) {
@@ -200,7 +199,7 @@ function labDirOf(given: string): string {
 }
 
 /** Paths in messages are relative to where the command runs, as `labs validate` prints them. */
-function displayPath(full: string): string {
+export function displayPath(full: string): string {
   const relative = path.relative(process.cwd(), full);
   return relative.startsWith("..") ? full : relative;
 }
@@ -349,60 +348,4 @@ async function runTest(api: LabsApi, slug: string, number: number, io: RemoteIo)
   if (version.testStatus === "interrupted") io.out(`FAIL ${slug} version ${number}: the test was interrupted (the server running it stopped); push again to test again`);
   else io.out(`FAIL ${slug} version ${number}${on} in ${seconds} s`);
   return false;
-}
-
-/**
- * `labs pull <slug> --from <url> [--version n] [--out dir] [--force]`:
- * writes the lab's text (the latest version, or `--version`) to
- * `<out or LABS_DIR>/<slug>/lab.md`. An existing different file is kept
- * unless --force.
- */
-export async function pull(args: string[], io: RemoteIo = processIo): Promise<number> {
-  const { values, positionals } = usageErrors(() =>
-    parseArgs({
-      args,
-      allowPositionals: true,
-      options: { from: { type: "string" }, token: { type: "string" }, version: { type: "string" }, out: { type: "string" }, force: { type: "boolean", default: false } },
-    }),
-  );
-  const slug = positionals[0];
-  if (positionals.length !== 1 || !slug) throw new CliError("usage: labs pull <slug> --from <url> [--token <t>] [--version <n>] [--out <dir>] [--force]");
-  if (!SLUG_PATTERN.test(slug)) throw new CliError(`"${slug}" is not a lab slug: 2-63 lowercase letters, digits and dashes, like first-container`);
-  const base = serverUrl(values.from, "--from", io);
-  const token = tokenFrom(values.token, base, io);
-  const version = versionFlag(values.version, "--version");
-  const target = path.resolve(values.out ?? io.env.LABS_DIR ?? "labs", slug, LAB_FILE);
-  const shown = displayPath(target);
-
-  const api = new LabsApi(base, token, io);
-  try {
-    const res = await api.text(`api/v1/labs/${slug}/source${version ? `?version=${version}` : ""}`);
-    if (!res.ok) {
-      io.err(`labs: ${api.explain(res.failure)}`);
-      return 1;
-    }
-    const number = res.headers.get("x-lab-version") ?? String(version ?? "?");
-    const existing = fs.statSync(target, { throwIfNoEntry: false });
-    if (existing) {
-      if (!existing.isFile()) throw new RemoteError(`${shown} exists and is not a file; nothing was written`);
-      if (fs.readFileSync(target, "utf8") === res.text) {
-        io.out(`${shown} is already version ${number} of ${slug}; nothing to write`);
-        return 0;
-      }
-      if (!values.force) {
-        io.err(`labs: ${shown} exists and differs from version ${number} on ${base.host}; nothing was written. Pass --force to overwrite it, or --out <dir> to write elsewhere.`);
-        return 1;
-      }
-    }
-    fs.mkdirSync(path.dirname(target), { recursive: true });
-    fs.writeFileSync(target, res.text);
-    io.out(`wrote ${shown} (version ${number} of ${slug})`);
-    return 0;
-  } catch (err) {
-    if (err instanceof RemoteError) {
-      io.err(`labs: ${err.message}`);
-      return 1;
-    }
-    throw err;
-  }
 }
