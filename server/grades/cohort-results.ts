@@ -48,11 +48,14 @@ export async function cohortResults(prisma: PrismaClient, labs: LabCatalogServic
   }
 
   const labInfos: (CohortLabInfo & { labId: string })[] = [];
-  for (const { lab } of cohort.labs) {
+  for (const { lab, pinnedVersion } of cohort.labs) {
+    // A cohort pinned to a version is graded on that version's tasks.
+    const pinned = pinnedVersion ? await prisma.labVersion.findUnique({ where: { labId_number: { labId: lab.id, number: pinnedVersion } }, select: { id: true } }) : null;
     const tasks = await gradedTasks(
       labs,
       lab,
       sessions.filter((s) => s.labId === lab.id).flatMap((s) => s.taskResults.map((r) => r.taskId)),
+      pinned?.id,
     );
     labInfos.push({
       labId: lab.id,

@@ -10,14 +10,20 @@ import type { GradedTask } from "./types";
 export const ARCHIVED_TASK_POINTS = 10;
 
 /**
- * The tasks a lab is graded on. Normally from the catalog; for a lab whose
+ * The tasks a lab is graded on: those of lab version `versionId` (a
+ * session's, a cohort's pin) or else of its current version. For a lab whose
  * file is gone (archived), the tasks named by stored results (`seenTaskIds`),
  * in the order first seen, each worth ARCHIVED_TASK_POINTS.
  */
-export async function gradedTasks(labs: LabCatalogService, lab: { slug: string; archivedAt: Date | null }, seenTaskIds: string[]): Promise<{ list: GradedTask[]; archived: boolean }> {
-  if (!lab.archivedAt) {
+export async function gradedTasks(
+  labs: LabCatalogService,
+  lab: { slug: string; archivedAt: Date | null },
+  seenTaskIds: string[],
+  versionId?: string | null,
+): Promise<{ list: GradedTask[]; archived: boolean }> {
+  if (!lab.archivedAt || versionId) {
     try {
-      const def = await labs.get(lab.slug);
+      const def = await labs.get(lab.slug, versionId);
       return { list: def.tasks.map((t) => ({ id: t.id, title: t.title, points: t.points })), archived: false };
     } catch (err) {
       // The file vanished since the last sync: grade it as archived below.

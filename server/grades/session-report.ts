@@ -111,6 +111,7 @@ async function buildReport(prisma: PrismaClient, labs: LabCatalogService, row: G
     labs,
     row.lab,
     results.map((r) => r.taskId),
+    row.labVersionId,
   );
   const cell = labCell(tasks.list, [{ id: row.id, state: row.state, createdAt: row.createdAt, taskResults: results }]);
   // The newest HISTORY_LIMIT changes, as the dashboard's drill-down shows; oldest first in the report.

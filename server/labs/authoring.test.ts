@@ -15,6 +15,7 @@ import { FakeSandboxProvider } from "../sandbox/providers/fake/provider";
 import { DEFAULT_SESSION_CONFIG } from "../sessions/config";
 import { SessionService } from "../sessions/service";
 import { pinLabVersion } from "../cohorts/pins";
+import { cohortResults } from "../grades/cohort-results";
 import { LabAuthoringService } from "./authoring";
 import { LabCatalogService } from "./service";
 import { labTemplate } from "./template";
@@ -216,11 +217,14 @@ describe("versions and sessions", () => {
 
     const pinned = await sessions.start(users.cy, "pinned-lab");
     expect(pinned.labVersion).toBe(1);
+    // The cohort's dashboard grades the pinned version's tasks.
+    expect((await cohortResults(db.prisma, catalog, cohort.id)).labs[0]!.tasks.map((t) => t.title)).toEqual(["Pinned one"]);
     await sessions.end(users.cy, pinned.id);
 
     await pinLabVersion(db.prisma, cohort.id, "pinned-lab", null);
     const following = await sessions.start(users.cy, "pinned-lab");
     expect(following.labVersion).toBe(2);
+    expect((await cohortResults(db.prisma, catalog, cohort.id)).labs[0]!.tasks.map((t) => t.title)).toEqual(["Pinned two"]);
     await sessions.end(users.cy, following.id);
   });
 });

@@ -87,12 +87,15 @@ export class ScorePassback {
     if (!lab) return 0;
     const sessions = await prisma.labSession.findMany({
       where: { userId, labId: lab.id },
-      select: { id: true, state: true, createdAt: true, taskResults: { select: TASK_RESULT_SELECT } },
+      select: { id: true, state: true, createdAt: true, labVersionId: true, taskResults: { select: TASK_RESULT_SELECT } },
+      orderBy: { createdAt: "asc" },
     });
     const tasks = await gradedTasks(
       this.deps.labs,
       lab,
       sessions.flatMap((s) => s.taskResults.map((r) => r.taskId)),
+      // Graded on the tasks of the version the learner works on now (their latest session's).
+      sessions.at(-1)?.labVersionId,
     );
     const cell = labCell(tasks.list, sessions);
     if (cell.maxPoints <= 0 || (onlyWithProgress && cell.points === 0)) return 0;

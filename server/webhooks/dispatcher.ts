@@ -62,12 +62,15 @@ export class WebhookDispatcher {
     if (!user || !lab) return null;
     const sessions = await prisma.labSession.findMany({
       where: { userId: user.id, labId: lab.id },
-      select: { id: true, state: true, createdAt: true, taskResults: { select: TASK_RESULT_SELECT } },
+      select: { id: true, state: true, createdAt: true, labVersionId: true, taskResults: { select: TASK_RESULT_SELECT } },
+      orderBy: { createdAt: "asc" },
     });
     const tasks = await gradedTasks(
       this.deps.labs,
       lab,
       sessions.flatMap((s) => s.taskResults.map((r) => r.taskId)),
+      // Graded on the tasks of the version the learner works on now (their latest session's).
+      sessions.at(-1)?.labVersionId,
     );
     const cell = labCell(tasks.list, sessions);
     const task = event.type === "task.passed" ? tasks.list.find((t) => t.id === event.taskId) : undefined;
