@@ -48,13 +48,21 @@ export async function syncCatalog(prisma: PrismaClient, labs: LabDefinition[]): 
       report.unchanged++;
       continue;
     }
-    await prisma.$transaction(async (tx) => {
-      const saved = row ? await tx.lab.update({ where: { slug: lab.slug }, data }) : await tx.lab.create({ data: { slug: lab.slug, ...data } });
-      if (row?.currentVersion?.sourceHash === lab.sourceHash) return;
-      const version = await createVersion(tx, saved.id, { source: lab.source, sourceHash: lab.sourceHash, via: "disk", authorId: null, problems: [] });
-      await tx.labVersion.update({ where: { id: version.id }, data: { publishedAt: new Date() } });
-      await tx.lab.update({ where: { id: saved.id }, data: { currentVersionId: version.id } });
-    });
+    try {
+      await prisma.$transaction(async (tx) => {
+        const saved = row ? await tx.lab.update({ where: { slug: lab.slug }, data }) : await tx.lab.create({ data: { slug: lab.slug, ...data } });
+        if (row?.currentVersion?.sourceHash === lab.sourceHash) return;
+        const version = await createVersion(tx, saved.id, { source: lab.source, sourceHash: lab.sourceHash, via: "disk", authorId: null, problems: [] });
+        await tx.labVersion.update({ where: { id: version.id }, data: { publishedAt: new Date() } });
+        await tx.lab.update({ where: { id: saved.id }, data: { currentVersionId: version.id } });
+      });
+    } catch (err) {
+      // Another app instance starting at the same moment imported it first
+      // (a unique slug or version number refused ours): theirs stands.
+      if ((err as { code?: string }).code !== "P2002") throw err;
+      report.unchanged++;
+      continue;
+    }
     (row ? report.updated : report.created).push(lab.slug);
   }
   const onDisk = new Set(labs.map((l) => l.slug));
