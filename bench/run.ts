@@ -23,6 +23,7 @@ const ALL: { name: string; file: string; what: string; args?: string[] }[] = [
   { name: "events", file: "events.ts", what: "grading a class: evaluations performed vs expected, server and engine CPU, idle and busy sessions" },
   { name: "browser", file: "browser.ts", what: "what a learner feels in Chromium: Start → prompt, Enter → task green" },
   { name: "browser-cold", file: "browser.ts", args: ["5", "--cold"], what: "the same with no warm pool: Start → prompt when every start provisions a node" },
+  { name: "authoring", file: "authoring.ts", what: "what an author feels in the browser editor: key → problem shown, Test this lab → verdict, Publish → in the catalog" },
   { name: "cohorts", file: "cohorts.ts", what: "the instructor's results matrix and CSV at class sizes" },
 ];
 
