@@ -15,12 +15,11 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { chromium, type Page } from "@playwright/test";
-import { DockerProvider } from "../server/sandbox/providers/docker/provider";
+import type { Page } from "@playwright/test";
 import { preferSandboxEngine } from "../server/sandbox/providers/docker/sandbox-engine";
 import { loadLine } from "./cpu";
 import { ms, percentile } from "./stats";
-import { BASE, CHROMIUM, signUp, startServer } from "./browser-server";
+import { BASE, CHROMIUM, signUp, startServer, launchChromium, stopServer } from "./browser-server";
 
 /** A built-in two-task lab, out of its learning path (an authored copy must not take its place there). */
 function labText(): string {
@@ -132,10 +131,7 @@ async function main() {
   preferSandboxEngine();
   const instance = `bench-authoring-${process.pid}`;
   const { server, dataDir } = await startServer(instance, 0);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launchChromium();
   const results: Sample[] = [];
   try {
     const context = await browser.newContext({ baseURL: BASE, viewport: { width: 1400, height: 900 } });
@@ -148,11 +144,7 @@ async function main() {
     await context.close();
   } finally {
     await browser.close();
-    server.kill("SIGTERM");
-    await new Promise((r) => server.once("exit", r));
-    const provider = new DockerProvider({ instance });
-    for (const sb of await provider.list().catch(() => [])) await provider.destroy(sb.id);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stopServer(server, instance, dataDir);
   }
   console.log(
     line(

@@ -7,7 +7,8 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { APIRequestContext } from "@playwright/test";
+import { chromium, type APIRequestContext, type Browser } from "@playwright/test";
+import { DockerProvider } from "../server/sandbox/providers/docker/provider";
 
 const ROOT = path.resolve(__dirname, "..");
 const PORT = Number(process.env.BENCH_BROWSER_PORT ?? 3290);
@@ -71,4 +72,21 @@ export async function signUp(request: APIRequestContext, email: string): Promise
     await sleep(10_000);
   }
   throw new Error("sign-up stayed rate-limited");
+}
+
+/** Headless Chromium as the browser benchmarks drive it. */
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/** Stops the server (SIGTERM, as an operator would), removes the nodes of its instance and its database. */
+export async function stopServer(server: ChildProcess, instance: string, dataDir: string): Promise<void> {
+  server.kill("SIGTERM");
+  await new Promise((r) => server.once("exit", r));
+  const provider = new DockerProvider({ instance });
+  for (const sb of await provider.list().catch(() => [])) await provider.destroy(sb.id);
+  fs.rmSync(dataDir, { recursive: true, force: true });
 }

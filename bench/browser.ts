@@ -18,13 +18,12 @@
  * provisions a node, the figure for "Start → prompt, cold".
  */
 import fs from "node:fs";
-import { chromium, type Page } from "@playwright/test";
-import { DockerProvider } from "../server/sandbox/providers/docker/provider";
+import type { Page } from "@playwright/test";
 import { preferSandboxEngine } from "../server/sandbox/providers/docker/sandbox-engine";
 import { loadLine } from "./cpu";
 import { CGROUPS_LAB, cgroupsLabCommands } from "./cgroups-lab";
 import { ms, percentile } from "./stats";
-import { BASE, CHROMIUM, metric, signUp, sleep, startServer } from "./browser-server";
+import { BASE, CHROMIUM, metric, signUp, sleep, startServer, launchChromium, stopServer } from "./browser-server";
 
 /** The node's root prompt at the end of the terminal's text (as the e2e specs look for it). */
 const PROMPT_SOURCE = "~# ?$";
@@ -130,10 +129,7 @@ async function main() {
   preferSandboxEngine();
   const instance = `bench-browser-${process.pid}`;
   const { server, dataDir } = await startServer(instance, cold ? 0 : 2);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
+  const browser = await launchChromium();
   const results: Sample[] = [];
   try {
     // The first account is the admin; the samples are learners.
@@ -158,11 +154,7 @@ async function main() {
     }
   } finally {
     await browser.close();
-    server.kill("SIGTERM");
-    await new Promise((r) => server.once("exit", r));
-    const provider = new DockerProvider({ instance });
-    for (const sb of await provider.list().catch(() => [])) await provider.destroy(sb.id);
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await stopServer(server, instance, dataDir);
   }
   const warmStarts = results.filter((r) => r.warm).map((r) => r.startToPrompt);
   const coldStarts = results.filter((r) => !r.warm).map((r) => r.startToPrompt);

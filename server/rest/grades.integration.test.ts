@@ -1,11 +1,10 @@
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as cohortResultsRoute from "../../app/api/v1/cohorts/[id]/results/route";
 import * as unknownRoute from "../../app/api/v1/[...path]/route";
 import * as meRoute from "../../app/api/v1/me/route";
 import * as gradeRoute from "../../app/api/v1/sessions/[id]/grade/route";
 import * as sessionRoute from "../../app/api/v1/sessions/[id]/route";
+import { serveApiRoutes, type ApiRoute, type ApiServer } from "../../test/support/api-routes";
 import { LoopbackReceiver } from "../../test/support/loopback-receiver";
 import { startTestPlatform, type TestPlatform } from "../../test/support/services";
 import { until } from "../../test/support/wait";
@@ -19,15 +18,11 @@ import { WebhookWorker } from "../webhooks/worker";
 import { CSV_FIXED_COLUMNS } from "../grades/export";
 import { HISTORY_LIMIT } from "../grades/session-report";
 
-type Handler = (req: Request, ctx: { params: Promise<Record<string, string>> }) => Promise<Response>;
-
-// The REST API over real HTTP: a Node server on 127.0.0.1 serves the very
-// route modules Next serves from app/api/v1 (same exports, same params
-// shape), against real services, a real database and a real node sandbox.
-// Next itself is not started: its compiler would cost this 2-core machine a
-// minute and adds nothing the route modules do not already exercise; the e2e
-// suite covers the same endpoints through Next.
-const ROUTES: [RegExp, string[], Record<string, unknown>][] = [
+// The REST API over real HTTP (test/support/api-routes.ts: the very route
+// modules Next serves from app/api/v1, without Next's compiler), against real
+// services, a real database and a real node sandbox; the e2e suite covers the
+// same endpoints through Next.
+const ROUTES: ApiRoute[] = [
   [/^\/api\/v1\/me$/, [], meRoute],
   [/^\/api\/v1\/cohorts\/([^/]+)\/results$/, ["id"], cohortResultsRoute],
   [/^\/api\/v1\/sessions\/([^/]+)\/grade$/, ["id"], gradeRoute],
@@ -35,32 +30,12 @@ const ROUTES: [RegExp, string[], Record<string, unknown>][] = [
   [/^\/api\/v1\/(.*)$/, ["path"], unknownRoute],
 ];
 
-function serveRoutes(): http.Server {
-  return http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", async () => {
-      const url = new URL(req.url ?? "/", `http://${req.headers.host}`);
-      const match = ROUTES.map(([re, names, mod]) => ({ m: re.exec(url.pathname), names, mod })).find((r) => r.m);
-      const handler = match?.mod[req.method ?? "GET"] as Handler | undefined;
-      if (!match || !handler) return void res.writeHead(405).end();
-      const params = Object.fromEntries(match.names.map((n, i) => [n, decodeURIComponent(match.m![i + 1]!)]));
-      const headers = new Headers();
-      for (const [k, v] of Object.entries(req.headers)) if (typeof v === "string") headers.set(k, v);
-      const body = chunks.length ? Buffer.concat(chunks) : undefined;
-      const response = await handler(new Request(url, { method: req.method, headers, body }), { params: Promise.resolve(params) });
-      res.writeHead(response.status, Object.fromEntries(response.headers));
-      res.end(Buffer.from(await response.arrayBuffer()));
-    });
-  });
-}
-
 const INSTANCE = `t-rest-${process.pid}`;
 
 describe("REST API /api/v1 over HTTP (real Docker)", () => {
   let platform: TestPlatform;
   let provider: DockerProvider;
-  let server: http.Server;
+  let server: ApiServer | undefined;
   let receiver: LoopbackReceiver;
   let hookWorker: WebhookWorker;
   let base = "";
@@ -84,9 +59,8 @@ describe("REST API /api/v1 over HTTP (real Docker)", () => {
     installServices(platform.services);
     provider = new DockerProvider({ instance: INSTANCE });
     const prisma = platform.services.db.prisma;
-    server = serveRoutes();
-    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await serveApiRoutes(ROUTES);
+    base = server.base;
     receiver = await LoopbackReceiver.start();
 
     await platform.signUp("admin@example.com"); // first account: admin
@@ -127,7 +101,7 @@ describe("REST API /api/v1 over HTTP (real Docker)", () => {
     sandboxId = (await platform.services.sessions.get(ada, s.id)).sandboxId!;
   });
   afterAll(async () => {
-    server?.close();
+    await server?.close();
     await hookWorker?.stop();
     await receiver?.close();
     await platform?.services.sessions.shutdown();
