@@ -149,6 +149,19 @@ describe("authored labs", () => {
     expect(versions.versions[0]).toMatchObject({ number: 3, published: true, current: true, publishOverride: "tested by hand on a cgroup v2 host" });
   });
 
+  it("a cluster lab this server cannot test is refused a test with the way out, and published with a recorded reason", async () => {
+    const cluster = fs
+      .readFileSync(path.resolve(__dirname, "../../labs/pod-spec-to-process/lab.md"), "utf8")
+      .replace(/^track: .*\n/m, "")
+      .replace(/^order: .*\n/m, "");
+    await authoring.create(users.ada, "cluster-copy", cluster, "push");
+    await expect(authoring.startTest(users.ada, "cluster-copy", 1)).rejects.toMatchObject({ code: "UNAVAILABLE", message: expect.stringContaining("publish with the reason") });
+    await expect(authoring.publish(users.ada, "cluster-copy", 1)).rejects.toMatchObject({ code: "BAD_REQUEST" });
+    await authoring.publish(users.ada, "cluster-copy", 1, "no kind on this host; tested with labs test where kind runs");
+    const v = (await authoring.versions(users.ada, "cluster-copy")).versions[0]!;
+    expect(v).toMatchObject({ via: "push", published: true, testStatus: "untested", publishOverride: "no kind on this host; tested with labs test where kind runs" });
+  });
+
   it("refuse a save based on a version someone else has replaced, keeping both texts intact", async () => {
     await authoring.create(users.ada, "race-lab", undefined, "editor");
     await authoring.save(users.root, "race-lab", labText("race-lab", "Admin's edit"), { via: "editor", baseVersion: 1 });
