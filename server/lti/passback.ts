@@ -1,7 +1,6 @@
 import type { Prisma, PrismaClient } from "../generated/prisma/client";
 import type { GradingEvent, GradingService } from "../grading/service";
-import { gradedTasks } from "../grades/lab-tasks";
-import { labCell, TASK_RESULT_SELECT } from "../grades/score";
+import { learnerLabGrade } from "../grades/learner-lab";
 import type { LabCatalogService } from "../labs/service";
 import { retryDelayMs } from "../webhooks/backoff";
 import { postScore, scoreOf, type AgsScore } from "./ags";
@@ -85,19 +84,7 @@ export class ScorePassback {
     if (!links.length) return 0;
     const lab = await prisma.lab.findUnique({ where: { slug: labSlug }, select: { id: true, slug: true, archivedAt: true } });
     if (!lab) return 0;
-    const sessions = await prisma.labSession.findMany({
-      where: { userId, labId: lab.id },
-      select: { id: true, state: true, createdAt: true, labVersionId: true, taskResults: { select: TASK_RESULT_SELECT } },
-      orderBy: { createdAt: "asc" },
-    });
-    const tasks = await gradedTasks(
-      this.deps.labs,
-      lab,
-      sessions.flatMap((s) => s.taskResults.map((r) => r.taskId)),
-      // Graded on the tasks of the version the learner works on now (their latest session's).
-      sessions.at(-1)?.labVersionId,
-    );
-    const cell = labCell(tasks.list, sessions);
+    const { tasks, cell } = await learnerLabGrade(prisma, this.deps.labs, userId, lab);
     if (cell.maxPoints <= 0 || (onlyWithProgress && cell.points === 0)) return 0;
     const at = this.now();
     await prisma.$transaction(async (tx) => {

@@ -1,8 +1,7 @@
 import type { PrismaClient } from "../generated/prisma/client";
 import type { GradingEvent, GradingService } from "../grading/service";
 import type { LabCatalogService } from "../labs/service";
-import { gradedTasks } from "../grades/lab-tasks";
-import { labCell, TASK_RESULT_SELECT } from "../grades/score";
+import { learnerLabGrade } from "../grades/learner-lab";
 import type { GradeEventPayload } from "./events";
 
 type WebhookGradingEvent = Extract<GradingEvent, { type: "task.passed" | "lab.completed" }>;
@@ -60,19 +59,7 @@ export class WebhookDispatcher {
       prisma.lab.findUnique({ where: { slug: event.labSlug }, select: { id: true, slug: true, title: true, archivedAt: true } }),
     ]);
     if (!user || !lab) return null;
-    const sessions = await prisma.labSession.findMany({
-      where: { userId: user.id, labId: lab.id },
-      select: { id: true, state: true, createdAt: true, labVersionId: true, taskResults: { select: TASK_RESULT_SELECT } },
-      orderBy: { createdAt: "asc" },
-    });
-    const tasks = await gradedTasks(
-      this.deps.labs,
-      lab,
-      sessions.flatMap((s) => s.taskResults.map((r) => r.taskId)),
-      // Graded on the tasks of the version the learner works on now (their latest session's).
-      sessions.at(-1)?.labVersionId,
-    );
-    const cell = labCell(tasks.list, sessions);
+    const { tasks, cell } = await learnerLabGrade(prisma, this.deps.labs, user.id, lab);
     const task = event.type === "task.passed" ? tasks.list.find((t) => t.id === event.taskId) : undefined;
     return {
       event: event.type,
