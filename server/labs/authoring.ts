@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import type { PrismaClient } from "../generated/prisma/client";
+import type { Prisma, PrismaClient } from "../generated/prisma/client";
 import type { SessionUser } from "../auth/principal";
 import { DomainError } from "../errors";
 import type { SandboxEnvironment, SandboxProvider } from "../sandbox/provider";
@@ -86,8 +86,13 @@ export class LabAuthoringService {
   /** Labs the caller authors (admins: every authored lab), then the built-in ones (read-only). */
   async list(user: SessionUser): Promise<AuthoredLabSummary[]> {
     assertAuthor(user);
+    return this.summaries(user, user.role === "admin" ? {} : { OR: [{ origin: "builtin" }, { ownerId: user.id }] });
+  }
+
+  /** Summaries of the labs `where` selects, in list order. */
+  private async summaries(user: SessionUser, where: Prisma.LabWhereInput): Promise<AuthoredLabSummary[]> {
     const rows = await this.deps.prisma.lab.findMany({
-      where: user.role === "admin" ? {} : { OR: [{ origin: "builtin" }, { ownerId: user.id }] },
+      where,
       include: {
         currentVersion: { select: { number: true } },
         versions: { orderBy: { number: "desc" }, take: 1, select: { number: true, testStatus: true, testReport: true } },
@@ -117,10 +122,9 @@ export class LabAuthoringService {
     const row = await this.labFor(user, slug, "read");
     const versions = await this.deps.prisma.labVersion.findMany({ where: { labId: row.id }, orderBy: { number: "desc" }, take: 100 });
     const names = await this.names(versions.map((v) => v.authorId));
-    const all = await this.list(user);
-    const lab = all.find((l) => l.slug === slug)!;
+    const [lab] = await this.summaries(user, { id: row.id });
     return {
-      lab,
+      lab: lab!,
       versions: versions.map((v) => ({
         number: v.number,
         via: v.via,
